@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Incident events: data, not log lines. The agent fills a struct event (borrowing everything),
+ * hands it to an event sink, and the sink encodes it (JSON, docs/events.md), chains it into the
+ * incident log and queues it for upstream delivery.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/usb_device.h"
+#include "policy/policy.h"
+
+enum event_type {
+	EVENT_AGENT_STARTED = 0,
+	EVENT_AGENT_STOPPING,
+	EVENT_DEVICE_ATTACHED, /* facts only, before the decision */
+	EVENT_DEVICE_DECISION, /* decision made and enforced (or, in audit mode, would be) */
+	EVENT_DEVICE_REMOVED,
+	EVENT_ENFORCE_FAILED,  /* a sysfs write failed or the device vanished mid-decision */
+	EVENT_TAMPER,          /* someone else authorized / bound a blocked device or interface,
+				  or changed an authorization default; undone */
+	EVENT_POLICY_LOADED,
+	EVENT_POLICY_REJECTED,
+	EVENT_POLICY_EXPIRED,  /* still enforced: never fail open */
+	EVENT_HEARTBEAT,
+	EVENT_EVENTS_DROPPED,
+	_EVENT_TYPE_MAX,
+};
+
+struct event {
+	enum event_type type;
+	int64_t time_usec; /* CLOCK_REALTIME, passed in (the core reads no clocks) */
+
+	/* Policy in force when the event happened (NULL before the first policy is in place). */
+	const struct policy *policy;
+
+	const struct usb_device_info *device; /* borrowed, NULL when not about a device */
+	const struct decision *decision;      /* borrowed, NULL when none */
+
+	const char *seat_user; /* user logged in at seat0 (logind), NULL if none */
+	const char *message;   /* human-readable detail: tamper target, rejection reason, ... */
+
+	/* Type-specific numbers. */
+	uint64_t dropped_count;   /* EVENT_EVENTS_DROPPED */
+	uint64_t spool_depth;     /* EVENT_HEARTBEAT */
+	const char *chain_head;   /* EVENT_HEARTBEAT: hex SHA-256 of the last log record */
+	int error;                /* EVENT_ENFORCE_FAILED: negative errno */
+};
+
+const char *event_type_to_string(enum event_type t); /* "device_decision", ... */
+int event_type_from_string(const char *s);           /* >= 0, or -EINVAL */
+
+/*
+ * Where events go. emit() must not keep pointers into ev after it returns. Returns 0 or a
+ * negative errno; the agent reports a failing sink in its diagnostics and carries on enforcing.
+ */
+struct event_sink {
+	void *userdata;
+	int (*emit)(void *userdata, const struct event *ev);
+};
+
+static inline int event_sink_emit(const struct event_sink *s, const struct event *ev)
+{
+	return s && s->emit ? s->emit(s->userdata, ev) : 0;
+}

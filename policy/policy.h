@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The policy language: load (libconfig text → struct policy), the built-in default, and pure
+ * evaluation of a classified device. See docs/policy.md and portcullis-policy(5).
+ *
+ * Rules are tried in order; the first rule that matches an interface decides it. A device-scope
+ * rule decides every interface of a device it matches. An interface no rule matches gets the
+ * policy's default action.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/usb_device.h"
+
+enum policy_action {
+	POLICY_ACTION_BLOCK = 0, /* zero value is the safe one */
+	POLICY_ACTION_ALLOW,
+	POLICY_ACTION_LOG, /* allowed, and marked noteworthy */
+};
+
+enum policy_mode {
+	POLICY_MODE_ENFORCE = 0,
+	POLICY_MODE_AUDIT, /* evaluate and report, block nothing */
+};
+
+/* Overall result for a device. */
+enum device_verdict {
+	DEVICE_VERDICT_BLOCK = 0, /* no interface allowed */
+	DEVICE_VERDICT_ALLOW,     /* every interface allowed */
+	DEVICE_VERDICT_PARTIAL,   /* some allowed, some blocked */
+};
+
+struct policy; /* opaque; immutable after load, safe to share read-only */
+
+struct iface_decision {
+	enum policy_action action;
+	int rule_index; /* index into the policy's rules, -1 = default action or a safety rule */
+	const char *rule_id; /* borrowed from the policy (or a static name); valid while it lives */
+};
+
+struct decision {
+	enum device_verdict verdict;
+	/* Whether the device itself is to be authorized (configured): any interface allowed, or a
+	 * charge-only device (a phone: configured so it charges, every data interface blocked). */
+	bool authorize_device;
+	bool charge_only;
+	bool noteworthy;     /* a "log" rule matched */
+	const char *rule_id; /* device-level rule: device-scope match or the rule shared by all
+				interfaces; NULL when interfaces were decided by different rules */
+	const char *reason;  /* static text for a safety decision (e.g. "descriptors malformed"),
+				else NULL */
+	uint16_t n_ifaces;   /* == dev->n_ifaces */
+	struct iface_decision ifaces[USB_MAX_IFACES];
+};
+
+/* Where and why a policy was rejected. */
+struct policy_error {
+	int line;          /* 1-based, 0 when not tied to a line */
+	char reason[256];  /* e.g. "rule 'phones': unknown key 'vendor'" */
+};
+
+/*
+ * Parses policy text. buf need not be NUL-terminated; len is capped at PORTCULLIS_POLICY_MAX_BYTES.
+ * Rejects NUL bytes, "@include", syntax errors, unknown keys, wrong types, out-of-range integers
+ * and duplicate rule ids. filename is used in messages only (may be NULL).
+ * Returns 0 and sets *ret_policy (caller owns it; free with policy_free()), or a negative errno
+ * (-EBADMSG malformed, -EFBIG too large, -ENOMEM) and fills *reterr.
+ */
+int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
+			   struct policy **ret_policy, struct policy_error *reterr);
+
+/* The compiled-in default-deny policy. Caller owns it; free with policy_free(). NULL on ENOMEM. */
+struct policy *policy_builtin_default(void);
+
+/* NULL-safe; returns NULL. */
+struct policy *policy_free(struct policy *p);
+
+/*
+ * Evaluates a classified device (classify_device() done). Pure, does not fail: a device whose
+ * descriptors did not parse, or with more interfaces than can be decided, is blocked and
+ * ret->reason says why.
+ */
+void policy_evaluate(const struct policy *p, const struct usb_device_info *dev, struct decision *ret);
+
+/* Accessors. Strings are borrowed from the policy. */
+uint64_t policy_serial(const struct policy *p);
+enum policy_mode policy_mode(const struct policy *p);
+const char *policy_name(const struct policy *p);   /* "built-in default" or the file name */
+const char *policy_key_id(const struct policy *p); /* signing key id, NULL if none */
+int64_t policy_not_before(const struct policy *p); /* Unix seconds, INT64_MIN if unset */
+int64_t policy_not_after(const struct policy *p);  /* Unix seconds, INT64_MAX if unset */
+size_t policy_n_hosts(const struct policy *p);
+const char *policy_host(const struct policy *p, size_t i); /* hostname glob or machine-id */
+size_t policy_n_rules(const struct policy *p);
+const char *policy_rule_id(const struct policy *p, size_t i);
+const char *policy_rule_comment(const struct policy *p, size_t i);
+int policy_rule_line(const struct policy *p, size_t i);
+const uint8_t *policy_sha256(const struct policy *p); /* of the exact bytes loaded (32 bytes) */
+
+const char *policy_action_to_string(enum policy_action a);  /* "allow" | "block" | "log" */
+const char *policy_mode_to_string(enum policy_mode m);      /* "enforce" | "audit" */
+const char *device_verdict_to_string(enum device_verdict v); /* "allow" | "block" | "partial" */

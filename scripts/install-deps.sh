@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs every build, test and demo dependency from Debian 12 packages. Idempotent; needs root.
+set -eu
+
+PACKAGES="
+build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
+libudev-dev libusb-1.0-0-dev libmtp-dev libmtp-runtime libconfig-dev libssl-dev openssl
+libjson-c-dev libsystemd-dev librelp-dev
+check umockdev libumockdev-dev
+udev systemd
+rsyslog rsyslog-relp rsyslog-openssl
+qemu-system-x86 qemu-utils debootstrap cpio kmod busybox-static mtp-tools usbutils dosfstools procps
+python3 ca-certificates
+"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root (sudo $0)" >&2
+    exit 1
+fi
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

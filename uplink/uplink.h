@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Upstream delivery, parent side (CONTRACT shared with the agent; implemented in uplink/).
+ *
+ * Records are appended to a durable, bounded on-disk spool (group-committed fsync) and fed to an
+ * unprivileged child (fork+exec of portcullis-uplink, its own user) over a socketpair with a
+ * fixed, length-checked message format. The child speaks RELP or RFC 5424 syslog (octet counting)
+ * over TLS to the collector and reports acknowledged sequence numbers back; only then is a record
+ * removed from the spool.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include <systemd/sd-event.h>
+
+struct uplink;
+
+struct uplink_config {
+	bool enabled;
+	char protocol[8];      /* "relp" | "syslog" */
+	char host[256];
+	uint16_t port;
+	bool tls;
+	char ca_file[256];     /* collector CA (PEM) */
+	char cert_file[256];   /* optional client certificate */
+	char key_file[256];    /* optional client key */
+	char server_name[256]; /* name/IP to verify in the collector certificate ("" = host) */
+	char user[64];         /* account the child runs as */
+	uint64_t spool_max_bytes;
+	unsigned heartbeat_sec; /* 0 = no heartbeat */
+};
+
+/*
+ * Reads the "uplink" group of the agent config file (other groups are ignored). A missing group
+ * means disabled. Returns 0 or a negative errno with "file:line: reason" in err.
+ */
+int uplink_config_load(const char *path, struct uplink_config *ret, char *err, size_t errsize);
+
+/* Called when the spool had to drop count of the oldest undelivered records. */
+typedef void (*uplink_dropped_fn)(void *userdata, uint64_t count);
+
+/*
+ * Opens the spool in spool_dir and, if cfg->enabled, starts the child on event loop e.
+ * Caller owns *ret; free with uplink_free().
+ */
+int uplink_start(const struct uplink_config *cfg, const char *spool_dir, const char *helper_path,
+		 sd_event *e, uplink_dropped_fn on_dropped, void *userdata, struct uplink **ret);
+struct uplink *uplink_free(struct uplink *u);
+
+/* Appends one record (already durable in the incident log) to the spool. */
+int uplink_submit(struct uplink *u, uint64_t seq, const char *line, size_t len);
+
+uint64_t uplink_spool_depth(const struct uplink *u); /* records not yet acknowledged */
