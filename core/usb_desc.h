@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 #define USB_DESC_MAX_BYTES (64u * 1024u) /* whole blob; larger is rejected (-EFBIG) */
-#define USB_MAX_CONFIGS 8                /* kernel USB_MAXCONFIG */
+#define USB_MAX_CONFIGS    8             /* kernel USB_MAXCONFIG */
 #define USB_MAX_IFACE_ALTS 256           /* interface alt settings over all configurations */
-#define USB_MAX_IADS 64                  /* interface association descriptors over all configs */
+#define USB_MAX_IADS       64            /* interface association descriptors over all configs */
 
 /* Descriptor types (USB 2.0 table 9-5, USB 3 additions). */
 enum {
@@ -51,7 +51,12 @@ struct usb_config {
 	uint16_t total_length;  /* wTotalLength as declared */
 };
 
-/* Parsed descriptors: plain data, fixed size, safe to memcpy. */
+/*
+ * Parsed descriptors: plain data, fixed size, safe to memcpy.
+ * alts[] is grouped: all alternate settings of one (configuration, bInterfaceNumber) follow each
+ * other, configurations in blob order, interface numbers ascending, alternate settings in blob
+ * order within a group.
+ */
 struct usb_descriptors {
 	uint16_t bcd_usb;
 	uint8_t dev_class, dev_subclass, dev_protocol;
@@ -79,4 +84,14 @@ struct usb_desc_error {
  * -EINVAL bad arguments), fills *reterr (if non-NULL) and leaves *ret unspecified.
  */
 int usb_desc_parse(const uint8_t *buf, size_t len, struct usb_descriptors *ret,
-		   struct usb_desc_error *reterr);
+                   struct usb_desc_error *reterr);
+
+/*
+ * Decodes hex text (the format of tests/data/descriptors/NAME.hex and "portcullis descriptor dump
+ * --hex"): pairs of hex digits, any whitespace between bytes, and lines whose first non-blank
+ * character is '#' are comments. Writes at most outsize bytes to out. Returns the number of bytes
+ * (>= 0), -EBADMSG on any other character or an odd digit count (*reterr_offset = offset in text),
+ * -EFBIG when out is too small.
+ */
+int usb_desc_hex_decode(const char *text, size_t len, uint8_t *out, size_t outsize,
+                        size_t *reterr_offset);

@@ -15,16 +15,16 @@
 #include "core/usb_desc.h"
 #include "core/usb_kind.h"
 
-#define USB_STRING_MAX 256 /* bytes kept of a device-supplied string, incl. NUL */
+#define USB_STRING_MAX       256 /* bytes kept of a device-supplied string, incl. NUL */
 #define USB_IFACE_STRING_MAX 128
-#define USB_MAX_IFACES 256 /* (configuration, interface number) pairs */
-#define USB_BUSID_MAX 32   /* "1-2.3.4.5.6.7:1.0" fits */
-#define USB_SYSPATH_MAX 512
+#define USB_MAX_IFACES       256 /* (configuration, interface number) pairs */
+#define USB_BUSID_MAX        32  /* "1-2.3.4.5.6.7:1.0" fits */
+#define USB_SYSPATH_MAX      512
 
 /* One interface: a (configuration, bInterfaceNumber) pair, merged over its alternate settings. */
 struct usb_iface_info {
-	uint8_t config_value; /* bConfigurationValue */
-	uint8_t number;       /* bInterfaceNumber */
+	uint8_t config_value;            /* bConfigurationValue */
+	uint8_t number;                  /* bInterfaceNumber */
 	uint8_t cls, subclass, protocol; /* of alternate setting 0 (or the first seen) */
 	uint8_t n_alts;                  /* alternate settings seen */
 	uint16_t first_alt;              /* index into desc.alts of the first alt setting */
@@ -63,10 +63,10 @@ struct usb_device_info {
 	bool mtp_db_hit;
 
 	/* Descriptors: parse status, digest of the raw blob, parsed form. */
-	int desc_status;               /* 0 ok, negative errno from usb_desc_parse() */
+	int desc_status;                  /* 0 ok, negative errno from usb_desc_parse() */
 	struct usb_desc_error desc_error; /* valid when desc_status < 0 */
-	uint8_t desc_sha256[32];       /* SHA-256 of the raw descriptors blob */
-	struct usb_descriptors desc;   /* valid when desc_status == 0 */
+	uint8_t desc_sha256[32];          /* SHA-256 of the raw descriptors blob */
+	struct usb_descriptors desc;      /* valid when desc_status == 0 */
 
 	/* Interfaces of every configuration (the union: userspace may switch configuration). */
 	uint16_t n_ifaces;
@@ -81,12 +81,18 @@ struct usb_device_info {
  * builds dev->ifaces (one entry per configuration/interface number). Leaves identity, strings and
  * sysfs state alone. Returns 0, or the negative errno of the parse, which is also kept in
  * dev->desc_status (a device whose descriptors do not parse is always blocked).
+ *
+ * ifaces[] is rebuilt from scratch (hints empty, authorized = -1, sysname ""): fill the hints and
+ * sysfs state afterwards. dev->kinds is reset until classify_device() runs. The digest is computed
+ * even when parsing fails; on failure dev->desc is zero except, when the first 18 bytes look like a
+ * device descriptor, its identity fields (vid, pid, bcd_usb, bcd_device, device class), so events
+ * can still name the device. -EINVAL when dev is NULL or buf is NULL with len > 0.
  */
 int usb_device_set_descriptors(struct usb_device_info *dev, const uint8_t *buf, size_t len);
 
 /* Finds the interface (config_value, number); NULL when absent. Borrowed pointer. */
 struct usb_iface_info *usb_device_find_iface(struct usb_device_info *dev, uint8_t config_value,
-					     uint8_t number);
+                                             uint8_t number);
 
 /* Formats the vid:pid as "18d1:4ee1" into buf (needs 10 bytes). */
 void usb_device_format_id(const struct usb_device_info *dev, char buf[static 10]);
