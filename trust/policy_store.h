@@ -5,7 +5,7 @@
  *
  *   <policy>            libconfig text, signed by IT
  *   <policy>.sig        raw 64-byte Ed25519 signature over the exact bytes of <policy>
- *   <keys_dir>/*.pem    trusted public keys; the key id is the file name without ".pem"
+ *   <keys_dir>/<id>.pem trusted public keys; the key id is the file name without ".pem"
  *   <state_dir>/last-good.conf (+ .sig)  copy of the last accepted policy
  *   <state_dir>/serial  highest accepted serial (anti-rollback)
  *
@@ -15,9 +15,22 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "policy/policy.h"
+
+/*
+ * The few syscalls the store reads files with, so tests can inject faults such as "the file
+ * changes between open and read". NULL members (or a NULL ops pointer) mean the libc call.
+ */
+struct policy_store_ops {
+	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	int (*fstat)(int fd, struct stat *st);
+	ssize_t (*read)(int fd, void *buf, size_t count);
+};
 
 struct policy_store_config {
 	const char *policy_path; /* e.g. PORTCULLIS_POLICY_FILE */
@@ -26,23 +39,26 @@ struct policy_store_config {
 	const char *hostname;    /* this host, for the policy's "hosts" list */
 	const char *machine_id;  /* /etc/machine-id contents, may be NULL */
 	bool check_owner;        /* require root ownership and no group/world write (off in tests
-				    that run unprivileged) */
+	                            that run unprivileged) */
+	/* Added by trust/ (zero-initialised callers keep the defaults): */
+	bool dry_run;                       /* never write state_dir (CLI "policy show") */
+	const struct policy_store_ops *ops; /* NULL = libc */
 };
 
 enum policy_status {
-	POLICY_STATUS_ACCEPTED = 0,   /* the file on disk verified and is now in force */
-	POLICY_STATUS_UNCHANGED,      /* identical to the policy already in force */
-	POLICY_STATUS_MISSING,        /* no policy file: built-in default (or last-known-good) */
-	POLICY_STATUS_REJECTED,       /* failed a check: reason says which; fallback in force */
+	POLICY_STATUS_ACCEPTED = 0, /* the file on disk verified and is now in force */
+	POLICY_STATUS_UNCHANGED,    /* identical to the policy already in force */
+	POLICY_STATUS_MISSING,      /* no policy file: built-in default (or last-known-good) */
+	POLICY_STATUS_REJECTED,     /* failed a check: reason says which; fallback in force */
 };
 
 /* Result of a load attempt. */
 struct policy_load_result {
 	enum policy_status status;
-	int error;           /* negative errno of the rejection, 0 otherwise */
-	char reason[512];    /* one line, e.g. "policy.conf.sig: signature does not verify" */
-	bool expired;        /* the policy in force is outside its validity window (still enforced) */
-	const char *source;  /* static: "file", "last-known-good", "built-in" */
+	int error;        /* negative errno of the rejection, 0 otherwise */
+	char reason[512]; /* one line, e.g. "policy.conf.sig: signature does not verify" */
+	bool expired;     /* the policy in force is outside its validity window (still enforced) */
+	const char *source; /* static: "file", "last-known-good", "built-in" */
 };
 
 /*
@@ -53,13 +69,13 @@ struct policy_load_result {
  * what happened) or a negative errno only for internal failures (-ENOMEM); even then nothing is
  * weakened.
  */
-int policy_store_load(const struct policy_store_config *cfg, const struct policy *current, int64_t now,
-		      struct policy **ret_policy, struct policy_load_result *ret);
+int policy_store_load(const struct policy_store_config *cfg, const struct policy *current,
+                      int64_t now, struct policy **ret_policy, struct policy_load_result *ret);
 
 /*
  * Verifies a policy file as this host would accept it, without touching any state (for
  * "portcullis policy verify" and "policy show"). Returns 0 and sets *ret_policy (caller owns), or a
  * negative errno with reason filled (one line).
  */
-int policy_store_verify_file(const struct policy_store_config *cfg, int64_t now, struct policy **ret_policy,
-			     char *reason, size_t reason_size);
+int policy_store_verify_file(const struct policy_store_config *cfg, int64_t now,
+                             struct policy **ret_policy, char *reason, size_t reason_size);
