@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tests/support/testsupport.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "core/usb_desc.h"
+
+#ifndef TS_DATA_DIR
+#error "TS_DATA_DIR must point at tests/data"
+#endif
+#ifndef TS_FIXTURE_DIR
+#error "TS_FIXTURE_DIR must point at tests/support/fixtures"
+#endif
+
+#define TS_TEXT_MAX (256u * 1024u) /* .hex / .meta files larger than this are rejected */
+
+static int read_text(const char *path, char **ret_text, size_t *ret_len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return -errno;
+	buf = malloc(TS_TEXT_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, TS_TEXT_MAX + 1, f);
+	fclose(f);
+	if (n > TS_TEXT_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[n] = '\0';
+	*ret_text = buf;
+	*ret_len = n;
+	return 0;
+}
+
+/* Copies a meta value: strips blanks and optional double quotes, decodes \xNN \\ \" \n. */
+static void meta_value(char *dst, size_t size, const char *v)
+{
+	size_t len = strlen(v), o = 0;
+
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
+		v++;
+		len -= 2;
+	}
+	for (size_t i = 0; i < len && o + 1 < size; i++) {
+		char c = v[i];
+		if (c == '\\' && i + 1 < len) {
+			char e = v[++i];
+			if (e == 'x' && i + 2 < len && isxdigit((unsigned char)v[i + 1]) &&
+			    isxdigit((unsigned char)v[i + 2])) {
+				char hex[3] = { v[i + 1], v[i + 2], 0 };
+				c = (char)strtoul(hex, NULL, 16);
+				i += 2;
+			} else if (e == 'n') {
+				c = '\n';
+			} else {
+				c = e;
+			}
+		}
+		dst[o++] = c;
+	}
+	dst[o] = '\0';
+}
+
+static bool meta_bool(const char *v)
+{
+	return !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true");
+}
+
+/* "iface.1.0", "interface.1.0", "string.1.0" (config 1, interface 0) */
+static bool meta_iface_key(const char *key, unsigned *ret_cfg, unsigned *ret_num)
+{
+	static const char *const prefixes[] = { "iface.", "interface.", "string.", "iface_string.",
+		                                "interface_string." };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t pl = strlen(prefixes[i]);
+		unsigned c, n;
+		char tail;
+		if (strncmp(key, prefixes[i], pl))
+			continue;
+		if (sscanf(key + pl, "%u.%u%c", &c, &n, &tail) == 2 && c <= 255 && n <= 255) {
+			*ret_cfg = c;
+			*ret_num = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int meta_parse(struct ts_fixture *f, char *text)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = line, *eq, *key, *val;
+		unsigned c, n;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '#' || *p == '\0')
+			continue;
+		eq = strpbrk(p, "=:");
+		if (!eq)
+			return -EBADMSG;
+		*eq = '\0';
+		key = p;
+		for (char *e = eq; e > key && isspace((unsigned char)e[-1]); e--)
+			e[-1] = '\0';
+		val = eq + 1;
+		while (isspace((unsigned char)*val))
+			val++;
+
+		if (!strcmp(key, "manufacturer")) {
+			meta_value(f->manufacturer, sizeof(f->manufacturer), val);
+			f->has_manufacturer = true;
+		} else if (!strcmp(key, "product")) {
+			meta_value(f->product, sizeof(f->product), val);
+			f->has_product = true;
+		} else if (!strcmp(key, "serial")) {
+			meta_value(f->serial, sizeof(f->serial), val);
+			f->has_serial = true;
+		} else if (!strcmp(key, "speed")) {
+			f->speed_mbps = (unsigned)strtoul(val, NULL, 10);
+		} else if (!strcmp(key, "mtp_db")) {
+			char b[16];
+			meta_value(b, sizeof(b), val);
+			f->mtp_db = meta_bool(b);
+		} else if (!strcmp(key, "kinds")) {
+			meta_value(f->kinds, sizeof(f->kinds), val);
+			f->has_kinds = true;
+		} else if (meta_iface_key(key, &c, &n)) {
+			if (f->n_iface_strings >= TS_MAX_IFACE_STRINGS)
+				return -E2BIG;
+			f->iface_strings[f->n_iface_strings].config = (uint8_t)c;
+			f->iface_strings[f->n_iface_strings].number = (uint8_t)n;
+			meta_value(f->iface_strings[f->n_iface_strings].string,
+			           sizeof(f->iface_strings[0].string), val);
+			f->n_iface_strings++;
+		}
+		/* other keys (descriptions, sources, expectations of other suites) are ignored */
+	}
+	return 0;
+}
+
+static int fixture_load_from(const char *dir, const char *name, struct ts_fixture *f)
+{
+	char path[1024];
+	char *text = NULL;
+	size_t len = 0, off = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s.hex", dir, name);
+	r = read_text(path, &text, &len);
+	if (r < 0)
+		return r;
+	f->desc = malloc(USB_DESC_MAX_BYTES);
+	if (!f->desc) {
+		free(text);
+		return -ENOMEM;
+	}
+	r = usb_desc_hex_decode(text, len, f->desc, USB_DESC_MAX_BYTES, &off);
+	free(text);
+	if (r < 0) {
+		fprintf(stderr, "testsupport: %s: bad hex at offset %zu\n", path, off);
+		return -EBADMSG;
+	}
+	f->desc_len = (size_t)r;
+
+	snprintf(path, sizeof(path), "%s/%s.meta", dir, name);
+	r = read_text(path, &text, &len);
+	if (r == -ENOENT)
+		return 0; /* meta is optional */
+	if (r < 0)
+		return r;
+	r = meta_parse(f, text);
+	free(text);
+	if (r < 0)
+		fprintf(stderr, "testsupport: %s: malformed meta\n", path);
+	return r;
+}
+
+int ts_fixture_load(const char *name, struct ts_fixture **ret_fixture)
+{
+	const char *dirs[] = { TS_DATA_DIR "/descriptors", TS_FIXTURE_DIR };
+	int r = -ENOENT;
+
+	if (!name || strchr(name, '/') || strlen(name) >= sizeof(((struct ts_fixture *)0)->name))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct ts_fixture *f = calloc(1, sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		snprintf(f->name, sizeof(f->name), "%s", name);
+		r = fixture_load_from(dirs[i], name, f);
+		if (r == 0) {
+			*ret_fixture = f;
+			return 0;
+		}
+		ts_fixture_free(f);
+		if (r != -ENOENT)
+			return r;
+	}
+	return r;
+}
+
+struct ts_fixture *ts_fixture_free(struct ts_fixture *f)
+{
+	if (f) {
+		free(f->desc);
+		free(f);
+	}
+	return NULL;
+}
+
+const char *ts_fixture_iface_string(const struct ts_fixture *f, uint8_t config, uint8_t number)
+{
+	for (unsigned i = 0; i < f->n_iface_strings; i++)
+		if (f->iface_strings[i].config == config && f->iface_strings[i].number == number)
+			return f->iface_strings[i].string;
+	return NULL;
+}
+
+struct ts_opts ts_opts_default(void)
+{
+	return (struct ts_opts){
+		.authorized = true,
+		.configured = true,
+		.iface_authorized = -1,
+	};
+}
+
+/* ---- building sysfs ---- */
+
+/* A growing NULL-terminated list of "key", "value" strings for add_devicev. */
+struct kv {
+	GPtrArray *a;
+};
+
+static void kv_init(struct kv *kv)
+{
+	kv->a = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void kv_add(struct kv *kv, const char *key, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void kv_add(struct kv *kv, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(kv->a, g_strdup(key));
+	g_ptr_array_add(kv->a, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+static gchar **kv_strv(struct kv *kv)
+{
+	g_ptr_array_add(kv->a, NULL);
+	return (gchar **)kv->a->pdata;
+}
+
+static void kv_done(struct kv *kv)
+{
+	g_ptr_array_free(kv->a, TRUE);
+}
+
+/* Per-testbed next device number of each bus, kept on the testbed object. */
+static unsigned next_devnum(UMockdevTestbed *tb, unsigned bus)
+{
+	char key[32];
+	unsigned n;
+
+	snprintf(key, sizeof(key), "ts-devnum-%u", bus);
+	n = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(tb), key));
+	if (n == 0)
+		n = 1; /* 1 is the root hub */
+	n++;
+	g_object_set_data(G_OBJECT(tb), key, GUINT_TO_POINTER(n));
+	return n;
+}
+
+static char *host_path(UMockdevTestbed *tb, const char *syspath)
+{
+	gchar *root = umockdev_testbed_get_root_dir(tb);
+	char *p = g_strconcat(root, syspath, NULL);
+	g_free(root);
+	return p;
+}
+
+/*
+ * Writes a binary attribute before the device exists in umockdev's eyes, so the "add" uevent
+ * sent by add_devicev() finds it (add_devicev accepts a directory that has no "uevent" yet).
+ */
+static int prewrite_binary(UMockdevTestbed *tb, const char *syspath, const char *attr,
+                           const uint8_t *buf, size_t len)
+{
+	char *dir = host_path(tb, syspath);
+	char *file = g_build_filename(dir, attr, NULL);
+	GError *err = NULL;
+	int r = 0;
+
+	if (g_mkdir_with_parents(dir, 0755) < 0)
+		r = -errno;
+	else if (!g_file_set_contents(file, (const gchar *)buf, (gssize)len, &err)) {
+		r = -EIO;
+		g_error_free(err);
+	}
+	g_free(file);
+	g_free(dir);
+	return r;
+}
+
+static bool exists_in_testbed(UMockdevTestbed *tb, const char *syspath, const char *attr)
+{
+	char *dir = host_path(tb, syspath);
+	char *file = g_build_filename(dir, attr, NULL);
+	bool e = access(file, F_OK) == 0;
+	g_free(file);
+	g_free(dir);
+	return e;
+}
+
+static unsigned bus_of_busid(const char *busid)
+{
+	return (unsigned)strtoul(busid, NULL, 10);
+}
+
+/* "1-2.3" -> "2.3" (the kernel's devpath attribute) */
+static const char *port_of_busid(const char *busid)
+{
+	const char *dash = strchr(busid, '-');
+	return dash ? dash + 1 : "0";
+}
+
+struct devspec {
+	const uint8_t *desc;
+	size_t desc_len;
+	const struct usb_descriptors *parsed; /* NULL when the blob does not parse */
+	uint16_t vid, pid, bcd;
+	uint8_t cls, subcls, proto, nconf;
+	const char *manufacturer, *product, *serial;
+	unsigned speed;
+	bool mtp_db;
+	const struct ts_fixture *fixture; /* for interface strings, may be NULL */
+	const char *driver;               /* driver name of the interfaces when bound */
+};
+
+static int add_interfaces(UMockdevTestbed *tb, const char *dev_syspath, const char *busid,
+                          const struct devspec *s, const struct ts_opts *o, uint8_t cfg)
+{
+	const struct usb_descriptors *d = s->parsed;
+	int iface_auth = o->iface_authorized >= 0 ? o->iface_authorized : o->authorized;
+
+	for (unsigned i = 0; i < d->n_alts; i++) {
+		const struct usb_iface_alt *a = &d->alts[i];
+		char name[64];
+		struct kv attrs, props;
+		gchar *sp;
+		bool first = true;
+
+		if (a->config_value != cfg)
+			continue;
+		/* the alt setting the kernel activates: 0, or the first one of the interface */
+		for (unsigned j = 0; j < i; j++)
+			if (d->alts[j].config_value == cfg && d->alts[j].number == a->number)
+				first = false;
+		if (!first)
+			continue;
+
+		snprintf(name, sizeof(name), "%s:%u.%u", busid, cfg, a->number);
+		kv_init(&attrs);
+		kv_init(&props);
+		kv_add(&attrs, "bInterfaceClass", "%02x\n", a->cls);
+		kv_add(&attrs, "bInterfaceSubClass", "%02x\n", a->subclass);
+		kv_add(&attrs, "bInterfaceProtocol", "%02x\n", a->protocol);
+		kv_add(&attrs, "bInterfaceNumber", "%02x\n", a->number);
+		kv_add(&attrs, "bAlternateSetting", "%2u\n", a->alt);
+		kv_add(&attrs, "bNumEndpoints", "%02x\n", a->num_endpoints);
+		kv_add(&attrs, "authorized", "%d\n", iface_auth ? 1 : 0);
+		kv_add(&attrs, "supports_autosuspend", "1\n");
+		const char *str =
+		    s->fixture ? ts_fixture_iface_string(s->fixture, cfg, a->number) : NULL;
+		if (str) /* the kernel reads iInterface when it configures the device */
+			kv_add(&attrs, "interface", "%s\n", str);
+		kv_add(&attrs, "modalias",
+		       "usb:v%04Xp%04Xd%04Xdc%02Xdsc%02Xdp%02Xic%02Xisc%02Xip%02Xin%02X\n", s->vid,
+		       s->pid, s->bcd, s->cls, s->subcls, s->proto, a->cls, a->subclass,
+		       a->protocol, a->number);
+		kv_add(&props, "DEVTYPE", "usb_interface");
+		kv_add(&props, "INTERFACE", "%u/%u/%u", a->cls, a->subclass, a->protocol);
+		kv_add(&props, "PRODUCT", "%x/%x/%x", s->vid, s->pid, s->bcd);
+		kv_add(&props, "TYPE", "%u/%u/%u", s->cls, s->subcls, s->proto);
+		sp = umockdev_testbed_add_devicev(tb, "usb", name, dev_syspath, kv_strv(&attrs),
+		                                  kv_strv(&props));
+		kv_done(&attrs);
+		kv_done(&props);
+		if (!sp)
+			return -EIO;
+		if (o->driver_bound && s->driver) {
+			char target[128];
+			snprintf(target, sizeof(target), "/sys/bus/usb/drivers/%s", s->driver);
+			umockdev_testbed_set_attribute_link(tb, sp, "driver", target);
+		}
+		g_free(sp);
+	}
+	return 0;
+}
+
+static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const char *parent_syspath,
+                          const char *busid, const struct ts_opts *o, char **ret_syspath)
+{
+	char *parent_owned = NULL, *syspath = NULL;
+	struct kv attrs, props;
+	unsigned bus = bus_of_busid(busid), devnum;
+	uint8_t cfg = 0;
+	bool configured = o->configured && o->authorized && s->parsed && s->parsed->n_configs > 0;
+	int r;
+
+	if (bus == 0 || bus > 255 || !strchr(busid, '-'))
+		return -EINVAL;
+	if (!parent_syspath) {
+		r = ts_add_root_hub(tb, bus, &parent_owned);
+		if (r < 0)
+			return r;
+		parent_syspath = parent_owned;
+	}
+	devnum = o->devnum ? o->devnum : next_devnum(tb, bus);
+	if (configured)
+		cfg = s->parsed->configs[0].value;
+
+	syspath = g_build_filename(parent_syspath, busid, NULL);
+	if (!s->desc || o->no_descriptors)
+		r = 0;
+	else
+		r = prewrite_binary(tb, syspath, "descriptors", s->desc, s->desc_len);
+	if (r < 0)
+		goto out;
+
+	kv_init(&attrs);
+	kv_init(&props);
+	kv_add(&attrs, "idVendor", "%04x\n", s->vid);
+	kv_add(&attrs, "idProduct", "%04x\n", s->pid);
+	kv_add(&attrs, "bcdDevice", "%04x\n", s->bcd);
+	kv_add(&attrs, "bDeviceClass", "%02x\n", s->cls);
+	kv_add(&attrs, "bDeviceSubClass", "%02x\n", s->subcls);
+	kv_add(&attrs, "bDeviceProtocol", "%02x\n", s->proto);
+	kv_add(&attrs, "bNumConfigurations", "%u\n", s->nconf);
+	if (configured)
+		kv_add(&attrs, "bConfigurationValue", "%u\n", cfg);
+	else
+		kv_add(&attrs, "bConfigurationValue", "\n");
+	if (s->manufacturer)
+		kv_add(&attrs, "manufacturer", "%s\n", s->manufacturer);
+	if (s->product)
+		kv_add(&attrs, "product", "%s\n", s->product);
+	if (s->serial)
+		kv_add(&attrs, "serial", "%s\n", s->serial);
+	kv_add(&attrs, "speed", "%u\n", s->speed ? s->speed : 480);
+	kv_add(&attrs, "busnum", "%u\n", bus);
+	kv_add(&attrs, "devnum", "%u\n", devnum);
+	kv_add(&attrs, "devpath", "%s\n", port_of_busid(busid));
+	kv_add(&attrs, "authorized", "%d\n", o->authorized ? 1 : 0);
+	kv_add(&attrs, "maxchild", "%d\n", s->cls == 0x09 ? 4 : 0);
+	kv_add(&attrs, "removable", "removable\n");
+	kv_add(&attrs, "version", " 2.00\n");
+	kv_add(&props, "DEVTYPE", "usb_device");
+	kv_add(&props, "BUSNUM", "%03u", bus);
+	kv_add(&props, "DEVNUM", "%03u", devnum);
+	kv_add(&props, "DEVNAME", "/dev/bus/usb/%03u/%03u", bus, devnum);
+	kv_add(&props, "MAJOR", "189");
+	kv_add(&props, "MINOR", "%u", (bus - 1) * 128 + devnum - 1);
+	kv_add(&props, "PRODUCT", "%x/%x/%x", s->vid, s->pid, s->bcd);
+	kv_add(&props, "TYPE", "%u/%u/%u", s->cls, s->subcls, s->proto);
+	kv_add(&props, "ID_VENDOR_ID", "%04x", s->vid);
+	kv_add(&props, "ID_MODEL_ID", "%04x", s->pid);
+	if (s->mtp_db) {
+		kv_add(&props, "ID_MTP_DEVICE", "1");
+		kv_add(&props, "ID_MEDIA_PLAYER", "1");
+	}
+
+	{
+		gchar *sp = umockdev_testbed_add_devicev(tb, "usb", busid, parent_syspath,
+		                                         kv_strv(&attrs), kv_strv(&props));
+		kv_done(&attrs);
+		kv_done(&props);
+		if (!sp) {
+			r = -EIO;
+			goto out;
+		}
+		g_free(sp);
+	}
+
+	if (configured) {
+		r = add_interfaces(tb, syspath, busid, s, o, cfg);
+		if (r < 0)
+			goto out;
+	}
+	if (ret_syspath) {
+		*ret_syspath = syspath;
+		syspath = NULL;
+	}
+	r = 0;
+out:
+	g_free(syspath);
+	g_free(parent_owned);
+	return r;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+int ts_add_fixture(UMockdevTestbed *tb, const struct ts_fixture *f, const char *parent_syspath,
+                   const char *busid, const struct ts_opts *opts, char **ret_syspath)
+{
+	struct usb_descriptors *parsed;
+	struct devspec s = { 0 };
+	struct ts_opts o = opts ? *opts : ts_opts_default();
+	int r;
+
+	if (!tb || !f || !busid)
+		return -EINVAL;
+	parsed = calloc(1, sizeof(*parsed));
+	if (!parsed)
+		return -ENOMEM;
+	if (usb_desc_parse(f->desc, f->desc_len, parsed, NULL) == 0)
+		s.parsed = parsed;
+	s.desc = f->desc;
+	s.desc_len = f->desc_len;
+	if (f->desc_len >= 18) {
+		/* identity straight from the device descriptor, like the kernel */
+		s.cls = f->desc[4];
+		s.subcls = f->desc[5];
+		s.proto = f->desc[6];
+		s.vid = le16(f->desc + 8);
+		s.pid = le16(f->desc + 10);
+		s.bcd = le16(f->desc + 12);
+		s.nconf = f->desc[17];
+	}
+	s.manufacturer = f->has_manufacturer ? f->manufacturer : NULL;
+	s.product = f->has_product ? f->product : NULL;
+	s.serial = f->has_serial ? f->serial : NULL;
+	s.speed = f->speed_mbps;
+	s.mtp_db = f->mtp_db;
+	s.fixture = f;
+	s.driver = "usbfs"; /* any name: tests only look at whether the link exists */
+	r = add_usb_device(tb, &s, parent_syspath, busid, &o, ret_syspath);
+	free(parsed);
+	return r;
+}
+
+int ts_add_device_opts(UMockdevTestbed *tb, const char *name, const char *parent_syspath,
+                       const char *busid, const struct ts_opts *opts, char **ret_syspath)
+{
+	struct ts_fixture *f = NULL;
+	int r = ts_fixture_load(name, &f);
+
+	if (r < 0)
+		return r;
+	r = ts_add_fixture(tb, f, parent_syspath, busid, opts, ret_syspath);
+	ts_fixture_free(f);
+	return r;
+}
+
+int ts_add_device(UMockdevTestbed *tb, const char *name, const char *parent_syspath,
+                  const char *busid, bool authorized, bool configured, char **ret_syspath)
+{
+	struct ts_opts o = ts_opts_default();
+
+	o.authorized = authorized;
+	o.configured = configured;
+	return ts_add_device_opts(tb, name, parent_syspath, busid, &o, ret_syspath);
+}
+
+/* USB 2.0 hub: device descriptor + one configuration, one interface 09/00/00, one intr-IN. */
+static const uint8_t hub_desc_template[] = {
+	0x12, 0x01, 0x00, 0x02, 0x09, 0x00, 0x01, 0x40, 0xe3, 0x05,
+	0x08, 0x06, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, /* device: 05e3:0608 (patched for root hubs)
+	                                                 */
+	0x09, 0x02, 0x19, 0x00, 0x01, 0x01, 0x00, 0xe0, 0x32, /* config 1 */
+	0x09, 0x04, 0x00, 0x00, 0x01, 0x09, 0x00, 0x00, 0x00, /* interface 0: hub */
+	0x07, 0x05, 0x81, 0x03, 0x01, 0x00, 0x0c,             /* endpoint 0x81 interrupt */
+};
+
+static int add_hub_device(UMockdevTestbed *tb, const char *parent, const char *busid, uint16_t vid,
+                          uint16_t pid, const char *manufacturer, const char *product,
+                          const char *serial, char **ret_syspath)
+{
+	uint8_t desc[sizeof(hub_desc_template)];
+	struct usb_descriptors parsed;
+	struct devspec s = { 0 };
+	struct ts_opts o = ts_opts_default();
+	int r;
+
+	memcpy(desc, hub_desc_template, sizeof(desc));
+	desc[8] = vid & 0xff;
+	desc[9] = vid >> 8;
+	desc[10] = pid & 0xff;
+	desc[11] = pid >> 8;
+	r = usb_desc_parse(desc, sizeof(desc), &parsed, NULL);
+	if (r < 0)
+		return r; /* cannot happen with the template; says so loudly if core changes */
+	s.desc = desc;
+	s.desc_len = sizeof(desc);
+	s.parsed = &parsed;
+	s.vid = vid;
+	s.pid = pid;
+	s.bcd = 0x0100;
+	s.cls = 0x09;
+	s.proto = 0x01;
+	s.nconf = 1;
+	s.manufacturer = manufacturer;
+	s.product = product;
+	s.serial = serial;
+	s.speed = 480;
+	s.driver = "hub";
+	o.driver_bound = true;
+	return add_usb_device(tb, &s, parent, busid, &o, ret_syspath);
+}
+
+int ts_add_root_hub(UMockdevTestbed *tb, unsigned busnum, char **ret_syspath)
+{
+	char busid[16], syspath[128], sysname[16];
+	const char *pci = "/sys/devices/pci0000:00/0000:00:14.0";
+	struct ts_opts o = ts_opts_default();
+	uint8_t desc[sizeof(hub_desc_template)];
+	struct usb_descriptors parsed;
+	struct devspec s = { 0 };
+	int r;
+
+	if (!tb || busnum == 0 || busnum > 255)
+		return -EINVAL;
+	snprintf(sysname, sizeof(sysname), "usb%u", busnum);
+	snprintf(syspath, sizeof(syspath), "%s/%s", pci, sysname);
+	if (exists_in_testbed(tb, syspath, "uevent")) {
+		if (ret_syspath)
+			*ret_syspath = g_strdup(syspath);
+		return 0;
+	}
+	if (!exists_in_testbed(tb, pci, "uevent")) {
+		gchar *sp = umockdev_testbed_add_device(tb, "pci", "pci0000:00/0000:00:14.0", NULL,
+		                                        "vendor", "0x8086\n", "device", "0xa36d\n",
+		                                        "class", "0x0c0330\n", NULL, "PCI_CLASS",
+		                                        "C0330", "DRIVER", "xhci_hcd", NULL);
+		if (!sp)
+			return -EIO;
+		g_free(sp);
+	}
+
+	memcpy(desc, hub_desc_template, sizeof(desc));
+	desc[8] = 0x6b; /* 1d6b:0002 Linux Foundation 2.0 root hub */
+	desc[9] = 0x1d;
+	desc[10] = 0x02;
+	desc[11] = 0x00;
+	r = usb_desc_parse(desc, sizeof(desc), &parsed, NULL);
+	if (r < 0)
+		return r;
+	s.desc = desc;
+	s.desc_len = sizeof(desc);
+	s.parsed = &parsed;
+	s.vid = 0x1d6b;
+	s.pid = 0x0002;
+	s.bcd = 0x0606;
+	s.cls = 0x09;
+	s.proto = 0x01;
+	s.nconf = 1;
+	s.manufacturer = "Linux 6.1.0-13-amd64 xhci-hcd";
+	s.product = "xHCI Host Controller";
+	s.serial = "0000:00:14.0";
+	s.speed = 480;
+	s.driver = "hub";
+	o.driver_bound = true;
+	o.devnum = 1;
+
+	/* Root hub: sysname "usbN", interface "N-0:1.0". add_usb_device wants "B-P" busids, so
+	 * build the device by hand around the same pieces. */
+	{
+		struct kv attrs, props;
+		gchar *sp;
+
+		r = prewrite_binary(tb, syspath, "descriptors", desc, sizeof(desc));
+		if (r < 0)
+			return r;
+		kv_init(&attrs);
+		kv_init(&props);
+		kv_add(&attrs, "idVendor", "1d6b\n");
+		kv_add(&attrs, "idProduct", "0002\n");
+		kv_add(&attrs, "bcdDevice", "0606\n");
+		kv_add(&attrs, "bDeviceClass", "09\n");
+		kv_add(&attrs, "bDeviceSubClass", "00\n");
+		kv_add(&attrs, "bDeviceProtocol", "01\n");
+		kv_add(&attrs, "bNumConfigurations", "1\n");
+		kv_add(&attrs, "bConfigurationValue", "1\n");
+		kv_add(&attrs, "manufacturer", "%s\n", s.manufacturer);
+		kv_add(&attrs, "product", "%s\n", s.product);
+		kv_add(&attrs, "serial", "%s\n", s.serial);
+		kv_add(&attrs, "speed", "480\n");
+		kv_add(&attrs, "busnum", "%u\n", busnum);
+		kv_add(&attrs, "devnum", "1\n");
+		kv_add(&attrs, "devpath", "0\n");
+		kv_add(&attrs, "authorized", "1\n");
+		kv_add(&attrs, "authorized_default", "1\n");
+		kv_add(&attrs, "interface_authorized_default", "1\n");
+		kv_add(&attrs, "maxchild", "4\n");
+		kv_add(&attrs, "version", " 2.00\n");
+		kv_add(&props, "DEVTYPE", "usb_device");
+		kv_add(&props, "BUSNUM", "%03u", busnum);
+		kv_add(&props, "DEVNUM", "001");
+		kv_add(&props, "DEVNAME", "/dev/bus/usb/%03u/001", busnum);
+		kv_add(&props, "MAJOR", "189");
+		kv_add(&props, "MINOR", "%u", (busnum - 1) * 128);
+		kv_add(&props, "PRODUCT", "1d6b/2/606");
+		kv_add(&props, "TYPE", "9/0/1");
+		sp = umockdev_testbed_add_devicev(tb, "usb", sysname, pci, kv_strv(&attrs),
+		                                  kv_strv(&props));
+		kv_done(&attrs);
+		kv_done(&props);
+		if (!sp)
+			return -EIO;
+		g_free(sp);
+	}
+	snprintf(busid, sizeof(busid), "%u-0", busnum);
+	r = add_interfaces(tb, syspath, busid, &s, &o, 1);
+	if (r < 0)
+		return r;
+	if (ret_syspath)
+		*ret_syspath = g_strdup(syspath);
+	return 0;
+}
+
+int ts_add_hub(UMockdevTestbed *tb, const char *parent_syspath, const char *busid,
+               char **ret_syspath)
+{
+	if (!tb || !busid)
+		return -EINVAL;
+	return add_hub_device(tb, parent_syspath, busid, 0x05e3, 0x0608, NULL, "USB2.0 Hub", NULL,
+	                      ret_syspath);
+}
+
+void ts_remove_device(UMockdevTestbed *tb, const char *syspath)
+{
+	umockdev_testbed_remove_device(tb, syspath);
+}
+
+int ts_read_attr(UMockdevTestbed *tb, const char *syspath, const char *attr, char *buf, size_t size)
+{
+	char *dir = host_path(tb, syspath);
+	char *file = g_build_filename(dir, attr, NULL);
+	int fd, r;
+	ssize_t n;
+
+	g_free(dir);
+	if (size == 0) {
+		g_free(file);
+		return -EINVAL;
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	g_free(file);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+void ts_write_attr(UMockdevTestbed *tb, const char *syspath, const char *attr, const char *value)
+{
+	char *v = g_strconcat(value, "\n", NULL);
+	umockdev_testbed_set_attribute(tb, syspath, attr, v);
+	g_free(v);
+}
+
+int ts_delete_attr(UMockdevTestbed *tb, const char *syspath, const char *attr)
+{
+	char *dir = host_path(tb, syspath);
+	char *file = g_build_filename(dir, attr, NULL);
+	int r = unlink(file) < 0 ? -errno : 0;
+
+	g_free(file);
+	g_free(dir);
+	return r;
+}
