@@ -49,17 +49,19 @@ struct decision {
 	bool charge_only;
 	bool noteworthy;     /* a "log" rule matched */
 	const char *rule_id; /* device-level rule: device-scope match or the rule shared by all
-				interfaces; NULL when interfaces were decided by different rules */
+	                        interfaces; NULL when interfaces were decided by different rules */
 	const char *reason;  /* static text for a safety decision (e.g. "descriptors malformed"),
-				else NULL */
-	uint16_t n_ifaces;   /* == dev->n_ifaces */
+	                        else NULL */
+	const char *reason_detail; /* static detail for reason (e.g. the descriptor parser's
+	                              reason), else NULL; decision_format_reason() joins them */
+	uint16_t n_ifaces;         /* == dev->n_ifaces */
 	struct iface_decision ifaces[USB_MAX_IFACES];
 };
 
 /* Where and why a policy was rejected. */
 struct policy_error {
-	int line;          /* 1-based, 0 when not tied to a line */
-	char reason[256];  /* e.g. "rule 'phones': unknown key 'vendor'" */
+	int line;         /* 1-based, 0 when not tied to a line */
+	char reason[256]; /* e.g. "rule 'phones': unknown key 'vendor'" */
 };
 
 /*
@@ -70,7 +72,7 @@ struct policy_error {
  * (-EBADMSG malformed, -EFBIG too large, -ENOMEM) and fills *reterr.
  */
 int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
-			   struct policy **ret_policy, struct policy_error *reterr);
+                           struct policy **ret_policy, struct policy_error *reterr);
 
 /* The compiled-in default-deny policy. Caller owns it; free with policy_free(). NULL on ENOMEM. */
 struct policy *policy_builtin_default(void);
@@ -83,7 +85,8 @@ struct policy *policy_free(struct policy *p);
  * descriptors did not parse, or with more interfaces than can be decided, is blocked and
  * ret->reason says why.
  */
-void policy_evaluate(const struct policy *p, const struct usb_device_info *dev, struct decision *ret);
+void policy_evaluate(const struct policy *p, const struct usb_device_info *dev,
+                     struct decision *ret);
 
 /* Accessors. Strings are borrowed from the policy. */
 uint64_t policy_serial(const struct policy *p);
@@ -100,6 +103,32 @@ const char *policy_rule_comment(const struct policy *p, size_t i);
 int policy_rule_line(const struct policy *p, size_t i);
 const uint8_t *policy_sha256(const struct policy *p); /* of the exact bytes loaded (32 bytes) */
 
-const char *policy_action_to_string(enum policy_action a);  /* "allow" | "block" | "log" */
-const char *policy_mode_to_string(enum policy_mode m);      /* "enforce" | "audit" */
+const char *policy_action_to_string(enum policy_action a);   /* "allow" | "block" | "log" */
+const char *policy_mode_to_string(enum policy_mode m);       /* "enforce" | "audit" */
 const char *device_verdict_to_string(enum device_verdict v); /* "allow" | "block" | "partial" */
+
+/* Added after the first contract. */
+
+/* The inverse of the *_to_string() helpers: the value (>= 0), or -EINVAL. */
+int policy_action_from_string(const char *s);
+int policy_mode_from_string(const char *s);
+int device_verdict_from_string(const char *s);
+
+/* The text of the built-in default policy (what policy_builtin_default() parses). */
+extern const char policy_builtin_text[];
+
+enum policy_action policy_default_action(const struct policy *p);
+usb_kind_mask policy_charge_only(const struct policy *p); /* kinds that make a device charge-only */
+enum policy_action policy_rule_action(const struct policy *p, size_t i);
+
+/*
+ * Lint: index of an earlier rule that matches everything rule i could match (today: an earlier
+ * rule without match keys), so rule i can never decide anything; -1 when none is known.
+ */
+int policy_rule_shadowed_by(const struct policy *p, size_t i);
+
+/*
+ * "reason" or "reason: reason_detail" into buf (always NUL-terminated when size > 0); "" when the
+ * decision has no reason. Returns buf.
+ */
+char *decision_format_reason(const struct decision *d, char *buf, size_t size);

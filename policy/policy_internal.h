@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internals of the policy library, shared by its files and by its unit tests and benchmark.
+ * Not part of the API other areas use: they go through policy/policy.h.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/usb_kind.h"
+#include "policy/policy.h"
+
+enum rule_scope {
+	RULE_SCOPE_INTERFACE = 0,
+	RULE_SCOPE_DEVICE,
+};
+
+/* "cc:ss:pp"; a part whose bit is set in any_mask is "*". */
+struct class_pattern {
+	uint8_t value[3];
+	uint8_t any_mask;
+};
+
+struct policy_rule {
+	const char *id;
+	const char *comment; /* NULL when none */
+	int line;
+	enum policy_action action;
+	enum rule_scope scope;
+
+	/* Match keys; n_* == 0 means "key absent". All present keys must match (AND). */
+	bool has_kinds;
+	usb_kind_mask kinds;
+	uint32_t n_classes, n_vids, n_pids, n_serials, n_manufacturers, n_products, n_ports,
+	    n_hashes;
+	struct class_pattern *classes;
+	uint16_t *vids, *pids;
+	const char **serials;
+	const char **manufacturers, **products, **ports; /* fnmatch(3) globs */
+	uint8_t (*hashes)[32];
+};
+
+/* Index key types: rules are filed under their most selective device key. */
+enum {
+	INDEX_KEY_SERIAL = 1,
+	INDEX_KEY_VID,
+	INDEX_KEY_HASH,
+};
+
+struct policy_index_slot {
+	uint64_t hash;
+	const uint8_t *key; /* NULL = empty slot; borrowed from the rules */
+	uint32_t key_len;
+	uint8_t type;
+	uint32_t first, count; /* postings[first .. first+count), ascending rule indices */
+};
+
+struct policy_index {
+	size_t cap; /* power of two, 0 when no rule is indexed */
+	struct policy_index_slot *slots;
+	uint32_t *postings;
+	uint32_t *generic; /* rules with no indexable key, ascending */
+	size_t n_generic;
+};
+
+/* Builds the index over rules[0..n). Returns 0 or -ENOMEM. */
+int policy_index_build(struct policy_index *idx, const struct policy_rule *rules, size_t n);
+void policy_index_done(struct policy_index *idx);
+/* Ascending rule indices filed under (type, key); returns how many (0 when none). */
+size_t policy_index_lookup(const struct policy_index *idx, uint8_t type, const void *key,
+                           size_t len, const uint32_t **ret_postings);
+uint64_t policy_hash_bytes(uint8_t type, const void *key, size_t len);
+
+struct arena_chunk;
+
+struct policy {
+	const char *name;
+	uint64_t serial;
+	enum policy_mode mode;
+	enum policy_action default_action;
+	const char *key_id;
+	int64_t not_before, not_after;
+	size_t n_hosts;
+	const char **hosts;
+	usb_kind_mask charge_only;
+	size_t n_rules;
+	struct policy_rule *rules;
+	struct policy_index index;
+	uint8_t sha256[32];
+	struct arena_chunk *arena; /* every string and array above lives here */
+};
+
+/* Whether the rule has no match key at all (matches everything). */
+bool policy_rule_is_catch_all(const struct policy_rule *r);
+
+/* Reference evaluation that tries every rule in order, ignoring the index (tests compare). */
+void policy_evaluate_linear(const struct policy *p, const struct usb_device_info *dev,
+                            struct decision *ret);
+
+/* Strict RFC 3339 UTC ("YYYY-MM-DDTHH:MM:SS[.frac]Z") to Unix seconds. 0 or -EINVAL. */
+int policy_parse_time(const char *s, bool round_up, int64_t *ret);

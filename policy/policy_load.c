@@ -1,0 +1,1092 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Policy loader: bytes → struct policy. The text is hostile until proven otherwise (it is parsed
+ * before and independently of its signature, e.g. by "portcullis policy check"), so:
+ *   - size cap, no NUL bytes, no "@include" anywhere: checked on the raw bytes first, so libconfig
+ *     never sees a directive that could pull unsigned text into a signed policy; as a second
+ *     barrier libconfig's include directory is "/dev/null", under which no path can be opened;
+ *   - every integer literal is range-checked on the raw text, because libconfig 1.5 silently wraps
+ *     out-of-range literals (0x1FFFFFFFF reads as -1, 4294967297 as 1);
+ *   - every key is known, every value has the expected type, range and syntax.
+ * Errors carry a line (0 when not tied to one) and a precise reason.
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "common/macro.h"
+#include "common/strutil.h"
+#include "paths.h"
+#include "policy/policy_internal.h"
+
+#define ID_MAX         64
+#define COMMENT_MAX    1024
+#define VALUE_MAX      (USB_STRING_MAX - 1) /* longer device strings are never kept */
+#define KEY_ID_MAX     128
+#define HOSTS_MAX      4096
+#define NO_INCLUDE_DIR "/dev/null" /* not a directory: "/dev/null/<anything>" never opens */
+
+/* ---- arena: every string and array of a policy, freed at once ---- */
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	_Alignas(16) unsigned char data[];
+};
+
+static void *arena_alloc(struct arena_chunk **head, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!*head || (*head)->size - (*head)->used < n) {
+		size_t size = n > 60000 ? n : 60000;
+		struct arena_chunk *c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = *head;
+		c->used = 0;
+		c->size = size;
+		*head = c;
+	}
+	void *p = (*head)->data + (*head)->used;
+	(*head)->used += n;
+	return p;
+}
+
+static char *arena_strdup(struct arena_chunk **head, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = arena_alloc(head, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void arena_free(struct arena_chunk *c)
+{
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
+/* ---- error reporting ---- */
+
+struct load_ctx {
+	struct policy *p;
+	struct policy_error *err;
+	const char *rule_label; /* "rule 'id'" or "rule #3" while inside a rule, else NULL */
+	char label_buf[ID_MAX + 32];
+};
+
+_printf_(3, 4) static int fail(struct load_ctx *c, int line, const char *fmt, ...)
+{
+	char msg[sizeof(c->err->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap); /* truncation is fine for a message */
+	va_end(ap);
+	c->err->line = line;
+	c->err->reason[0] = '\0';
+	if (c->rule_label) {
+		(void)str_copy(c->err->reason, sizeof(c->err->reason), c->rule_label);
+		strncat(c->err->reason, ": ", sizeof(c->err->reason) - strlen(c->err->reason) - 1);
+	}
+	strncat(c->err->reason, msg, sizeof(c->err->reason) - strlen(c->err->reason) - 1);
+	return -EBADMSG;
+}
+
+/* Printable, quoted-safe form of a policy string for a message. */
+static const char *esc(char buf[static 72], const char *s)
+{
+	size_t n = strlen(s);
+	str_escape(buf, 64, s, n);
+	if (strlen(buf) < n && n > 32)
+		strcat(buf, "...");
+	return buf;
+}
+
+static int count_line(const char *buf, size_t off)
+{
+	int line = 1;
+	for (size_t i = 0; i < off; i++)
+		line += buf[i] == '\n';
+	return line;
+}
+
+/* ---- lexical checks on the raw text, mirroring libconfig 1.5's scanner ---- */
+
+static bool is_name_start(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '*';
+}
+
+static bool is_name_char(char ch)
+{
+	return is_name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Reads an integer literal at *pos (sign optional). Returns 1 if one was range-checked, 0 if the
+ * text there is not an integer (a float, a lone sign), or the error. */
+static int scan_number(struct load_ctx *c, const char *s, size_t len, size_t *pos, int line)
+{
+	size_t i = *pos, start = *pos;
+	bool neg = false, hex = false, overflow = false;
+	unsigned long long v = 0;
+
+	if (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-';
+		i++;
+	}
+	if (i + 2 < len && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+	    hexval(s[i + 2]) >= 0) {
+		if (start !=
+		    i) { /* libconfig has no signed hex: a syntax error it reports itself */
+			*pos = i;
+			return 0;
+		}
+		hex = true;
+		for (i += 2; i < len && hexval(s[i]) >= 0; i++) {
+			if (v > (ULLONG_MAX >> 4))
+				overflow = true;
+			else
+				v = (v << 4) | (unsigned)hexval(s[i]);
+		}
+	} else {
+		if (i >= len || s[i] < '0' || s[i] > '9') {
+			*pos = i > start ? i : start + 1;
+			return 0;
+		}
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			unsigned dgt = (unsigned)(s[i] - '0');
+			if (v > (ULLONG_MAX - dgt) / 10)
+				overflow = true;
+			else
+				v = v * 10 + dgt;
+		}
+		if (i < len && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) {
+			/* a float: skip it, the type checks deal with floats */
+			for (i++;
+			     i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+			                 s[i] == 'e' || s[i] == 'E' || s[i] == '-' || s[i] == '+');
+			     i++)
+				;
+			*pos = i;
+			return 0;
+		}
+	}
+	bool is64 = i < len && s[i] == 'L';
+	if (is64) {
+		i++;
+		if (i < len && s[i] == 'L')
+			i++;
+	}
+	*pos = i;
+
+	unsigned long long max =
+	    is64 ? (unsigned long long)INT64_MAX : (unsigned long long)INT32_MAX;
+	if (neg && !hex)
+		max += 1; /* INT_MIN / INT64_MIN */
+	if (overflow || v > max) {
+		char lit[40];
+		size_t n = i - start < sizeof(lit) - 4 ? i - start : sizeof(lit) - 4;
+		memcpy(lit, s + start, n);
+		strcpy(lit + n, i - start > n ? "..." : "");
+		return fail(c, line, "integer %s out of range (%s)", lit,
+		            is64 ? "64-bit" : "32-bit; append 'L' for a 64-bit value");
+	}
+	return 1;
+}
+
+static int lexical_checks(struct load_ctx *c, const char *s, size_t len)
+{
+	static const char directive[] = "@include";
+	int line = 1;
+
+	/* "@include" anywhere, in any case, even in a string or comment: never ambiguous. */
+	for (size_t i = 0; i + sizeof(directive) - 1 <= len; i++) {
+		if (s[i] == '\n')
+			line++;
+		if (s[i] == '@' && !strncasecmp(s + i, directive, sizeof(directive) - 1))
+			return fail(c, line, "\"@include\" is not allowed in a policy");
+	}
+
+	line = 1;
+	for (size_t i = 0; i < len;) {
+		char ch = s[i];
+		if (ch == '\n') {
+			line++;
+			i++;
+		} else if (ch == '#' || (ch == '/' && i + 1 < len && s[i + 1] == '/')) {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/');
+			     i++)
+				line += s[i] == '\n';
+			i += 2;
+		} else if (ch == '"') {
+			for (i++; i < len && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < len)
+					i++;
+				line += s[i] == '\n';
+			}
+			i++;
+		} else if (ch == '@') {
+			return fail(c, line, "unexpected '@' (directives are not allowed)");
+		} else if (is_name_start(ch)) {
+			while (i < len && is_name_char(s[i]))
+				i++;
+		} else if ((ch >= '0' && ch <= '9') || ch == '-' || ch == '+') {
+			int r = scan_number(c, s, len, &i, line);
+			if (r < 0)
+				return r;
+		} else if (ch == '.' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
+			for (i++; i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == 'e' ||
+			                      s[i] == 'E' || s[i] == '-' || s[i] == '+');
+			     i++)
+				;
+		} else
+			i++;
+	}
+	return 0;
+}
+
+/* ---- RFC 3339 ---- */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	/* Howard Hinnant's algorithm: days since 1970-01-01 in the proleptic Gregorian calendar. */
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static bool digits(const char *s, int n, unsigned *ret)
+{
+	unsigned v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*ret = v;
+	return true;
+}
+
+int policy_parse_time(const char *s, bool round_up, int64_t *ret)
+{
+	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, mo, d, h, mi, se;
+
+	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+		return -EINVAL;
+	const char *p = s + 19;
+	bool frac = false;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++)
+			frac |= *p != '0';
+	}
+	if (strcmp(p, "Z"))
+		return -EINVAL;
+	if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59 || d < 1)
+		return -EINVAL;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
+		return -EINVAL;
+	*ret = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se + (round_up && frac);
+	return 0;
+}
+
+/* ---- typed access to libconfig settings ---- */
+
+static const char *type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "an unknown type";
+	}
+}
+
+static int line_of(const config_setting_t *s)
+{
+	int l = (int)config_setting_source_line(s);
+	return l;
+}
+
+static int get_int(struct load_ctx *c, const config_setting_t *s, const char *what, int64_t *ret)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		*ret = config_setting_get_int(s);
+		return 0;
+	case CONFIG_TYPE_INT64:
+		*ret = config_setting_get_int64(s);
+		return 0;
+	default:
+		return fail(c, line_of(s), "'%s' must be an integer, not %s", what, type_name(s));
+	}
+}
+
+static int get_string(struct load_ctx *c, const config_setting_t *s, const char *what, size_t max,
+                      const char **ret)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, line_of(s), "'%s' must be a string, not %s", what, type_name(s));
+	const char *v = config_setting_get_string(s);
+	if (!v)
+		return fail(c, line_of(s), "'%s': unreadable string", what);
+	size_t n = strlen(v);
+	if (n == 0)
+		return fail(c, line_of(s), "'%s' must not be empty", what);
+	if (n > max)
+		return fail(c, line_of(s), "'%s' is %zu bytes long, more than %zu", what, n, max);
+	*ret = v;
+	return 0;
+}
+
+/* A single value or an array/list of values: how many, and the i-th. */
+static int value_count(struct load_ctx *c, const config_setting_t *s, const char *what, size_t *ret)
+{
+	int t = config_setting_type(s);
+	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST) {
+		int n = config_setting_length(s);
+		if (n <= 0)
+			return fail(c, line_of(s), "'%s': empty list", what);
+		*ret = (size_t)n;
+		return 0;
+	}
+	if (t == CONFIG_TYPE_GROUP)
+		return fail(c, line_of(s), "'%s' must be a value or a list, not a group", what);
+	*ret = 1;
+	return 0;
+}
+
+static const config_setting_t *value_at(const config_setting_t *s, size_t i)
+{
+	int t = config_setting_type(s);
+	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST)
+		return config_setting_get_elem(s, (unsigned)i);
+	return s;
+}
+
+static void *alloc_array(struct load_ctx *c, size_t n, size_t size)
+{
+	return arena_alloc(&c->p->arena, n * size);
+}
+
+/* ---- match keys of a rule ---- */
+
+static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char *what,
+                       bool allow_empty, usb_kind_mask *ret)
+{
+	usb_kind_mask m = 0;
+	size_t n;
+	int r;
+
+	if (allow_empty &&
+	    (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+	     config_setting_type(s) == CONFIG_TYPE_LIST) &&
+	    config_setting_length(s) == 0) {
+		*ret = 0;
+		return 0;
+	}
+	r = value_count(c, s, what, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = value_at(s, i);
+		const char *v;
+		char b[72];
+		r = get_string(c, e, what, VALUE_MAX, &v);
+		if (r < 0)
+			return r;
+		int k = usb_kind_from_string(v);
+		if (k < 0)
+			return fail(c, line_of(e), "'%s': unknown kind \"%s\"", what, esc(b, v));
+		m |= USB_KIND_BIT(k);
+	}
+	*ret = m;
+	return 0;
+}
+
+static int parse_class(struct load_ctx *c, const config_setting_t *e, struct class_pattern *ret)
+{
+	const char *v;
+	char b[72];
+	int r = get_string(c, e, "class", VALUE_MAX, &v);
+	if (r < 0)
+		return r;
+	struct class_pattern p = { 0 };
+	const char *q = v;
+	for (int k = 0; k < 3; k++) {
+		if (q[0] == '*') {
+			p.any_mask |= 1u << k;
+			q++;
+		} else if (hexval(q[0]) >= 0 && q[0] && hexval(q[1]) >= 0) {
+			p.value[k] = (uint8_t)(hexval(q[0]) << 4 | hexval(q[1]));
+			q += 2;
+		} else
+			goto bad;
+		if (k < 2 && *q++ != ':')
+			goto bad;
+	}
+	if (*q)
+		goto bad;
+	*ret = p;
+	return 0;
+bad:
+	return fail(
+	    c, line_of(e),
+	    "'class': \"%s\" is not a class pattern \"cc:ss:pp\" (two hex digits or '*' each)",
+	    esc(b, v));
+}
+
+static int parse_u16s(struct load_ctx *c, const config_setting_t *s, const char *what,
+                      uint32_t *ret_n, uint16_t **ret)
+{
+	size_t n;
+	int r = value_count(c, s, what, &n);
+	if (r < 0)
+		return r;
+	uint16_t *a = alloc_array(c, n, sizeof(uint16_t));
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = value_at(s, i);
+		int64_t v;
+		r = get_int(c, e, what, &v);
+		if (r < 0)
+			return r;
+		if (v < 0 || v > 0xffff)
+			return fail(c, line_of(e), "'%s' %lld out of range (0..0xffff)", what,
+			            (long long)v);
+		a[i] = (uint16_t)v;
+	}
+	*ret_n = (uint32_t)n;
+	*ret = a;
+	return 0;
+}
+
+static int parse_strings(struct load_ctx *c, const config_setting_t *s, const char *what,
+                         uint32_t *ret_n, const char ***ret)
+{
+	size_t n;
+	int r = value_count(c, s, what, &n);
+	if (r < 0)
+		return r;
+	const char **a = alloc_array(c, n, sizeof(char *));
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *v;
+		r = get_string(c, value_at(s, i), what, VALUE_MAX, &v);
+		if (r < 0)
+			return r;
+		a[i] = arena_strdup(&c->p->arena, v);
+		if (!a[i])
+			return -ENOMEM;
+	}
+	*ret_n = (uint32_t)n;
+	*ret = a;
+	return 0;
+}
+
+static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct policy_rule *rule)
+{
+	size_t n;
+	int r = value_count(c, s, "hash", &n);
+	if (r < 0)
+		return r;
+	rule->hashes = alloc_array(c, n, 32);
+	if (!rule->hashes)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = value_at(s, i);
+		const char *v;
+		char b[72];
+		r = get_string(c, e, "hash", VALUE_MAX, &v);
+		if (r < 0)
+			return r;
+		bool ok = strlen(v) == 64;
+		for (size_t j = 0; ok && j < 32; j++) {
+			int hi = hexval(v[2 * j]), lo = hexval(v[2 * j + 1]);
+			ok = hi >= 0 && lo >= 0;
+			rule->hashes[i][j] = (uint8_t)(hi << 4 | lo);
+		}
+		if (!ok)
+			return fail(c, line_of(e), "'hash': \"%s\" is not 64 hex digits (SHA-256)",
+			            esc(b, v));
+	}
+	rule->n_hashes = (uint32_t)n;
+	return 0;
+}
+
+static bool is_id_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == '-';
+}
+
+static bool valid_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_id_char(s[i]))
+			return false;
+	return true;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* Rule ids seen so far, for duplicates: open addressing over pointers into the policy. */
+struct id_set {
+	size_t cap;
+	struct {
+		const char *id;
+		int line;
+	} * slots;
+};
+
+static int id_set_add(struct id_set *set, const char *id, int line, int *ret_dup_line)
+{
+	uint64_t h = policy_hash_bytes(0, id, strlen(id));
+	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (!set->slots[i].id) {
+			set->slots[i].id = id;
+			set->slots[i].line = line;
+			return 0;
+		}
+		if (!strcmp(set->slots[i].id, id)) {
+			*ret_dup_line = set->slots[i].line;
+			return -EEXIST;
+		}
+	}
+}
+
+static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t index,
+                      struct id_set *ids, struct policy_rule *rule)
+{
+	const config_setting_t *s;
+	char b[72];
+	int r;
+
+	(void)snprintf(c->label_buf, sizeof(c->label_buf), "rule #%zu", index + 1);
+	c->rule_label = c->label_buf;
+	*rule = (struct policy_rule){ .line = line_of(g), .action = POLICY_ACTION_BLOCK };
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(c, line_of(g), "must be a group { ... }, not %s", type_name(g));
+
+	/* id first, so that every later message names the rule */
+	s = config_setting_get_member(g, "id");
+	if (!s)
+		return fail(c, line_of(g), "missing required key 'id'");
+	const char *id;
+	r = get_string(c, s, "id", ID_MAX, &id);
+	if (r < 0)
+		return r;
+	if (!valid_id(id))
+		return fail(c, line_of(s), "'id' \"%s\" must be 1-64 characters of [A-Za-z0-9._-]",
+		            esc(b, id));
+	rule->id = arena_strdup(&c->p->arena, id);
+	if (!rule->id)
+		return -ENOMEM;
+	(void)snprintf(c->label_buf, sizeof(c->label_buf), "rule '%s'", rule->id);
+	int dup_line = 0;
+	if (id_set_add(ids, rule->id, rule->line, &dup_line) < 0)
+		return fail(c, line_of(s), "duplicate rule id (first used on line %d)", dup_line);
+
+	bool have_action = false;
+	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
+		const char *key = config_setting_name(s), *v;
+		if (!key)
+			return fail(c, line_of(s), "unnamed setting");
+		if (!strcmp(key, "id"))
+			continue;
+		if (!strcmp(key, "comment")) {
+			r = get_string(c, s, key, COMMENT_MAX, &v);
+			if (r < 0)
+				return r;
+			if (!printable(v))
+				return fail(c, line_of(s), "'comment' contains control characters");
+			rule->comment = arena_strdup(&c->p->arena, v);
+			if (!rule->comment)
+				return -ENOMEM;
+		} else if (!strcmp(key, "action")) {
+			r = get_string(c, s, key, VALUE_MAX, &v);
+			if (r < 0)
+				return r;
+			int a = policy_action_from_string(v);
+			if (a < 0)
+				return fail(
+				    c, line_of(s),
+				    "'action' \"%s\" is not one of \"allow\", \"block\", \"log\"",
+				    esc(b, v));
+			rule->action = a;
+			have_action = true;
+		} else if (!strcmp(key, "scope")) {
+			r = get_string(c, s, key, VALUE_MAX, &v);
+			if (r < 0)
+				return r;
+			if (!strcmp(v, "interface"))
+				rule->scope = RULE_SCOPE_INTERFACE;
+			else if (!strcmp(v, "device"))
+				rule->scope = RULE_SCOPE_DEVICE;
+			else
+				return fail(
+				    c, line_of(s),
+				    "'scope' \"%s\" is not one of \"interface\", \"device\"",
+				    esc(b, v));
+		} else if (!strcmp(key, "kind")) {
+			r = parse_kinds(c, s, key, false, &rule->kinds);
+			if (r < 0)
+				return r;
+			rule->has_kinds = true;
+		} else if (!strcmp(key, "class")) {
+			size_t n;
+			r = value_count(c, s, key, &n);
+			if (r < 0)
+				return r;
+			rule->classes = alloc_array(c, n, sizeof(struct class_pattern));
+			if (!rule->classes)
+				return -ENOMEM;
+			for (size_t k = 0; k < n; k++) {
+				r = parse_class(c, value_at(s, k), &rule->classes[k]);
+				if (r < 0)
+					return r;
+			}
+			rule->n_classes = (uint32_t)n;
+		} else if (!strcmp(key, "vid")) {
+			r = parse_u16s(c, s, key, &rule->n_vids, &rule->vids);
+		} else if (!strcmp(key, "pid")) {
+			r = parse_u16s(c, s, key, &rule->n_pids, &rule->pids);
+		} else if (!strcmp(key, "serial")) {
+			r = parse_strings(c, s, key, &rule->n_serials, &rule->serials);
+		} else if (!strcmp(key, "manufacturer")) {
+			r = parse_strings(c, s, key, &rule->n_manufacturers, &rule->manufacturers);
+		} else if (!strcmp(key, "product")) {
+			r = parse_strings(c, s, key, &rule->n_products, &rule->products);
+		} else if (!strcmp(key, "port")) {
+			r = parse_strings(c, s, key, &rule->n_ports, &rule->ports);
+		} else if (!strcmp(key, "hash")) {
+			r = parse_hashes(c, s, rule);
+		} else
+			return fail(c, line_of(s), "unknown key '%s'", key);
+		if (r < 0)
+			return r;
+	}
+	if (!have_action)
+		return fail(c, line_of(g), "missing required key 'action'");
+	c->rule_label = NULL;
+	return 0;
+}
+
+/* ---- top level ---- */
+
+static const char *const top_keys[] = {
+	"version", "serial", "key_id",  "not_before",  "not_after",
+	"hosts",   "mode",   "default", "charge_only", "rules",
+};
+
+static bool valid_machine_id(const char *s)
+{
+	if (strlen(s) != 32)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+static int parse_top(struct load_ctx *c, const config_t *cfg)
+{
+	const config_setting_t *root = config_root_setting(cfg), *s;
+	struct policy *p = c->p;
+	char b[72];
+	int64_t v;
+	const char *str;
+	int r = 0;
+
+	if (config_setting_length(root) == 0)
+		return fail(c, 0, "policy is empty (it needs at least \"version\" and \"serial\")");
+	for (int i = 0; (s = config_setting_get_elem(root, (unsigned)i)); i++) {
+		const char *key = config_setting_name(s);
+		bool known = false;
+		for (size_t k = 0; key && k < ARRAY_SIZE(top_keys); k++)
+			known |= !strcmp(key, top_keys[k]);
+		if (!known)
+			return fail(c, line_of(s), "unknown key '%s'", key ? key : "?");
+	}
+
+	s = config_setting_get_member(root, "version");
+	if (!s)
+		return fail(c, 0, "missing required key 'version'");
+	if ((r = get_int(c, s, "version", &v)) < 0)
+		return r;
+	if (v != 1)
+		return fail(c, line_of(s),
+		            "unsupported 'version' %lld (this build knows version 1)",
+		            (long long)v);
+
+	s = config_setting_get_member(root, "serial");
+	if (!s)
+		return fail(c, 0, "missing required key 'serial'");
+	if ((r = get_int(c, s, "serial", &v)) < 0)
+		return r;
+	if (v < 0)
+		return fail(c, line_of(s), "'serial' must be >= 0, not %lld", (long long)v);
+	p->serial = (uint64_t)v;
+
+	if ((s = config_setting_get_member(root, "key_id"))) {
+		if ((r = get_string(c, s, "key_id", KEY_ID_MAX, &str)) < 0)
+			return r;
+		for (const char *q = str; *q; q++)
+			if (!is_id_char(*q) && *q != ':' && *q != '@')
+				return fail(c, line_of(s), "'key_id' \"%s\": only [A-Za-z0-9._:@-]",
+				            esc(b, str));
+		if (!(p->key_id = arena_strdup(&p->arena, str)))
+			return -ENOMEM;
+	}
+
+	const char *tkeys[2] = { "not_before", "not_after" };
+	int64_t *tvals[2] = { &p->not_before, &p->not_after };
+	int tlines[2] = { 0, 0 };
+	for (int k = 0; k < 2; k++) {
+		if (!(s = config_setting_get_member(root, tkeys[k])))
+			continue;
+		if ((r = get_string(c, s, tkeys[k], 64, &str)) < 0)
+			return r;
+		if (policy_parse_time(str, k == 0, tvals[k]) < 0)
+			return fail(c, line_of(s),
+			            "'%s' \"%s\" is not an RFC 3339 UTC time like "
+			            "\"2026-11-01T00:00:00Z\"",
+			            tkeys[k], esc(b, str));
+		tlines[k] = line_of(s);
+	}
+	if (p->not_before > p->not_after)
+		return fail(c, tlines[1] ? tlines[1] : tlines[0],
+		            "'not_before' is later than 'not_after'");
+
+	if ((s = config_setting_get_member(root, "hosts"))) {
+		size_t n;
+		if ((r = value_count(c, s, "hosts", &n)) < 0)
+			return r;
+		if (n > HOSTS_MAX)
+			return fail(c, line_of(s), "'hosts': more than %d entries", HOSTS_MAX);
+		if (!(p->hosts = alloc_array(c, n, sizeof(char *))))
+			return -ENOMEM;
+		for (size_t k = 0; k < n; k++) {
+			const config_setting_t *e = value_at(s, k);
+			if ((r = get_string(c, e, "hosts", VALUE_MAX, &str)) < 0)
+				return r;
+			if (str_startswith(str, "machine-id:")) {
+				if (!valid_machine_id(str + strlen("machine-id:")))
+					return fail(c, line_of(e),
+					            "'hosts': \"%s\": a machine id is 32 lowercase "
+					            "hex digits",
+					            esc(b, str));
+			} else
+				for (const char *q = str; *q; q++)
+					if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+						return fail(
+						    c, line_of(e),
+						    "'hosts': \"%s\" is not a hostname glob",
+						    esc(b, str));
+			if (!(p->hosts[k] = arena_strdup(&p->arena, str)))
+				return -ENOMEM;
+		}
+		p->n_hosts = n;
+	}
+
+	if ((s = config_setting_get_member(root, "mode"))) {
+		if ((r = get_string(c, s, "mode", VALUE_MAX, &str)) < 0)
+			return r;
+		int m = policy_mode_from_string(str);
+		if (m < 0)
+			return fail(c, line_of(s),
+			            "'mode' \"%s\" is not one of \"enforce\", \"audit\"",
+			            esc(b, str));
+		p->mode = m;
+	}
+	if ((s = config_setting_get_member(root, "default"))) {
+		if ((r = get_string(c, s, "default", VALUE_MAX, &str)) < 0)
+			return r;
+		int a = policy_action_from_string(str);
+		if (a < 0)
+			return fail(c, line_of(s),
+			            "'default' \"%s\" is not one of \"allow\", \"block\", \"log\"",
+			            esc(b, str));
+		p->default_action = a;
+	}
+	if ((s = config_setting_get_member(root, "charge_only")) &&
+	    (r = parse_kinds(c, s, "charge_only", true, &p->charge_only)) < 0)
+		return r;
+
+	s = config_setting_get_member(root, "rules");
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return fail(c, line_of(s), "'rules' must be a list ( { ... }, ... ), not %s",
+		            type_name(s));
+	size_t n = (size_t)config_setting_length(s);
+	if (n > PORTCULLIS_POLICY_MAX_RULES)
+		return fail(c, line_of(s), "too many rules: %zu (the limit is %u)", n,
+		            PORTCULLIS_POLICY_MAX_RULES);
+	if (!(p->rules = alloc_array(c, n ? n : 1, sizeof(struct policy_rule))))
+		return -ENOMEM;
+	struct id_set ids = { .cap = 16 };
+	while (ids.cap < 2 * n)
+		ids.cap *= 2;
+	ids.slots = calloc(ids.cap, sizeof(*ids.slots));
+	if (!ids.slots)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		r = parse_rule(c, config_setting_get_elem(s, (unsigned)k), k, &ids, &p->rules[k]);
+		if (r < 0)
+			break;
+		p->n_rules = k + 1;
+	}
+	free(ids.slots);
+	return r < 0 ? r : 0;
+}
+
+int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
+                           struct policy **ret_policy, struct policy_error *reterr)
+{
+	struct policy_error dummy;
+	struct load_ctx c = { .err = reterr ? reterr : &dummy };
+	struct policy *p = NULL;
+	char *text = NULL;
+	config_t cfg;
+	bool cfg_inited = false;
+	int r;
+
+	if ((!buf && len > 0) || !ret_policy) {
+		r = -EINVAL;
+		(void)fail(&c, 0, "invalid arguments");
+		goto out;
+	}
+	if (len > PORTCULLIS_POLICY_MAX_BYTES) {
+		(void)fail(&c, 0, "policy is %zu bytes, more than the limit of %u", len,
+		           PORTCULLIS_POLICY_MAX_BYTES);
+		r = -EFBIG;
+		goto out;
+	}
+	const char *nul = len ? memchr(buf, '\0', len) : NULL;
+	if (nul) {
+		r = fail(&c, count_line(buf, (size_t)(nul - buf)), "NUL byte at offset %zu",
+		         (size_t)(nul - buf));
+		goto out;
+	}
+	r = lexical_checks(&c, buf ? buf : "", len);
+	if (r < 0)
+		goto out;
+
+	p = calloc(1, sizeof(*p));
+	text = malloc(len + 1);
+	if (!p || !text) {
+		r = -ENOMEM;
+		goto out;
+	}
+	c.p = p;
+	p->not_before = INT64_MIN;
+	p->not_after = INT64_MAX;
+	p->mode = POLICY_MODE_ENFORCE;
+	p->default_action = POLICY_ACTION_BLOCK;
+	p->charge_only = USB_KIND_BIT(USB_KIND_MTP) | USB_KIND_BIT(USB_KIND_PTP) |
+	                 USB_KIND_BIT(USB_KIND_ADB) | USB_KIND_BIT(USB_KIND_APPLE_USBMUX) |
+	                 USB_KIND_BIT(USB_KIND_APPLE_ETHERNET);
+	p->name = arena_strdup(&p->arena, filename ? filename : "(unnamed)");
+	if (!p->name) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (EVP_Digest(buf ? buf : "", len, p->sha256, NULL, EVP_sha256(), NULL) != 1) {
+		r = -ENOMEM; /* the only way a one-shot SHA-256 fails */
+		(void)fail(&c, 0, "SHA-256 failed");
+		goto out;
+	}
+
+	if (len)
+		memcpy(text, buf, len);
+	text[len] = '\0';
+	config_init(&cfg);
+	cfg_inited = true;
+	config_set_auto_convert(&cfg, 0);
+	config_set_include_dir(&cfg, NO_INCLUDE_DIR);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		const char *t = config_error_text(&cfg);
+		r = fail(&c, config_error_line(&cfg), "%s", t ? t : "syntax error");
+		goto out;
+	}
+
+	r = parse_top(&c, &cfg);
+	if (r == -ENOMEM)
+		(void)fail(&c, 0, "out of memory");
+	if (r < 0)
+		goto out;
+	r = policy_index_build(&p->index, p->rules, p->n_rules);
+	if (r < 0) {
+		(void)fail(&c, 0, "out of memory");
+		goto out;
+	}
+
+	*ret_policy = p;
+	p = NULL;
+	r = 0;
+out:
+	if (cfg_inited)
+		config_destroy(&cfg);
+	free(text);
+	policy_free(p);
+	return r;
+}
+
+struct policy *policy_free(struct policy *p)
+{
+	if (!p)
+		return NULL;
+	policy_index_done(&p->index);
+	arena_free(p->arena);
+	free(p);
+	return NULL;
+}
+
+/* ---- accessors ---- */
+
+uint64_t policy_serial(const struct policy *p)
+{
+	return p->serial;
+}
+
+enum policy_mode policy_mode(const struct policy *p)
+{
+	return p->mode;
+}
+
+const char *policy_name(const struct policy *p)
+{
+	return p->name;
+}
+
+const char *policy_key_id(const struct policy *p)
+{
+	return p->key_id;
+}
+
+int64_t policy_not_before(const struct policy *p)
+{
+	return p->not_before;
+}
+
+int64_t policy_not_after(const struct policy *p)
+{
+	return p->not_after;
+}
+
+size_t policy_n_hosts(const struct policy *p)
+{
+	return p->n_hosts;
+}
+
+const char *policy_host(const struct policy *p, size_t i)
+{
+	return i < p->n_hosts ? p->hosts[i] : NULL;
+}
+
+size_t policy_n_rules(const struct policy *p)
+{
+	return p->n_rules;
+}
+
+const char *policy_rule_id(const struct policy *p, size_t i)
+{
+	return i < p->n_rules ? p->rules[i].id : NULL;
+}
+
+const char *policy_rule_comment(const struct policy *p, size_t i)
+{
+	return i < p->n_rules ? p->rules[i].comment : NULL;
+}
+
+int policy_rule_line(const struct policy *p, size_t i)
+{
+	return i < p->n_rules ? p->rules[i].line : 0;
+}
+
+enum policy_action policy_rule_action(const struct policy *p, size_t i)
+{
+	return i < p->n_rules ? p->rules[i].action : POLICY_ACTION_BLOCK;
+}
+
+const uint8_t *policy_sha256(const struct policy *p)
+{
+	return p->sha256;
+}
+
+enum policy_action policy_default_action(const struct policy *p)
+{
+	return p->default_action;
+}
+
+usb_kind_mask policy_charge_only(const struct policy *p)
+{
+	return p->charge_only;
+}
+
+int policy_rule_shadowed_by(const struct policy *p, size_t i)
+{
+	for (size_t k = 0; k < i && k < p->n_rules; k++)
+		if (policy_rule_is_catch_all(&p->rules[k]))
+			return (int)k;
+	return -1;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Names of the policy enums, both ways. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/macro.h"
+#include "policy/policy.h"
+
+static const char *const action_names[] = {
+	[POLICY_ACTION_BLOCK] = "block",
+	[POLICY_ACTION_ALLOW] = "allow",
+	[POLICY_ACTION_LOG] = "log",
+};
+
+static const char *const mode_names[] = {
+	[POLICY_MODE_ENFORCE] = "enforce",
+	[POLICY_MODE_AUDIT] = "audit",
+};
+
+static const char *const verdict_names[] = {
+	[DEVICE_VERDICT_BLOCK] = "block",
+	[DEVICE_VERDICT_ALLOW] = "allow",
+	[DEVICE_VERDICT_PARTIAL] = "partial",
+};
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *policy_action_to_string(enum policy_action a)
+{
+	return (unsigned)a < ARRAY_SIZE(action_names) ? action_names[a] : NULL;
+}
+
+const char *policy_mode_to_string(enum policy_mode m)
+{
+	return (unsigned)m < ARRAY_SIZE(mode_names) ? mode_names[m] : NULL;
+}
+
+const char *device_verdict_to_string(enum device_verdict v)
+{
+	return (unsigned)v < ARRAY_SIZE(verdict_names) ? verdict_names[v] : NULL;
+}
+
+int policy_action_from_string(const char *s)
+{
+	return lookup(action_names, ARRAY_SIZE(action_names), s);
+}
+
+int policy_mode_from_string(const char *s)
+{
+	return lookup(mode_names, ARRAY_SIZE(mode_names), s);
+}
+
+int device_verdict_from_string(const char *s)
+{
+	return lookup(verdict_names, ARRAY_SIZE(verdict_names), s);
+}
+
+char *decision_format_reason(const struct decision *d, char *buf, size_t size)
+{
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (!d || !d->reason)
+		return buf;
+	if (d->reason_detail)
+		(void)snprintf(buf, size, "%s: %s", d->reason,
+		               d->reason_detail); /* truncation ok */
+	else
+		(void)snprintf(buf, size, "%s", d->reason);
+	return buf;
+}
