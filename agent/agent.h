@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The enforcement agent as a library (pc_agent), so the daemon's main() and the integration
+ * tests drive the same code: fail-closed defaults, start-up enforcement, udev hot-plug, policy
+ * reload, tamper handling and events, all on one sd-event loop.
+ *
+ *     agent_new(&cfg, &a); agent_start(a);      // locks the buses, enforces present devices
+ *     sd_event_loop(agent_get_event(a));        // or agent_run_until_idle() in tests
+ *     agent_free(a);
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "core/event.h"
+#include "policy/policy.h"
+#include "trust/policy_store.h"
+
+struct agent;
+
+/*
+ * Where the policy comes from. Returns 0 and *ret_policy (caller owns) with *ret describing the
+ * outcome, like policy_store_load(); current is the policy in force (NULL at start).
+ */
+typedef int (*agent_policy_loader_fn)(void *userdata, const struct policy *current, int64_t now,
+                                      struct policy **ret_policy, struct policy_load_result *ret);
+
+/* Figures for the heartbeat event; either out-parameter may be left alone. */
+typedef void (*agent_heartbeat_info_fn)(void *userdata, uint64_t *ret_spool_depth,
+                                        const char **ret_chain_head);
+
+/* Bench hook: called after each uevent with the time from its receipt to the last write. */
+struct udev_device;
+typedef void (*agent_latency_fn)(void *userdata, struct udev_device *d, uint64_t nsec);
+
+struct agent_config {
+	const char *sysfs_root; /* where writes go; NULL = "/sys" */
+	const char *run_dir;    /* status file "last-refusal"; NULL = none */
+
+	/* Policy store (used when loader is NULL). */
+	struct policy_store_config store;
+	/* Test hook: replaces policy_store_load(). */
+	agent_policy_loader_fn loader;
+	void *loader_userdata;
+
+	bool force_audit;       /* --audit / mode_override = "audit" */
+	bool watch_policy;      /* inotify on the policy file's directory */
+	unsigned heartbeat_sec; /* 0 = no heartbeat timer */
+	agent_heartbeat_info_fn heartbeat_info;
+	void *heartbeat_userdata;
+	bool notify; /* sd_notify READY/STOPPING/STATUS */
+
+	struct event_sink sink;        /* every incident event; copied */
+	agent_latency_fn latency_hook; /* optional */
+	void *latency_userdata;
+
+	/* Optional: event loop to attach to (a reference is taken); NULL = a new one. */
+	sd_event *event;
+};
+
+/* Statistics for tests, the bench and STATUS=. */
+struct agent_stats {
+	uint64_t decisions;      /* device_decision events */
+	uint64_t enforce_failed; /* enforce_failed events */
+	uint64_t tamper;         /* tamper events */
+	uint64_t uevents;        /* uevents received */
+	unsigned locked_buses;   /* root hubs whose defaults read back 0 */
+	unsigned unlocked_buses; /* root hubs whose defaults did not stick */
+};
+
+/* Allocates the agent; nothing touches sysfs yet. Caller owns *ret; free with agent_free(). */
+int agent_new(const struct agent_config *cfg, struct agent **ret);
+/* Does not restore any default: a stopped agent leaves new devices blocked. NULL-safe. */
+struct agent *agent_free(struct agent *a);
+
+/*
+ * Fail closed (defaults 0 on every root hub and usbcore, read back), load the policy, start the
+ * udev monitor, enforce on every present device (topological order), start watchers. Returns 0
+ * or a negative errno (event loop or udev failures; sysfs write failures are events instead).
+ */
+int agent_start(struct agent *a);
+
+/* Loads the policy again and re-enforces every attached device, in both directions (SIGHUP). */
+int agent_reload(struct agent *a);
+
+/* Emits agent_stopping and tells systemd STOPPING=1. Does not free. */
+void agent_stop(struct agent *a);
+
+/*
+ * Test helper: waits up to timeout_usec for the first event source to become ready, then
+ * dispatches until nothing is pending. Returns the number of dispatches (>= 0) or < 0.
+ */
+int agent_run_until_idle(struct agent *a, uint64_t timeout_usec);
+
+sd_event *agent_get_event(struct agent *a);                   /* borrowed */
+const struct policy *agent_get_policy(const struct agent *a); /* borrowed */
+void agent_get_stats(const struct agent *a, struct agent_stats *ret);

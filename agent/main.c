@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * portcullisd: wires the pieces together and runs the agent's event loop. See portcullisd(8).
+ *
+ *   settings (agent/settings.c) -> recorder (events/) -> uplink (uplink/) -> agent (agent.c)
+ *
+ * Incident events go to the recorder (hash-chained log, forwarded to the uplink spool); each is
+ * also summarised in the diagnostics (journal), so an operator sees decisions with journalctl.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "agent/agent.h"
+#include "agent/settings.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/strutil.h"
+#include "events/recorder.h"
+#include "paths.h"
+#ifdef PORTCULLIS_HAVE_UPLINK
+#include "uplink/uplink.h"
+#endif
+
+struct options {
+	const char *config;
+	bool foreground, verbose, once, no_owner_check, audit;
+	const char *sysfs_root, *state_dir, *log_dir, *policy;
+};
+
+struct uplink;
+
+struct daemon {
+	struct recorder *recorder;
+	struct uplink *uplink;
+	struct agent *agent;
+	struct event_sink recorder_sink;
+};
+
+static void help(void)
+{
+	printf("Usage: portcullisd [OPTIONS]\n\n"
+	       "USB device control agent: decides every USB device and interface by policy.\n\n"
+	       "  --foreground       diagnostics to stderr (default: the journal)\n"
+	       "  --config FILE      agent configuration (default " PORTCULLIS_AGENT_CONF ")\n"
+	       "  --sysfs-root DIR   where authorization writes go (default /sys)\n"
+	       "  --state-dir DIR    last-known-good policy, anti-rollback serial, spool\n"
+	       "  --log-dir DIR      incident log\n"
+	       "  --policy FILE      signed policy file (default from the configuration)\n"
+	       "  --no-owner-check   do not require root-owned policy files (tests)\n"
+	       "  --audit            evaluate and report, block nothing\n"
+	       "  --once             enforce on present devices and exit\n"
+	       "  --verbose          debug diagnostics\n"
+	       "  --version          print the version\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_CONFIG = 0x100,
+		OPT_SYSFS,
+		OPT_STATE,
+		OPT_LOG,
+		OPT_POLICY,
+		OPT_NO_OWNER,
+		OPT_AUDIT,
+		OPT_ONCE,
+		OPT_VERSION,
+	};
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "sysfs-root", required_argument, NULL, OPT_SYSFS },
+		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "log-dir", required_argument, NULL, OPT_LOG },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "no-owner-check", no_argument, NULL, OPT_NO_OWNER },
+		{ "audit", no_argument, NULL, OPT_AUDIT },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	o->config = PORTCULLIS_AGENT_CONF;
+	while ((c = getopt_long(argc, argv, "fvh", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_SYSFS:
+			o->sysfs_root = optarg;
+			break;
+		case OPT_STATE:
+			o->state_dir = optarg;
+			break;
+		case OPT_LOG:
+			o->log_dir = optarg;
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case OPT_NO_OWNER:
+			o->no_owner_check = true;
+			break;
+		case OPT_AUDIT:
+			o->audit = true;
+			break;
+		case OPT_ONCE:
+			o->once = true;
+			break;
+		case OPT_VERSION:
+			printf("portcullisd " PORTCULLIS_VERSION "\n");
+			return 0;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "portcullisd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* One diagnostic line per incident event (device strings escaped). */
+static void log_event(const struct event *ev)
+{
+	const struct usb_device_info *d = ev->device;
+	char id[10] = "", product[160] = "";
+
+	if (d) {
+		usb_device_format_id(d, id);
+		if (d->has_product)
+			(void)str_escape(product, sizeof(product), d->product, strlen(d->product));
+	}
+	if (ev->type == EVENT_DEVICE_DECISION && d && ev->decision)
+		log_info("%s %s \"%s\" on %s: %s%s%s%s%s", event_type_to_string(ev->type), id,
+		         product, d->busid, device_verdict_to_string(ev->decision->verdict),
+		         ev->decision->rule_id ? " by rule " : "",
+		         ev->decision->rule_id ? ev->decision->rule_id : "",
+		         ev->message ? "; " : "", ev->message ? ev->message : "");
+	else
+		log_full_errno(ev->type == EVENT_TAMPER || ev->type == EVENT_ENFORCE_FAILED ||
+		                       ev->type == EVENT_POLICY_REJECTED
+		                   ? LOG_LEVEL_WARNING
+		                   : LOG_LEVEL_INFO,
+		               0, "%s%s%s%s%s%s", event_type_to_string(ev->type), d ? " " : "",
+		               d ? d->busid : "", ev->message ? ": " : "",
+		               ev->message ? ev->message : "", ev->error ? " (error)" : "");
+}
+
+static int sink_emit(void *userdata, const struct event *ev)
+{
+	struct daemon *dm = userdata;
+
+	log_event(ev);
+	return event_sink_emit(&dm->recorder_sink, ev);
+}
+
+static void on_dropped(void *userdata, uint64_t count);
+
+#ifdef PORTCULLIS_HAVE_UPLINK
+static int forward_to_uplink(void *userdata, uint64_t seq, const char *line, size_t len)
+{
+	struct daemon *dm = userdata;
+
+	return dm->uplink ? uplink_submit(dm->uplink, seq, line, len) : 0;
+}
+
+/* Starts upstream delivery (unless once); *ret_heartbeat_sec from the "uplink" group. */
+static void start_uplink(struct daemon *dm, const char *config, const char *spool_dir, sd_event *e,
+                         bool once, unsigned *ret_heartbeat_sec)
+{
+	struct uplink_config ucfg;
+	char err[512], helper[PATH_MAX];
+	int r;
+
+	uplink_config_init(&ucfg);
+	r = uplink_config_load(config, &ucfg, err, sizeof(err));
+	if (r < 0 && r != -ENOENT) {
+		log_error_errno(r, "%s: uplink settings: %s; upstream delivery disabled", config,
+		                err);
+		return;
+	}
+	*ret_heartbeat_sec = ucfg.heartbeat_sec;
+	if (once)
+		return;
+	(void)snprintf(helper, sizeof(helper), "%s/portcullis-uplink", PORTCULLIS_LIBEXEC_DIR);
+	r = uplink_start(&ucfg, spool_dir, helper, e, on_dropped, dm, &dm->uplink);
+	if (r < 0) {
+		log_error_errno(r, "Failed to start upstream delivery, events stay in the incident "
+		                   "log: %m");
+		return;
+	}
+	if (dm->recorder)
+		recorder_set_forward(dm->recorder, forward_to_uplink, dm);
+}
+
+static uint64_t spool_depth(const struct daemon *dm)
+{
+	return dm->uplink ? uplink_spool_depth(dm->uplink) : 0;
+}
+
+static void stop_uplink(struct daemon *dm)
+{
+	dm->uplink = uplink_free(dm->uplink);
+}
+#else
+/* Built without uplink/ (PORTCULLIS_HAVE_UPLINK unset): events stay in the incident log and the
+ * journal, and no heartbeat timer runs. */
+static void start_uplink(struct daemon *dm _unused_, const char *config _unused_,
+                         const char *spool_dir _unused_, sd_event *e _unused_, bool once _unused_,
+                         unsigned *ret_heartbeat_sec _unused_)
+{
+	log_notice("Built without upstream delivery; events stay in the incident log");
+	(void)on_dropped; /* referenced only with uplink/ */
+}
+
+static uint64_t spool_depth(const struct daemon *dm _unused_)
+{
+	return 0;
+}
+
+static void stop_uplink(struct daemon *dm _unused_)
+{
+}
+#endif
+
+static void on_dropped(void *userdata, uint64_t count)
+{
+	struct daemon *dm = userdata;
+	struct event ev = { .type = EVENT_EVENTS_DROPPED, .dropped_count = count };
+
+	ev.policy = dm->agent ? agent_get_policy(dm->agent) : NULL;
+	(void)sink_emit(dm, &ev); /* a failing log is reported by the recorder itself */
+}
+
+static void heartbeat_info(void *userdata, uint64_t *ret_depth, const char **ret_head)
+{
+	struct daemon *dm = userdata;
+
+	*ret_depth = spool_depth(dm);
+	if (dm->recorder)
+		*ret_head = recorder_chain_head(dm->recorder);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *dm = userdata;
+
+	if (si->ssi_signo == SIGHUP) {
+		log_info("SIGHUP: reloading the policy");
+		(void)agent_reload(dm->agent);
+		return 0;
+	}
+	log_info("Signal %u: stopping; authorization defaults stay at 0", si->ssi_signo);
+	agent_stop(dm->agent);
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void read_machine_id(char *buf, size_t size)
+{
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	(void)fclose(f); /* read-only */
+}
+
+static int run(const struct options *o)
+{
+	struct agent_settings st;
+	struct agent_config acfg = { 0 };
+	struct daemon dm = { 0 };
+	struct recorder_host host = { .agent_version = PORTCULLIS_VERSION };
+	char err[512], hostname[256] = "", machine_id[64];
+	unsigned heartbeat_sec = 0;
+	sd_event *e = NULL;
+	int r;
+
+	agent_settings_defaults(&st);
+	r = agent_settings_load(o->config, &st, err, sizeof(err));
+	if (r < 0)
+		return log_error_errno(r, "%s: %s", o->config, err);
+	if (o->sysfs_root)
+		(void)str_copy(st.sysfs_root, sizeof(st.sysfs_root), o->sysfs_root);
+	if (o->state_dir) {
+		(void)str_copy(st.state_dir, sizeof(st.state_dir), o->state_dir);
+		(void)snprintf(st.spool_dir, sizeof(st.spool_dir), "%s/spool", o->state_dir);
+	}
+	if (o->log_dir)
+		(void)str_copy(st.log_dir, sizeof(st.log_dir), o->log_dir);
+	if (o->policy)
+		(void)str_copy(st.policy_file, sizeof(st.policy_file), o->policy);
+	if (o->audit)
+		st.force_audit = true;
+
+	(void)gethostname(hostname,
+	                  sizeof(hostname) - 1); /* "" on failure: hosts lists won't match */
+	read_machine_id(machine_id, sizeof(machine_id));
+	host.hostname = hostname;
+	host.machine_id = machine_id[0] ? machine_id : NULL;
+
+	r = sd_event_default(&e);
+	if (r < 0)
+		return log_error_errno(r, "Failed to create the event loop: %m");
+
+	r = recorder_open(st.log_dir, &host, &dm.recorder);
+	if (r < 0) {
+		/* Enforcement matters more than the log: carry on, events in the journal only. */
+		log_error_errno(r,
+		                "Failed to open the incident log in %s, events go to the journal "
+		                "only: %m",
+		                st.log_dir);
+	} else {
+		dm.recorder_sink = recorder_sink(dm.recorder);
+	}
+
+	start_uplink(&dm, o->config, st.spool_dir, e, o->once, &heartbeat_sec);
+
+	acfg.sysfs_root = st.sysfs_root;
+	acfg.run_dir = o->once ? NULL : PORTCULLIS_RUN_DIR;
+	acfg.store.policy_path = st.policy_file;
+	acfg.store.keys_dir = st.keys_dir;
+	acfg.store.state_dir = st.state_dir;
+	acfg.store.hostname = hostname;
+	acfg.store.machine_id = host.machine_id;
+	acfg.store.check_owner = !o->no_owner_check;
+	acfg.force_audit = st.force_audit;
+	acfg.watch_policy = !o->once;
+	acfg.heartbeat_sec = o->once ? 0 : heartbeat_sec;
+	acfg.heartbeat_info = heartbeat_info;
+	acfg.heartbeat_userdata = &dm;
+	acfg.notify = !o->once;
+	acfg.sink = (struct event_sink){ .userdata = &dm, .emit = sink_emit };
+	acfg.event = e;
+
+	r = agent_new(&acfg, &dm.agent);
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up the agent: %m");
+		goto out;
+	}
+	if (!o->once) {
+		sigset_t ss;
+
+		(void)sigemptyset(&ss);
+		(void)sigaddset(&ss, SIGHUP);
+		(void)sigaddset(&ss, SIGTERM);
+		(void)sigaddset(&ss, SIGINT);
+		(void)sigprocmask(SIG_BLOCK, &ss, NULL); /* cannot fail with valid arguments */
+		(void)sd_event_add_signal(e, NULL, SIGHUP, on_signal, &dm);
+		(void)sd_event_add_signal(e, NULL, SIGTERM, on_signal, &dm);
+		(void)sd_event_add_signal(e, NULL, SIGINT, on_signal, &dm);
+	}
+	r = agent_start(dm.agent);
+	if (r < 0) {
+		log_error_errno(r, "Failed to start: %m");
+		goto out;
+	}
+	if (o->once) {
+		/* Pending uevents of devices added meanwhile are decided too, then exit. */
+		r = agent_run_until_idle(dm.agent, 0);
+		agent_stop(dm.agent);
+		r = r < 0 ? r : 0;
+		goto out;
+	}
+	r = sd_event_loop(e);
+	if (r < 0)
+		log_error_errno(r, "Event loop failed: %m");
+out:
+	dm.agent = agent_free(dm.agent);
+	stop_uplink(&dm);
+	dm.recorder = recorder_free(dm.recorder);
+	sd_event_unref(e);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
+	log_setup("portcullisd", o.foreground ? LOG_TARGET_STDERR : LOG_TARGET_JOURNAL,
+	          o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	r = run(&o);
+	return r < 0 ? 1 : 0;
+}
