@@ -20,7 +20,7 @@
 
 #define TRUST_SIG_BYTES        64   /* raw Ed25519 signature */
 #define TRUST_PUBKEY_MAX_BYTES 4096 /* a PEM public key is ~113 bytes; anything bigger is junk */
-#define TRUST_KEY_ID_MAX       64   /* key id = key file name without ".pem" */
+#define TRUST_KEY_ID_MAX       128  /* key id = key file name without ".pem" */
 
 /*
  * The errno of each rejection, so callers (agent events, CLI, tests) can tell them apart. The
@@ -60,7 +60,8 @@ int trust_pubkey_parse(const uint8_t *buf, size_t len, EVP_PKEY **ret_key, char 
 int trust_signature_parse(const uint8_t *buf, size_t len, uint8_t ret_sig[TRUST_SIG_BYTES],
                           char *reterr, size_t reterr_size);
 
-/* true when s is a valid key id: 1..TRUST_KEY_ID_MAX of [A-Za-z0-9._-], not starting with '.'. */
+/* true when s is a valid key id: 1..TRUST_KEY_ID_MAX of [A-Za-z0-9._:@-] (the policy language's
+ * set), not starting with '.'. */
 bool trust_key_id_valid(const char *s, size_t len);
 
 /*

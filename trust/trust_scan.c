@@ -22,7 +22,8 @@ bool trust_key_id_valid(const char *s, size_t len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!(isascii(c) && (isalnum(c) || c == '.' || c == '_' || c == '-')))
+		if (!(isascii(c) &&
+		      (isalnum(c) || c == '.' || c == '_' || c == '-' || c == ':' || c == '@')))
 			return false;
 	}
 	return true;
@@ -177,7 +178,7 @@ int trust_scan_key_id(const char *buf, size_t len, char ret_id[TRUST_KEY_ID_MAX 
 			return scan_fail(reterr, reterr_size, "duplicate key_id");
 		if (t.has_escape || !trust_key_id_valid(buf + t.start, t.len))
 			return scan_fail(reterr, reterr_size,
-			                 "key_id must be 1-64 characters of A-Z a-z 0-9 . _ - "
+			                 "key_id must be 1-128 characters of A-Z a-z 0-9 . _ : @ - "
 			                 "(not starting with '.')");
 		memcpy(id, buf + t.start, t.len);
 		id[t.len] = '\0';
