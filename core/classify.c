@@ -10,6 +10,8 @@
 #include "core/classify.h"
 
 #define K(k) USB_KIND_BIT(USB_KIND_##k)
+/* Positively identified channels the MTP database hint leaves alone. */
+#define NOT_MTP_CANDIDATE (K(ADB) | K(APPLE_USBMUX) | K(APPLE_ETHERNET))
 
 /* Kinds of a class triple alone. Never empty: unknown classes are "other". */
 static usb_kind_mask classify_triple(uint8_t cls, uint8_t sub, uint8_t proto)
@@ -199,19 +201,23 @@ void classify_device(struct usb_device_info *dev)
 		if (compat_is(f->compat_id, sizeof(f->compat_id), "PTP"))
 			f->kinds |= K(PTP);
 		iface_shape(dev, f, &pv, &bulk);
-		if (pv && bulk)
+		if (pv && bulk && !(f->kinds & NOT_MTP_CANDIDATE))
 			any_bulk_candidate = true;
 	}
 
 	/* The libmtp database / hwdb knows this VID:PID is an MTP device: every PTP or vendor
 	 * interface with bulk endpoints may be its MTP channel; with none, every PTP or vendor
-	 * interface is. */
+	 * interface is. Interfaces already identified by their class triple as another data
+	 * channel (ADB, usbmux, Apple Ethernet) are not candidates: "allow adb, block mtp" must
+	 * keep working on a phone in MTP+ADB mode. */
 	if (dev->mtp_db_hit)
 		for (unsigned i = 0; i < dev->n_ifaces && i < USB_MAX_IFACES; i++) {
 			struct usb_iface_info *f = &dev->ifaces[i];
 			bool pv, bulk;
 
 			iface_shape(dev, f, &pv, &bulk);
+			if (f->kinds & NOT_MTP_CANDIDATE)
+				continue;
 			if (pv && (bulk || !any_bulk_candidate))
 				f->kinds |= K(MTP);
 		}

@@ -203,6 +203,8 @@ static int parse_configs(struct parse_state *s)
 
 		if (d->n_configs >= USB_MAX_CONFIGS)
 			return fail(s, -E2BIG, off, "more than 8 configurations");
+		if (d->n_configs >= d->num_configs_declared)
+			return fail(s, -EBADMSG, off, "more configurations than bNumConfigurations");
 		if (room < USB_DT_CONFIG_SIZE)
 			return fail(s, -EBADMSG, off,
 			            "configuration descriptor truncated: fewer than 9 bytes left");
@@ -239,11 +241,8 @@ static int parse_configs(struct parse_state *s)
 		off += total;
 	}
 
-	if (d->n_configs != d->num_configs_declared)
-		return fail(s, -EBADMSG, off,
-		            d->n_configs < d->num_configs_declared
-		                ? "blob ends before bNumConfigurations configurations"
-		                : "more configurations than bNumConfigurations");
+	if (d->n_configs < d->num_configs_declared)
+		return fail(s, -EBADMSG, off, "blob ends before bNumConfigurations configurations");
 	return 0;
 }
 
