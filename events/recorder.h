@@ -40,3 +40,19 @@ struct event_sink recorder_sink(struct recorder *r);
 
 uint64_t recorder_last_seq(const struct recorder *r);
 const char *recorder_chain_head(const struct recorder *r); /* hex SHA-256, borrowed */
+
+/*
+ * Added by events/ (not part of the original contract, nothing above changed):
+ *
+ * recorder_open_ex(): recorder_open() with incident-log settings (rotation size, files kept,
+ * fault-injection ops for tests; see events/incident_log.h); cfg may be NULL = defaults.
+ *
+ * recorder_emit() fills in chain_head of an EVENT_HEARTBEAT whose chain_head is NULL with the
+ * current head (the hash of the record before the heartbeat, i.e. the heartbeat's "prev").
+ *
+ * A forward hook error is reported in the diagnostics and does not fail recorder_emit(): the
+ * record is durable, and upstream delivery catches up from the spool.
+ */
+struct incident_log_config;
+int recorder_open_ex(const char *log_dir, const struct recorder_host *host,
+                     const struct incident_log_config *cfg, struct recorder **ret);

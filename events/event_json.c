@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "events/event_json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/macro.h"
+#include "common/strutil.h"
+#include "core/usb_kind.h"
+#include "policy/policy.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object, json_object_put);
+
+/* Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+int event_format_time(int64_t usec, char buf[static EVENT_TIME_MAX])
+{
+	/* floor division so times before 1970 still format correctly */
+	int64_t secs = usec / 1000000, frac = usec % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		secs--;
+	}
+	int64_t days = secs / 86400, sod = secs % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	int64_t y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return -ERANGE;
+	(void)snprintf(buf, EVENT_TIME_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ",
+	               (unsigned)y % 10000u, m % 13u, d % 32u, (unsigned)(sod / 3600) % 24u,
+	               (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), (unsigned)frac % 1000000u);
+	return 0;
+}
+
+static int parse_digits(const char **p, unsigned n, unsigned *ret)
+{
+	unsigned v = 0;
+	for (unsigned i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(c - '0');
+	}
+	*p += n;
+	*ret = v;
+	return 0;
+}
+
+int event_parse_time(const char *s, int64_t *ret_usec)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, mo, d, h = 0, mi = 0, sec = 0, frac = 0;
+	const char *p = s;
+
+	if (!s)
+		return -EINVAL;
+	if (parse_digits(&p, 4, &y) < 0 || *p++ != '-' || parse_digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || parse_digits(&p, 2, &d) < 0)
+		return -EINVAL;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (parse_digits(&p, 2, &h) < 0 || *p++ != ':' || parse_digits(&p, 2, &mi) < 0 ||
+		    *p++ != ':' || parse_digits(&p, 2, &sec) < 0)
+			return -EINVAL;
+		if (*p == '.') {
+			unsigned n = 0;
+			p++;
+			while (*p >= '0' && *p <= '9') {
+				if (++n > 6)
+					return -EINVAL;
+				frac = frac * 10 + (unsigned)(*p++ - '0');
+			}
+			if (n == 0)
+				return -EINVAL;
+			for (; n < 6; n++)
+				frac *= 10;
+		}
+		if (*p++ != 'Z')
+			return -EINVAL;
+	}
+	if (*p != '\0')
+		return -EINVAL;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59)
+		return -EINVAL;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return -EINVAL;
+	int64_t days = days_from_civil(y, mo, d);
+	*ret_usec = ((days * 86400) + h * 3600 + mi * 60 + sec) * 1000000 + frac;
+	return 0;
+}
+
+size_t utf8_sanitize(char *dst, const char *src, size_t srclen)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, i = 0;
+
+	while (i < srclen) {
+		unsigned char c = s[i];
+		size_t n = 0;
+		uint32_t cp = 0, min = 0;
+
+		if (c >= 0x01 && c < 0x80)
+			n = 1, cp = c;
+		else if (c >= 0xc2 && c <= 0xdf)
+			n = 2, cp = c & 0x1f, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 3, cp = c & 0x0f, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 4, cp = c & 0x07, min = 0x10000;
+		bool ok = n > 0 && i + n <= srclen;
+		for (size_t k = 1; ok && k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				ok = false;
+			else
+				cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8 */
+		if (ok && n > 1 && (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff))
+			ok = false;
+		if (ok) {
+			memcpy(dst + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+			i++;
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Adds key: string (or null when s is NULL), reading at most cap bytes of s. */
+static int add_str(json_object *o, const char *key, const char *s, size_t cap)
+{
+	json_object *v = NULL;
+
+	if (s) {
+		size_t n = strnlen(s, cap);
+		_cleanup_(freep) char *buf = malloc(4 * n + 1);
+		if (!buf)
+			return -ENOMEM;
+		size_t len = utf8_sanitize(buf, s, n);
+		v = json_object_new_string_len(buf, (int)len);
+		if (!v)
+			return -ENOMEM;
+	}
+	if (json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Adds key: value, taking ownership of value (a NULL value means allocation failed). */
+static int add_obj(json_object *o, const char *key, json_object *value)
+{
+	if (!value)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, value) < 0) {
+		json_object_put(value);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int add_u64(json_object *o, const char *key, uint64_t v)
+{
+	return add_obj(o, key, json_object_new_uint64(v));
+}
+
+static int add_bool(json_object *o, const char *key, bool v)
+{
+	return add_obj(o, key, json_object_new_boolean(v));
+}
+
+static json_object *kinds_array(usb_kind_mask mask)
+{
+	json_object *a = json_object_new_array();
+	if (!a)
+		return NULL;
+	for (int k = 0; k < _USB_KIND_MAX; k++) {
+		if (!(mask & USB_KIND_BIT(k)))
+			continue;
+		json_object *s = json_object_new_string(usb_kind_to_string((enum usb_kind)k));
+		if (!s || json_object_array_add(a, s) < 0) {
+			json_object_put(s);
+			json_object_put(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int add_policy(json_object *root, const struct policy *p)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	char sha[65];
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	hex_encode(sha, policy_sha256(p), 32);
+	if ((r = add_str(o, "name", policy_name(p), EVENT_NAME_MAX)) < 0 ||
+	    (r = add_u64(o, "serial", policy_serial(p))) < 0 ||
+	    (r = add_str(o, "sha256", sha, sizeof(sha))) < 0 ||
+	    (r = add_str(o, "mode", policy_mode_to_string(policy_mode(p)), EVENT_NAME_MAX)) < 0)
+		return r;
+	return add_obj(root, "policy", TAKE_PTR(o));
+}
+
+static int add_iface(json_object *arr, const struct usb_iface_info *ifc,
+                     const struct iface_decision *idec)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	char cls[9];
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	(void)snprintf(cls, sizeof(cls), "%02x/%02x/%02x", ifc->cls, ifc->subclass, ifc->protocol);
+	if ((r = add_u64(o, "config", ifc->config_value)) < 0 ||
+	    (r = add_u64(o, "number", ifc->number)) < 0 ||
+	    (r = add_str(o, "class", cls, sizeof(cls))) < 0 ||
+	    (r = add_str(o, "kind", usb_kind_to_string(ifc->kind), EVENT_NAME_MAX)) < 0 ||
+	    (r = add_obj(o, "kinds", kinds_array(ifc->kinds))) < 0 ||
+	    (r = add_str(o, "string", ifc->has_string ? ifc->string : NULL, sizeof(ifc->string))) <
+	        0)
+		return r;
+	if (idec) {
+		if ((r = add_str(o, "decision", policy_action_to_string(idec->action),
+		                 EVENT_NAME_MAX)) < 0 ||
+		    (r = add_str(o, "rule", idec->rule_id, EVENT_NAME_MAX)) < 0)
+			return r;
+	}
+	if (json_object_array_add(arr, o) < 0)
+		return -ENOMEM;
+	o = NULL;
+	return 0;
+}
+
+static int add_device(json_object *root, const struct usb_device_info *dev,
+                      const struct decision *dec)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	_cleanup_(json_object_putp) json_object *ifs = json_object_new_array();
+	char vid[5], pid[5], bcd[5], sha[65];
+	int r;
+
+	if (!o || !ifs)
+		return -ENOMEM;
+	(void)snprintf(vid, sizeof(vid), "%04x", dev->desc.vid);
+	(void)snprintf(pid, sizeof(pid), "%04x", dev->desc.pid);
+	(void)snprintf(bcd, sizeof(bcd), "%04x", dev->desc.bcd_device);
+	hex_encode(sha, dev->desc_sha256, sizeof(dev->desc_sha256));
+	bool parsed = dev->desc_status == 0;
+
+	if ((r = add_str(o, "syspath", dev->syspath, sizeof(dev->syspath))) < 0 ||
+	    (r = add_str(o, "busid", dev->busid, sizeof(dev->busid))) < 0 ||
+	    (r = add_str(o, "vendor_id", parsed ? vid : NULL, sizeof(vid))) < 0 ||
+	    (r = add_str(o, "product_id", parsed ? pid : NULL, sizeof(pid))) < 0 ||
+	    (r = add_str(o, "bcd_device", parsed ? bcd : NULL, sizeof(bcd))) < 0 ||
+	    (r = add_str(o, "manufacturer", dev->has_manufacturer ? dev->manufacturer : NULL,
+	                 sizeof(dev->manufacturer))) < 0 ||
+	    (r = add_str(o, "product", dev->has_product ? dev->product : NULL,
+	                 sizeof(dev->product))) < 0 ||
+	    (r = add_str(o, "serial", dev->has_serial ? dev->serial : NULL, sizeof(dev->serial))) <
+	        0 ||
+	    (r = add_u64(o, "speed_mbps", dev->speed_mbps)) < 0 ||
+	    (r = add_str(o, "descriptors_sha256", sha, sizeof(sha))) < 0)
+		return r;
+	if (!parsed) {
+		char err[128];
+		(void)snprintf(err, sizeof(err), "offset %zu: %s", dev->desc_error.offset,
+		               dev->desc_error.reason ? dev->desc_error.reason : "unknown");
+		if ((r = add_str(o, "descriptors_error", err, sizeof(err))) < 0)
+			return r;
+	}
+	if ((r = add_obj(o, "kinds", kinds_array(dev->kinds))) < 0)
+		return r;
+	uint16_t n = dev->n_ifaces <= USB_MAX_IFACES ? dev->n_ifaces : USB_MAX_IFACES;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct iface_decision *idec =
+		    dec && i < dec->n_ifaces && i < USB_MAX_IFACES ? &dec->ifaces[i] : NULL;
+		if ((r = add_iface(ifs, &dev->ifaces[i], idec)) < 0)
+			return r;
+	}
+	if ((r = add_obj(o, "interfaces", TAKE_PTR(ifs))) < 0)
+		return r;
+	return add_obj(root, "device", TAKE_PTR(o));
+}
+
+static int add_decision(json_object *root, const struct decision *dec)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	char reason[512];
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	(void)decision_format_reason(dec, reason, sizeof(reason));
+	if ((r = add_str(o, "verdict", device_verdict_to_string(dec->verdict), EVENT_NAME_MAX)) <
+	        0 ||
+	    (r = add_bool(o, "authorize_device", dec->authorize_device)) < 0 ||
+	    (r = add_bool(o, "charge_only", dec->charge_only)) < 0 ||
+	    (r = add_bool(o, "noteworthy", dec->noteworthy)) < 0 ||
+	    (r = add_str(o, "rule", dec->rule_id, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(o, "reason", reason[0] ? reason : NULL, sizeof(reason))) < 0)
+		return r;
+	return add_obj(root, "decision", TAKE_PTR(o));
+}
+
+static int add_error(json_object *root, int error)
+{
+	char buf[32];
+	int e = error < 0 ? -error : error;
+	const char *name = strerrorname_np(e);
+
+	if (!name) {
+		(void)snprintf(buf, sizeof(buf), "E%d", e);
+		name = buf;
+	}
+	return add_str(root, "error", name, sizeof(buf));
+}
+
+int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
+                  char **ret_json, size_t *ret_len)
+{
+	_cleanup_(json_object_putp) json_object *root = NULL;
+	char tbuf[EVENT_TIME_MAX];
+	const char *type;
+	int r;
+
+	if (!ev || !host || !ret_json || !ret_len || seq == 0 || seq > INT64_MAX)
+		return -EINVAL;
+	type = event_type_to_string(ev->type);
+	if (!type)
+		return -EINVAL;
+	r = event_format_time(ev->time_usec, tbuf);
+	if (r < 0)
+		return r;
+
+	root = json_object_new_object();
+	if (!root)
+		return -ENOMEM;
+	if ((r = add_u64(root, "seq", seq)) < 0 ||
+	    (r = add_str(root, "time", tbuf, sizeof(tbuf))) < 0 ||
+	    (r = add_str(root, "host", host->hostname ? host->hostname : "", EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(root, "machine_id", host->machine_id, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(root, "agent_version", host->agent_version, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(root, "type", type, EVENT_NAME_MAX)) < 0)
+		return r;
+	if (ev->policy && (r = add_policy(root, ev->policy)) < 0)
+		return r;
+	if ((r = add_str(root, "seat_user", ev->seat_user, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(root, "message", ev->message, EVENT_MESSAGE_MAX)) < 0)
+		return r;
+	if (ev->device && (r = add_device(root, ev->device, ev->decision)) < 0)
+		return r;
+	if (ev->decision && (r = add_decision(root, ev->decision)) < 0)
+		return r;
+
+	switch (ev->type) {
+	case EVENT_HEARTBEAT:
+		if ((r = add_str(root, "chain_head", ev->chain_head, 65)) < 0 ||
+		    (r = add_u64(root, "spool_depth", ev->spool_depth)) < 0)
+			return r;
+		break;
+	case EVENT_EVENTS_DROPPED:
+		if ((r = add_u64(root, "dropped", ev->dropped_count)) < 0)
+			return r;
+		break;
+	case EVENT_ENFORCE_FAILED:
+		if ((r = add_error(root, ev->error)) < 0)
+			return r;
+		break;
+	case EVENT_AGENT_STARTED:
+	case EVENT_AGENT_STOPPING:
+	case EVENT_DEVICE_ATTACHED:
+	case EVENT_DEVICE_DECISION:
+	case EVENT_DEVICE_REMOVED:
+	case EVENT_TAMPER:
+	case EVENT_POLICY_LOADED:
+	case EVENT_POLICY_REJECTED:
+	case EVENT_POLICY_EXPIRED:
+	case _EVENT_TYPE_MAX:
+		break;
+	}
+
+	size_t len;
+	const char *s = json_object_to_json_string_length(
+	    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (!s)
+		return -ENOMEM;
+	if (len > EVENT_JSON_MAX_BYTES)
+		return -E2BIG;
+	char *out = malloc(len + 1);
+	if (!out)
+		return -ENOMEM;
+	memcpy(out, s, len + 1);
+	*ret_json = out;
+	*ret_len = len;
+	return 0;
+}

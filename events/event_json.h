@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Event → one JSON object (docs/events.md). Pure: no clocks, no I/O, no logging.
+ *
+ * Keys come in a fixed order and the output has no whitespace, so the same event always gives
+ * the same bytes (the incident log chain hashes them). Device strings are hostile: they are cut
+ * at their array size, bytes that are not valid UTF-8 become the text "\xNN", and json-c escapes
+ * quotes, backslashes and control characters.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "events/recorder.h"
+
+/* Hard cap on one encoded event; a record (event + "prev") must fit LOG_RECORD_MAX_LINE. */
+#define EVENT_JSON_MAX_BYTES (1024u * 1024u - 128u)
+
+/* Caps on free-text fields we do not own the size of (bytes, before escaping). */
+#define EVENT_MESSAGE_MAX 4096u
+#define EVENT_NAME_MAX    256u /* hostname, machine id, version, user, rule ids, policy name */
+
+/*
+ * Encodes ev with sequence number seq (> 0) as one JSON object without a trailing newline.
+ * On success *ret_json (NUL-terminated, caller frees with free()) and *ret_len are set and 0 is
+ * returned. Errors: -EINVAL (NULL argument, seq 0, unknown type), -E2BIG (larger than
+ * EVENT_JSON_MAX_BYTES), -ENOMEM.
+ */
+int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
+                  char **ret_json, size_t *ret_len);
+
+/* Formats Unix microseconds as RFC 3339 UTC with microseconds ("2026-11-23T15:22:03.123456Z").
+ * buf needs EVENT_TIME_MAX bytes. Returns 0 or -ERANGE for a year outside 0..9999. */
+#define EVENT_TIME_MAX 32
+int event_format_time(int64_t usec, char buf[static EVENT_TIME_MAX]);
+
+/* Parses what event_format_time() writes back into Unix microseconds. -EINVAL when malformed. */
+int event_parse_time(const char *s, int64_t *ret_usec);
+
+/*
+ * Makes untrusted bytes valid UTF-8 without losing them: valid sequences are copied, every byte
+ * that is not part of one (and NUL) becomes the 4 characters "\xNN". dst needs 4*srclen+1 bytes.
+ * Returns the output length.
+ */
+size_t utf8_sanitize(char *dst, const char *src, size_t srclen);

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* events/event.c + events/event_json.c: type names, schema per type, hostile strings, time. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "events/event_json.h"
+#include "events/log_record.h"
+#include "events_fixture.h"
+#include "policy/policy.h"
+
+static struct events_fixture fx;
+
+static void setup(void)
+{
+	ck_assert_int_eq(events_fixture_init(&fx), 0);
+}
+
+static void teardown(void)
+{
+	events_fixture_done(&fx);
+}
+
+/* Strict parse (UTF-8 validated, nothing trailing) of exactly len bytes. */
+static json_object *parse_strict(const char *s, size_t len)
+{
+	json_tokener *tok = json_tokener_new();
+	ck_assert_ptr_nonnull(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_object *o = json_tokener_parse_ex(tok, s, (int)len);
+	ck_assert_msg(o && json_tokener_get_error(tok) == json_tokener_success,
+	              "not strict JSON: %s", s);
+	ck_assert_uint_eq(json_tokener_get_parse_end(tok), len);
+	json_tokener_free(tok);
+	return o;
+}
+
+static json_object *encode(const struct event *ev, uint64_t seq)
+{
+	char *json = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(event_to_json(ev, seq, &fx.host, &json, &len), 0);
+	ck_assert_uint_eq(strlen(json), len);
+	ck_assert_ptr_null(memchr(json, '\n', len));
+	json_object *o = parse_strict(json, len);
+	free(json);
+	return o;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+	json_object *v;
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "missing key %s", key);
+	if (json_object_is_type(v, json_type_null))
+		return NULL;
+	ck_assert_msg(json_object_is_type(v, json_type_string), "%s is not a string", key);
+	return json_object_get_string(v);
+}
+
+static int64_t get_int(json_object *o, const char *key)
+{
+	json_object *v;
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "missing key %s", key);
+	ck_assert_msg(json_object_is_type(v, json_type_int), "%s is not an integer", key);
+	return json_object_get_int64(v);
+}
+
+/* Keys of o joined with ',' in their order. */
+static void keys_of(json_object *o, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	json_object_object_foreach(o, k, v)
+	{
+		(void)v;
+		if (buf[0])
+			strncat(buf, ",", size - strlen(buf) - 1);
+		strncat(buf, k, size - strlen(buf) - 1);
+	}
+}
+
+START_TEST(test_type_names)
+{
+	for (int t = 0; t < _EVENT_TYPE_MAX; t++) {
+		const char *s = event_type_to_string((enum event_type)t);
+		ck_assert_ptr_nonnull(s);
+		ck_assert_int_eq(event_type_from_string(s), t);
+	}
+	ck_assert_str_eq(event_type_to_string(EVENT_DEVICE_DECISION), "device_decision");
+	ck_assert_str_eq(event_type_to_string(EVENT_EVENTS_DROPPED), "events_dropped");
+	ck_assert_ptr_null(event_type_to_string(_EVENT_TYPE_MAX));
+	ck_assert_ptr_null(event_type_to_string((enum event_type) - 1));
+	ck_assert_int_eq(event_type_from_string("Device_Decision"), -EINVAL); /* case matters */
+	ck_assert_int_eq(event_type_from_string(""), -EINVAL);
+	ck_assert_int_eq(event_type_from_string(NULL), -EINVAL);
+}
+END_TEST
+
+/* The exact key order of every type (the chain hashes bytes, consumers rely on the schema). */
+static const struct {
+	enum event_type type;
+	const char *keys;
+} schema[] = {
+	{ EVENT_AGENT_STARTED, "" },
+	{ EVENT_AGENT_STOPPING, "" },
+	{ EVENT_DEVICE_ATTACHED, ",device" },
+	{ EVENT_DEVICE_DECISION, ",device,decision" },
+	{ EVENT_DEVICE_REMOVED, ",device" },
+	{ EVENT_ENFORCE_FAILED, ",device,decision,error" },
+	{ EVENT_TAMPER, ",device" },
+	{ EVENT_POLICY_LOADED, "" },
+	{ EVENT_POLICY_REJECTED, "" },
+	{ EVENT_POLICY_EXPIRED, "" },
+	{ EVENT_HEARTBEAT, ",chain_head,spool_depth" },
+	{ EVENT_EVENTS_DROPPED, ",dropped" },
+};
+
+START_TEST(test_schema_per_type)
+{
+	ck_assert_int_eq((int)(sizeof(schema) / sizeof(schema[0])), _EVENT_TYPE_MAX);
+	struct event ev = events_fixture_event(&fx, schema[_i].type, 1795000000123456LL);
+	json_object *o = encode(&ev, 42);
+	char keys[512], want[512];
+
+	keys_of(o, keys, sizeof(keys));
+	snprintf(want, sizeof(want),
+	         "seq,time,host,machine_id,agent_version,type,policy,seat_user,message%s",
+	         schema[_i].keys);
+	ck_assert_str_eq(keys, want);
+
+	ck_assert_int_eq(get_int(o, "seq"), 42);
+	ck_assert_str_eq(get_str(o, "time"), "2026-11-18T11:06:40.123456Z");
+	ck_assert_str_eq(get_str(o, "host"), "ws-042");
+	ck_assert_str_eq(get_str(o, "machine_id"), "0123456789abcdef0123456789abcdef");
+	ck_assert_str_eq(get_str(o, "agent_version"), "0.1.0");
+	ck_assert_str_eq(get_str(o, "type"), event_type_to_string(schema[_i].type));
+
+	json_object *p;
+	ck_assert(json_object_object_get_ex(o, "policy", &p));
+	keys_of(p, keys, sizeof(keys));
+	ck_assert_str_eq(keys, "name,serial,sha256,mode");
+	ck_assert_str_eq(get_str(p, "name"), policy_name(fx.policy));
+	ck_assert_int_eq(get_int(p, "serial"), (int64_t)policy_serial(fx.policy));
+	ck_assert_uint_eq(strlen(get_str(p, "sha256")), 64);
+	ck_assert_str_eq(get_str(p, "mode"), policy_mode_to_string(policy_mode(fx.policy)));
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_device_and_decision)
+{
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_DECISION, 0);
+	json_object *o = encode(&ev, 1), *d, *dec, *ifs, *ifc, *kinds;
+	char keys[512];
+
+	ck_assert_str_eq(get_str(o, "seat_user"), "alice");
+	ck_assert_ptr_null(get_str(o, "message"));
+	ck_assert(json_object_object_get_ex(o, "device", &d));
+	keys_of(d, keys, sizeof(keys));
+	ck_assert_str_eq(keys, "syspath,busid,vendor_id,product_id,bcd_device,manufacturer,product,"
+	                       "serial,speed_mbps,descriptors_sha256,kinds,interfaces");
+	ck_assert_str_eq(get_str(d, "busid"), "1-2");
+	ck_assert_str_eq(get_str(d, "vendor_id"), "0781");
+	ck_assert_str_eq(get_str(d, "product_id"), "5567");
+	ck_assert_str_eq(get_str(d, "bcd_device"), "0100");
+	ck_assert_str_eq(get_str(d, "manufacturer"), "SanDisk");
+	ck_assert_str_eq(get_str(d, "serial"), "4C530001234567");
+	ck_assert_int_eq(get_int(d, "speed_mbps"), 480);
+	ck_assert_str_eq(get_str(d, "descriptors_sha256"),
+	                 "00070e151c232a31383f464d545b626970777e858c939aa1a8afb6bdc4cbd2d9");
+	ck_assert(json_object_object_get_ex(d, "kinds", &kinds));
+	ck_assert_str_eq(json_object_to_json_string_ext(kinds, JSON_C_TO_STRING_PLAIN),
+	                 "[\"mass-storage\",\"mtp\",\"ptp\"]");
+	ck_assert(json_object_object_get_ex(d, "interfaces", &ifs));
+	ck_assert_int_eq((int)json_object_array_length(ifs), 2);
+	ifc = json_object_array_get_idx(ifs, 1);
+	keys_of(ifc, keys, sizeof(keys));
+	ck_assert_str_eq(keys, "config,number,class,kind,kinds,string,decision,rule");
+	ck_assert_int_eq(get_int(ifc, "number"), 1);
+	ck_assert_str_eq(get_str(ifc, "class"), "06/01/01");
+	ck_assert_str_eq(get_str(ifc, "kind"), "mtp");
+	ck_assert_str_eq(get_str(ifc, "string"), "MTP");
+	ck_assert_str_eq(get_str(ifc, "decision"), "block");
+	ck_assert_str_eq(get_str(ifc, "rule"), "no-storage");
+	ck_assert_ptr_null(get_str(json_object_array_get_idx(ifs, 0), "string"));
+
+	ck_assert(json_object_object_get_ex(o, "decision", &dec));
+	keys_of(dec, keys, sizeof(keys));
+	ck_assert_str_eq(keys, "verdict,authorize_device,charge_only,noteworthy,rule,reason");
+	ck_assert_str_eq(get_str(dec, "verdict"), "block");
+	ck_assert_str_eq(get_str(dec, "rule"), "no-storage");
+	ck_assert_ptr_null(get_str(dec, "reason"));
+	json_object_put(o);
+}
+END_TEST
+
+/* A device whose descriptors did not parse: no ids (they would be zeros, not facts). */
+START_TEST(test_device_unparsed)
+{
+	fx.dev.desc_status = -EBADMSG;
+	fx.dev.desc_error = (struct usb_desc_error){ 18, "bLength past end" };
+	fx.dec.reason = "descriptors malformed";
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_DECISION, 0);
+	json_object *o = encode(&ev, 1), *d, *dec;
+	ck_assert(json_object_object_get_ex(o, "device", &d));
+	ck_assert_ptr_null(get_str(d, "vendor_id"));
+	ck_assert_str_eq(get_str(d, "descriptors_error"), "offset 18: bLength past end");
+	ck_assert(json_object_object_get_ex(o, "decision", &dec));
+	ck_assert_str_eq(get_str(dec, "reason"), "descriptors malformed");
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_type_specific)
+{
+	struct event ev = events_fixture_event(&fx, EVENT_HEARTBEAT, 0);
+	json_object *o = encode(&ev, 7);
+	ck_assert_str_eq(get_str(o, "chain_head"), LOG_ZERO_HASH);
+	ck_assert_int_eq(get_int(o, "spool_depth"), 3);
+	json_object_put(o);
+
+	ev = events_fixture_event(&fx, EVENT_EVENTS_DROPPED, 0);
+	o = encode(&ev, 7);
+	ck_assert_int_eq(get_int(o, "dropped"), 17);
+	json_object_put(o);
+
+	ev = events_fixture_event(&fx, EVENT_ENFORCE_FAILED, 0);
+	o = encode(&ev, 7);
+	ck_assert_str_eq(get_str(o, "error"), "ENODEV");
+	json_object_put(o);
+
+	ev.error = -EIO;
+	o = encode(&ev, 7);
+	ck_assert_str_eq(get_str(o, "error"), "EIO");
+	json_object_put(o);
+
+	ev.error = -9999; /* no name: numeric fallback */
+	o = encode(&ev, 7);
+	ck_assert_str_eq(get_str(o, "error"), "E9999");
+	json_object_put(o);
+
+	/* no policy yet (agent_started before the first load): no "policy" key */
+	ev = events_fixture_event(&fx, EVENT_AGENT_STARTED, 0);
+	ev.policy = NULL;
+	o = encode(&ev, 1);
+	ck_assert(!json_object_object_get_ex(o, "policy", NULL));
+	json_object_put(o);
+}
+END_TEST
+
+/*
+ * Hostile device strings: each must come out as strict, valid-UTF-8 JSON whose decoded value is
+ * the expected text (invalid bytes as "\xNN", everything else unchanged).
+ */
+static const struct {
+	const char *name;
+	const char *in;
+	const char *want;
+} hostile[] = {
+	{ "quote", "a\"b", "a\"b" },
+	{ "backslash", "a\\b\\", "a\\b\\" },
+	{ "json injection", "x\",\"type\":\"agent_started", "x\",\"type\":\"agent_started" },
+	{ "newline", "line1\nline2\r", "line1\nline2\r" },
+	{ "control chars", "\x01\x1b[31m\x7f", "\x01\x1b[31m\x7f" },
+	{ "invalid byte", "ab\xff\xfe", "ab\\xff\\xfe" },
+	{ "lone continuation", "\x80z", "\\x80z" },
+	{ "overlong slash", "\xc0\xaf", "\\xc0\\xaf" },
+	{ "surrogate", "\xed\xa0\x80", "\\xed\\xa0\\x80" },
+	{ "past U+10FFFF", "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80" },
+	{ "truncated sequence", "\xe6\x97", "\\xe6\\x97" },
+	{ "valid UTF-8", "Gerät 日本 \xf0\x9f\x94\x8c", "Gerät 日本 \xf0\x9f\x94\x8c" },
+	{ "bidi override",
+	  "\xe2\x80\xae"
+	  "exe.txt",
+	  "\xe2\x80\xae"
+	  "exe.txt" },
+};
+
+START_TEST(test_hostile_strings)
+{
+	strcpy(fx.dev.product, hostile[_i].in);
+	strcpy(fx.dev.ifaces[1].string, hostile[_i].in);
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_ATTACHED, 0);
+	ev.message = hostile[_i].in;
+	ev.seat_user = hostile[_i].in;
+	json_object *o = encode(&ev, 1), *d, *ifs;
+	ck_assert(json_object_object_get_ex(o, "device", &d));
+	ck_assert_msg(!strcmp(get_str(d, "product"), hostile[_i].want), "%s", hostile[_i].name);
+	ck_assert_str_eq(get_str(o, "message"), hostile[_i].want);
+	ck_assert_str_eq(get_str(o, "seat_user"), hostile[_i].want);
+	ck_assert_str_eq(get_str(o, "type"), "device_attached");
+	ck_assert(json_object_object_get_ex(d, "interfaces", &ifs));
+	ck_assert_str_eq(get_str(json_object_array_get_idx(ifs, 1), "string"), hostile[_i].want);
+	json_object_put(o);
+}
+END_TEST
+
+/* Full-size strings: 255 bytes + NUL, and a buffer with no NUL at all (cut at its size). */
+START_TEST(test_long_strings)
+{
+	memset(fx.dev.product, '\x01', sizeof(fx.dev.product) - 1);
+	fx.dev.product[sizeof(fx.dev.product) - 1] = '\0';
+	memset(fx.dev.serial, '\xff', sizeof(fx.dev.serial)); /* no NUL: must not over-read */
+	memset(fx.dev.manufacturer, 'M', sizeof(fx.dev.manufacturer) - 1);
+	fx.dev.manufacturer[sizeof(fx.dev.manufacturer) - 1] = '\0';
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_ATTACHED, 0);
+	json_object *o = encode(&ev, 1), *d;
+	ck_assert(json_object_object_get_ex(o, "device", &d));
+	ck_assert_uint_eq(strlen(get_str(d, "product")), 255);
+	ck_assert_uint_eq(strlen(get_str(d, "manufacturer")), 255);
+	ck_assert_uint_eq(strlen(get_str(d, "serial")), 4 * sizeof(fx.dev.serial));
+	ck_assert(strncmp(get_str(d, "serial"), "\\xff\\xff", 8) == 0);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_deterministic)
+{
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_DECISION, 1);
+	char *a = NULL, *b = NULL;
+	size_t la, lb;
+	ck_assert_int_eq(event_to_json(&ev, 9, &fx.host, &a, &la), 0);
+	ck_assert_int_eq(event_to_json(&ev, 9, &fx.host, &b, &lb), 0);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_mem_eq(a, b, la);
+	ck_assert(strncmp(a, "{\"seq\":9,\"time\":\"1970-01-01T00:00:00.000001Z\",", 45) == 0);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+	struct event ev = events_fixture_event(&fx, EVENT_HEARTBEAT, 0);
+	char *j = (char *)"untouched";
+	size_t l = 99;
+	ck_assert_int_eq(event_to_json(&ev, 0, &fx.host, &j, &l), -EINVAL);
+	ck_assert_int_eq(event_to_json(NULL, 1, &fx.host, &j, &l), -EINVAL);
+	ck_assert_int_eq(event_to_json(&ev, 1, NULL, &j, &l), -EINVAL);
+	ev.type = _EVENT_TYPE_MAX;
+	ck_assert_int_eq(event_to_json(&ev, 1, &fx.host, &j, &l), -EINVAL);
+	ev.type = EVENT_HEARTBEAT;
+	ev.time_usec = 253402300800000000LL; /* year 10000 */
+	ck_assert_int_eq(event_to_json(&ev, 1, &fx.host, &j, &l), -ERANGE);
+	ck_assert_str_eq(j, "untouched"); /* ret_* written only on success */
+	ck_assert_uint_eq(l, 99);
+}
+END_TEST
+
+static const struct {
+	int64_t usec;
+	const char *text;
+} times[] = {
+	{ 0, "1970-01-01T00:00:00.000000Z" },
+	{ -1, "1969-12-31T23:59:59.999999Z" },
+	{ 951782400000000LL, "2000-02-29T00:00:00.000000Z" },
+	{ 1795000000123456LL, "2026-11-18T11:06:40.123456Z" },
+	{ 253402300799999999LL, "9999-12-31T23:59:59.999999Z" },
+};
+
+START_TEST(test_time_format_parse)
+{
+	char buf[EVENT_TIME_MAX];
+	int64_t back = 0;
+	ck_assert_int_eq(event_format_time(times[_i].usec, buf), 0);
+	ck_assert_str_eq(buf, times[_i].text);
+	ck_assert_int_eq(event_parse_time(buf, &back), 0);
+	ck_assert_int_eq(back, times[_i].usec);
+}
+END_TEST
+
+START_TEST(test_time_parse_forms)
+{
+	int64_t t = -7;
+	ck_assert_int_eq(event_parse_time("2026-11-18", &t), 0);
+	ck_assert_int_eq(t, 1795000000000000LL - 40000000000LL);
+	ck_assert_int_eq(event_parse_time("2026-11-18T11:06:40Z", &t), 0);
+	ck_assert_int_eq(t, 1795000000000000LL);
+	ck_assert_int_eq(event_parse_time("2026-11-18 11:06:40.5Z", &t), 0);
+	ck_assert_int_eq(t, 1795000000500000LL);
+	/* rejected: each named */
+	static const char *const bad[] = {
+		"",                             /* empty */
+		"2026-11-18T11:06:40",          /* no zone */
+		"2026-11-18T11:06:40+01:00",    /* not UTC */
+		"2026-13-01",                   /* month 13 */
+		"2026-02-29",                   /* not a leap year */
+		"2026-11-31",                   /* November has 30 days */
+		"2026-11-18T24:00:00Z",         /* hour 24 */
+		"2026-11-18T11:06:40.Z",        /* empty fraction */
+		"2026-11-18T11:06:40.1234567Z", /* more than microseconds */
+		"2026-11-18T11:06:40Zjunk",     /* trailing text */
+		"26-11-18",                     /* short year */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(event_parse_time(bad[i], &t) == -EINVAL, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("event_json");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_type_names);
+	tcase_add_loop_test(tc, test_schema_per_type, 0, _EVENT_TYPE_MAX);
+	tcase_add_test(tc, test_device_and_decision);
+	tcase_add_test(tc, test_device_unparsed);
+	tcase_add_test(tc, test_type_specific);
+	tcase_add_loop_test(tc, test_hostile_strings, 0, sizeof(hostile) / sizeof(hostile[0]));
+	tcase_add_test(tc, test_long_strings);
+	tcase_add_test(tc, test_deterministic);
+	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_loop_test(tc, test_time_format_parse, 0, sizeof(times) / sizeof(times[0]));
+	tcase_add_test(tc, test_time_parse_forms);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
