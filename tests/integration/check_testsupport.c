@@ -42,7 +42,7 @@ START_TEST(test_stick_configured)
 	char *sp = NULL, buf[256];
 	struct udev_device *d, *i;
 
-	ck_assert_int_eq(ts_add_device(tb, "ts-stick", NULL, "1-2", true, true, &sp), 0);
+	ck_assert_int_eq(ts_add_device(tb, "usb-stick", NULL, "1-2", true, true, &sp), 0);
 	ck_assert_str_eq(sp, "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2");
 
 	d = udev_device_new_from_syspath(udev, sp);
@@ -69,7 +69,7 @@ START_TEST(test_stick_configured)
 		gchar *content = NULL;
 		gsize len = 0;
 
-		ck_assert_int_eq(ts_fixture_load("ts-stick", &f), 0);
+		ck_assert_int_eq(ts_fixture_load("usb-stick", &f), 0);
 		ck_assert(g_file_get_contents(file, &content, &len, NULL));
 		ck_assert_uint_eq(len, f->desc_len);
 		ck_assert_uint_eq(len, 50);
@@ -99,7 +99,7 @@ START_TEST(test_unauthorized_has_no_interfaces)
 {
 	char *sp = NULL, buf[64];
 
-	ck_assert_int_eq(ts_add_device(tb, "ts-phone", NULL, "1-3", false, true, &sp), 0);
+	ck_assert_int_eq(ts_add_device(tb, "android-mtp-adb", NULL, "1-3", false, true, &sp), 0);
 	ck_assert_int_eq(ts_read_attr(tb, sp, "authorized", buf, sizeof(buf)), 1);
 	ck_assert_str_eq(buf, "0");
 	ck_assert_int_eq(ts_read_attr(tb, sp, "bConfigurationValue", buf, sizeof(buf)), 0);
@@ -117,7 +117,7 @@ START_TEST(test_phone_interfaces_and_strings)
 	char *sp = NULL, buf[64];
 	struct udev_device *d;
 
-	ck_assert_int_eq(ts_add_device(tb, "ts-phone", NULL, "2-1", true, true, &sp), 0);
+	ck_assert_int_eq(ts_add_device(tb, "android-mtp-adb", NULL, "2-1", true, true, &sp), 0);
 	ck_assert_str_eq(sp, "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-1");
 	d = udev_device_new_from_syspath(udev, sp);
 	ck_assert_str_eq(udev_device_get_property_value(d, "ID_MTP_DEVICE"), "1");
@@ -146,10 +146,14 @@ START_TEST(test_root_hub_and_hub)
 	ck_assert_int_eq(ts_add_root_hub(tb, 3, NULL), 0);
 
 	ck_assert_int_eq(ts_add_hub(tb, root, "3-1", &hub), 0);
-	ck_assert_int_eq(ts_add_device(tb, "ts-keyboard", hub, "3-1.4", true, true, &kb), 0);
+	ck_assert_int_eq(ts_add_device(tb, "keyboard", hub, "3-1.4", true, true, &kb), 0);
 	ck_assert_str_eq(kb, "/sys/devices/pci0000:00/0000:00:14.0/usb3/3-1/3-1.4");
 	ck_assert_int_eq(ts_read_attr(tb, kb, "devpath", buf, sizeof(buf)), 3);
 	ck_assert_str_eq(buf, "1.4");
+	/* the data set's keyboard has no manufacturer (empty in meta): no attribute file */
+	ck_assert_int_eq(ts_read_attr(tb, kb, "manufacturer", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(ts_read_attr(tb, kb, "speed", buf, sizeof(buf)), 3);
+	ck_assert_str_eq(buf, "1.5");
 	ck_assert_int_eq(ts_read_attr(tb, kb, "3-1.4:1.0/bInterfaceClass", buf, sizeof(buf)), 2);
 	ck_assert_str_eq(buf, "03");
 	free(root);
@@ -170,7 +174,7 @@ START_TEST(test_add_event_sees_descriptors)
 	ck_assert_int_eq(udev_monitor_filter_add_match_subsystem_devtype(m, "usb", "usb_device"),
 	                 0);
 	ck_assert_int_eq(udev_monitor_enable_receiving(m), 0);
-	ck_assert_int_eq(ts_add_device(tb, "ts-stick", NULL, "1-5", true, false, &sp), 0);
+	ck_assert_int_eq(ts_add_device(tb, "usb-stick", NULL, "1-5", true, false, &sp), 0);
 	p = (struct pollfd){ .fd = udev_monitor_get_fd(m), .events = POLLIN };
 	while (!seen && poll(&p, 1, 5000) == 1) {
 		struct udev_device *d = udev_monitor_receive_device(m);

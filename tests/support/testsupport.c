@@ -17,9 +17,6 @@
 #ifndef TS_DATA_DIR
 #error "TS_DATA_DIR must point at tests/data"
 #endif
-#ifndef TS_FIXTURE_DIR
-#error "TS_FIXTURE_DIR must point at tests/support/fixtures"
-#endif
 
 #define TS_TEXT_MAX (256u * 1024u) /* .hex / .meta files larger than this are rejected */
 
@@ -48,115 +45,51 @@ static int read_text(const char *path, char **ret_text, size_t *ret_len)
 	return 0;
 }
 
-/* Copies a meta value: strips blanks and optional double quotes, decodes \xNN \\ \" \n. */
-static void meta_value(char *dst, size_t size, const char *v)
-{
-	size_t len = strlen(v), o = 0;
-
-	while (len && isspace((unsigned char)v[len - 1]))
-		len--;
-	if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
-		v++;
-		len -= 2;
-	}
-	for (size_t i = 0; i < len && o + 1 < size; i++) {
-		char c = v[i];
-		if (c == '\\' && i + 1 < len) {
-			char e = v[++i];
-			if (e == 'x' && i + 2 < len && isxdigit((unsigned char)v[i + 1]) &&
-			    isxdigit((unsigned char)v[i + 2])) {
-				char hex[3] = { v[i + 1], v[i + 2], 0 };
-				c = (char)strtoul(hex, NULL, 16);
-				i += 2;
-			} else if (e == 'n') {
-				c = '\n';
-			} else {
-				c = e;
-			}
-		}
-		dst[o++] = c;
-	}
-	dst[o] = '\0';
-}
-
-static bool meta_bool(const char *v)
-{
-	return !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true");
-}
-
-/* "iface.1.0", "interface.1.0", "string.1.0" (config 1, interface 0) */
-static bool meta_iface_key(const char *key, unsigned *ret_cfg, unsigned *ret_num)
-{
-	static const char *const prefixes[] = { "iface.", "interface.", "string.", "iface_string.",
-		                                "interface_string." };
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t pl = strlen(prefixes[i]);
-		unsigned c, n;
-		char tail;
-		if (strncmp(key, prefixes[i], pl))
-			continue;
-		if (sscanf(key + pl, "%u.%u%c", &c, &n, &tail) == 2 && c <= 255 && n <= 255) {
-			*ret_cfg = c;
-			*ret_num = n;
-			return true;
-		}
-	}
-	return false;
-}
-
+/* NAME.meta: key=value lines, '#' comments, blank lines; the value is kept as written. */
 static int meta_parse(struct ts_fixture *f, char *text)
 {
 	char *save = NULL;
 
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *p = line, *eq, *key, *val;
-		unsigned c, n;
+		char *eq;
 
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '#' || *p == '\0')
+		if (line[0] == '#' || line[0] == '\0')
 			continue;
-		eq = strpbrk(p, "=:");
-		if (!eq)
+		eq = strchr(line, '=');
+		if (!eq || eq == line)
 			return -EBADMSG;
 		*eq = '\0';
-		key = p;
-		for (char *e = eq; e > key && isspace((unsigned char)e[-1]); e--)
-			e[-1] = '\0';
-		val = eq + 1;
-		while (isspace((unsigned char)*val))
-			val++;
-
-		if (!strcmp(key, "manufacturer")) {
-			meta_value(f->manufacturer, sizeof(f->manufacturer), val);
-			f->has_manufacturer = true;
-		} else if (!strcmp(key, "product")) {
-			meta_value(f->product, sizeof(f->product), val);
-			f->has_product = true;
-		} else if (!strcmp(key, "serial")) {
-			meta_value(f->serial, sizeof(f->serial), val);
-			f->has_serial = true;
-		} else if (!strcmp(key, "speed")) {
-			f->speed_mbps = (unsigned)strtoul(val, NULL, 10);
-		} else if (!strcmp(key, "mtp_db")) {
-			char b[16];
-			meta_value(b, sizeof(b), val);
-			f->mtp_db = meta_bool(b);
-		} else if (!strcmp(key, "kinds")) {
-			meta_value(f->kinds, sizeof(f->kinds), val);
-			f->has_kinds = true;
-		} else if (meta_iface_key(key, &c, &n)) {
-			if (f->n_iface_strings >= TS_MAX_IFACE_STRINGS)
-				return -E2BIG;
-			f->iface_strings[f->n_iface_strings].config = (uint8_t)c;
-			f->iface_strings[f->n_iface_strings].number = (uint8_t)n;
-			meta_value(f->iface_strings[f->n_iface_strings].string,
-			           sizeof(f->iface_strings[0].string), val);
-			f->n_iface_strings++;
-		}
-		/* other keys (descriptions, sources, expectations of other suites) are ignored */
+		if (ts_fixture_set(f, line, eq + 1) < 0)
+			return -EBADMSG;
 	}
 	return 0;
+}
+
+int ts_fixture_set(struct ts_fixture *f, const char *key, const char *value)
+{
+	unsigned i;
+
+	if (strlen(key) >= sizeof(f->kv[0].key) || strlen(value) >= sizeof(f->kv[0].value))
+		return -ENAMETOOLONG;
+	for (i = 0; i < f->n_kv; i++)
+		if (!strcmp(f->kv[i].key, key))
+			break;
+	if (i == f->n_kv) {
+		if (f->n_kv >= TS_META_MAX_KEYS)
+			return -E2BIG;
+		f->n_kv++;
+	}
+	snprintf(f->kv[i].key, sizeof(f->kv[i].key), "%s", key);
+	snprintf(f->kv[i].value, sizeof(f->kv[i].value), "%s", value);
+	return 0;
+}
+
+const char *ts_fixture_get(const struct ts_fixture *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_kv; i++)
+		if (!strcmp(f->kv[i].key, key))
+			return f->kv[i].value;
+	return NULL;
 }
 
 static int fixture_load_from(const char *dir, const char *name, struct ts_fixture *f)
@@ -185,10 +118,8 @@ static int fixture_load_from(const char *dir, const char *name, struct ts_fixtur
 
 	snprintf(path, sizeof(path), "%s/%s.meta", dir, name);
 	r = read_text(path, &text, &len);
-	if (r == -ENOENT)
-		return 0; /* meta is optional */
 	if (r < 0)
-		return r;
+		return r == -ENOENT ? -EBADMSG : r; /* every device has both files */
 	r = meta_parse(f, text);
 	free(text);
 	if (r < 0)
@@ -198,26 +129,49 @@ static int fixture_load_from(const char *dir, const char *name, struct ts_fixtur
 
 int ts_fixture_load(const char *name, struct ts_fixture **ret_fixture)
 {
-	const char *dirs[] = { TS_DATA_DIR "/descriptors", TS_FIXTURE_DIR };
-	int r = -ENOENT;
+	struct ts_fixture *f;
+	int r;
 
-	if (!name || strchr(name, '/') || strlen(name) >= sizeof(((struct ts_fixture *)0)->name))
+	if (!name || !*name || strchr(name, '/') ||
+	    strlen(name) >= sizeof(((struct ts_fixture *)0)->name))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		struct ts_fixture *f = calloc(1, sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		snprintf(f->name, sizeof(f->name), "%s", name);
-		r = fixture_load_from(dirs[i], name, f);
-		if (r == 0) {
-			*ret_fixture = f;
-			return 0;
-		}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	r = fixture_load_from(TS_DATA_DIR "/descriptors", name, f);
+	if (r < 0) {
 		ts_fixture_free(f);
-		if (r != -ENOENT)
-			return r;
+		return r;
 	}
-	return r;
+	*ret_fixture = f;
+	return 0;
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ts_fixture_list(char ***ret_names)
+{
+	GDir *dir = g_dir_open(TS_DATA_DIR "/descriptors", 0, NULL);
+	GPtrArray *names;
+	const char *e;
+	int n;
+
+	if (!dir)
+		return -ENOENT;
+	names = g_ptr_array_new();
+	while ((e = g_dir_read_name(dir)))
+		if (g_str_has_suffix(e, ".hex"))
+			g_ptr_array_add(names, g_strndup(e, strlen(e) - 4));
+	g_dir_close(dir);
+	g_ptr_array_sort(names, cmp_str);
+	n = (int)names->len;
+	g_ptr_array_add(names, NULL);
+	*ret_names = (char **)g_ptr_array_free(names, FALSE);
+	return n;
 }
 
 struct ts_fixture *ts_fixture_free(struct ts_fixture *f)
@@ -231,10 +185,16 @@ struct ts_fixture *ts_fixture_free(struct ts_fixture *f)
 
 const char *ts_fixture_iface_string(const struct ts_fixture *f, uint8_t config, uint8_t number)
 {
-	for (unsigned i = 0; i < f->n_iface_strings; i++)
-		if (f->iface_strings[i].config == config && f->iface_strings[i].number == number)
-			return f->iface_strings[i].string;
-	return NULL;
+	char key[32];
+
+	snprintf(key, sizeof(key), "string.%u.%u", config, number);
+	return ts_fixture_get(f, key);
+}
+
+bool ts_fixture_mtp_db(const struct ts_fixture *f)
+{
+	const char *v = ts_fixture_get(f, "mtp_db");
+	return v && !strcmp(v, "1");
 }
 
 struct ts_opts ts_opts_default(void)
@@ -355,7 +315,8 @@ struct devspec {
 	uint16_t vid, pid, bcd;
 	uint8_t cls, subcls, proto, nconf;
 	const char *manufacturer, *product, *serial;
-	unsigned speed;
+	const char *speed;     /* sysfs text, e.g. "1.5"; NULL = "480" */
+	uint8_t active_config; /* 0 = the first configuration */
 	bool mtp_db;
 	const struct ts_fixture *fixture; /* for interface strings, may be NULL */
 	const char *driver;               /* driver name of the interfaces when bound */
@@ -441,8 +402,12 @@ static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const ch
 		parent_syspath = parent_owned;
 	}
 	devnum = o->devnum ? o->devnum : next_devnum(tb, bus);
-	if (configured)
+	if (configured) {
 		cfg = s->parsed->configs[0].value;
+		for (unsigned i = 0; s->active_config && i < s->parsed->n_configs; i++)
+			if (s->parsed->configs[i].value == s->active_config)
+				cfg = s->active_config;
+	}
 
 	syspath = g_build_filename(parent_syspath, busid, NULL);
 	if (!s->desc || o->no_descriptors)
@@ -471,7 +436,7 @@ static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const ch
 		kv_add(&attrs, "product", "%s\n", s->product);
 	if (s->serial)
 		kv_add(&attrs, "serial", "%s\n", s->serial);
-	kv_add(&attrs, "speed", "%u\n", s->speed ? s->speed : 480);
+	kv_add(&attrs, "speed", "%s\n", s->speed ? s->speed : "480");
 	kv_add(&attrs, "busnum", "%u\n", bus);
 	kv_add(&attrs, "devnum", "%u\n", devnum);
 	kv_add(&attrs, "devpath", "%s\n", port_of_busid(busid));
@@ -522,6 +487,11 @@ out:
 	return r;
 }
 
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
 static uint16_t le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
@@ -554,11 +524,13 @@ int ts_add_fixture(UMockdevTestbed *tb, const struct ts_fixture *f, const char *
 		s.bcd = le16(f->desc + 12);
 		s.nconf = f->desc[17];
 	}
-	s.manufacturer = f->has_manufacturer ? f->manufacturer : NULL;
-	s.product = f->has_product ? f->product : NULL;
-	s.serial = f->has_serial ? f->serial : NULL;
-	s.speed = f->speed_mbps;
-	s.mtp_db = f->mtp_db;
+	s.manufacturer = nonempty(ts_fixture_get(f, "manufacturer"));
+	s.product = nonempty(ts_fixture_get(f, "product"));
+	s.serial = nonempty(ts_fixture_get(f, "serial"));
+	s.speed = nonempty(ts_fixture_get(f, "speed"));
+	s.mtp_db = ts_fixture_mtp_db(f);
+	if (ts_fixture_get(f, "active_config"))
+		s.active_config = (uint8_t)strtoul(ts_fixture_get(f, "active_config"), NULL, 10);
 	s.fixture = f;
 	s.driver = "usbfs"; /* any name: tests only look at whether the link exists */
 	r = add_usb_device(tb, &s, parent_syspath, busid, &o, ret_syspath);
@@ -629,7 +601,7 @@ static int add_hub_device(UMockdevTestbed *tb, const char *parent, const char *b
 	s.manufacturer = manufacturer;
 	s.product = product;
 	s.serial = serial;
-	s.speed = 480;
+	s.speed = "480";
 	s.driver = "hub";
 	o.driver_bound = true;
 	return add_usb_device(tb, &s, parent, busid, &o, ret_syspath);
@@ -684,7 +656,7 @@ int ts_add_root_hub(UMockdevTestbed *tb, unsigned busnum, char **ret_syspath)
 	s.manufacturer = "Linux 6.1.0-13-amd64 xhci-hcd";
 	s.product = "xHCI Host Controller";
 	s.serial = "0000:00:14.0";
-	s.speed = 480;
+	s.speed = "480";
 	s.driver = "hub";
 	o.driver_bound = true;
 	o.devnum = 1;

@@ -23,26 +23,21 @@
 
 #include <umockdev.h>
 
-#define TS_MAX_IFACE_STRINGS 32
+#define TS_META_MAX_KEYS 64
 
-/* One device of the data set, as read from NAME.hex and NAME.meta. */
+/* One device of the data set, as read from NAME.hex and NAME.meta
+ * (tests/data/descriptors/README.md). */
 struct ts_fixture {
 	char name[64];
 	uint8_t *desc; /* raw descriptors blob (malloc'ed) */
 	size_t desc_len;
 
-	bool has_manufacturer, has_product, has_serial;
-	char manufacturer[256], product[256], serial[256];
-	unsigned speed_mbps; /* 0: meta did not say (480 is used) */
-	bool mtp_db;         /* meta mtp_db=1: the MTP database knows the VID:PID */
-	bool has_kinds;
-	char kinds[256]; /* expected kinds as written in meta, e.g. "mtp,adb" ("" = none given) */
-
-	unsigned n_iface_strings;
+	/* meta, key=value as written (value: everything after the first '=') */
+	unsigned n_kv;
 	struct {
-		uint8_t config, number;
-		char string[128];
-	} iface_strings[TS_MAX_IFACE_STRINGS];
+		char key[64];
+		char value[256];
+	} kv[TS_META_MAX_KEYS];
 };
 
 /* How to emulate a device; ts_opts_default() gives authorized + configured. */
@@ -56,14 +51,29 @@ struct ts_opts {
 };
 
 /*
- * Directory searched for NAME.hex/NAME.meta: TEST_DATA_DIR/descriptors first, then the
- * hand-written fixtures of tests/support/fixtures. Returns the directory used in ret (borrowed).
+ * Loads tests/data/descriptors/NAME.hex and NAME.meta. Caller owns *ret_fixture (free with
+ * ts_fixture_free()). -ENOENT: no such device; -EBADMSG: a file is malformed; -EINVAL: bad name.
  */
 int ts_fixture_load(const char *name, struct ts_fixture **ret_fixture);
+
+/*
+ * Names of every device of the data set (NAME.hex in tests/data/descriptors), sorted.
+ * Returns the count and sets *ret_names (NULL-terminated; free with g_strfreev()).
+ */
+int ts_fixture_list(char ***ret_names);
+
+/* Value of a meta key, NULL when absent. Borrowed. */
+const char *ts_fixture_get(const struct ts_fixture *f, const char *key);
+
+/* Sets (adds or replaces) a meta key, e.g. to give a test device a hostile product string. */
+int ts_fixture_set(struct ts_fixture *f, const char *key, const char *value);
 /* NULL-safe; returns NULL. */
 struct ts_fixture *ts_fixture_free(struct ts_fixture *f);
-/* The string meta gives for interface (config, number), or NULL. Borrowed. */
+/* "string.C.I" of meta: the iInterface text of interface (config, number), or NULL. Borrowed. */
 const char *ts_fixture_iface_string(const struct ts_fixture *f, uint8_t config, uint8_t number);
+
+/* meta mtp_db=1 */
+bool ts_fixture_mtp_db(const struct ts_fixture *f);
 
 struct ts_opts ts_opts_default(void);
 
