@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test driver for tests/integration/uplink-rsyslog.sh: uses pc_uplink the way the agent does
+ * (sd-event loop, uplink_start, uplink_submit, on_dropped) so the script can submit records, die
+ * in the middle of a burst, restart and drain against a real rsyslog.
+ *
+ *   uplink_driver --spool DIR --helper PATH --protocol relp|syslog --port N --ca FILE
+ *                 [--count N] [--first SEQ] [--size BYTES] [--die-after K] [--drain]
+ *                 [--max-bytes N] [--expect-dropped] [--expect-error TEXT] [--timeout SEC]
+ * Exit: 0 ok, 1 failed expectation or timeout (a status line says why), 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/strutil.h"
+#include "uplink/uplink.h"
+
+struct driver {
+	struct uplink *u;
+	sd_event *e;
+	uint64_t dropped;
+	uint64_t count;
+	bool drain, expect_dropped;
+	const char *expect_error;
+	int result;
+};
+
+static void on_dropped(void *userdata, uint64_t count)
+{
+	struct driver *d = userdata;
+	d->dropped += count;
+}
+
+static void print_status(struct driver *d, const char *what)
+{
+	struct uplink_status st;
+	uplink_get_status(d->u, &st);
+	printf("%s: depth=%" PRIu64 " acked=%" PRIu64 " dropped=%" PRIu64
+	       " callback_dropped=%" PRIu64 " connected=%d restarts=%" PRIu64 " error=\"%s\"\n",
+	       what, st.depth, st.acked_seq, st.dropped, d->dropped, st.connected,
+	       st.child_restarts, st.error);
+	fflush(stdout);
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct driver *d = userdata;
+	struct uplink_status st;
+
+	uplink_get_status(d->u, &st);
+	bool done = false;
+	if (d->expect_error)
+		done = strstr(st.error, d->expect_error) != NULL;
+	else if (d->expect_dropped)
+		done = d->dropped > 0 && d->dropped + st.depth == d->count;
+	else if (d->drain)
+		done = st.depth == 0;
+	if (done) {
+		d->result = 0;
+		return sd_event_exit(d->e, 0);
+	}
+	(void)sd_event_source_set_time(s, usec + 10000);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct driver *d = userdata;
+	(void)s;
+	(void)usec;
+	print_status(d, "TIMEOUT");
+	return sd_event_exit(d->e, 1);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 'S' },
+		                              { "helper", required_argument, NULL, 'H' },
+		                              { "protocol", required_argument, NULL, 'P' },
+		                              { "port", required_argument, NULL, 'p' },
+		                              { "ca", required_argument, NULL, 'C' },
+		                              { "user", required_argument, NULL, 'u' },
+		                              { "count", required_argument, NULL, 'n' },
+		                              { "first", required_argument, NULL, 'f' },
+		                              { "size", required_argument, NULL, 's' },
+		                              { "die-after", required_argument, NULL, 'k' },
+		                              { "drain", no_argument, NULL, 'd' },
+		                              { "max-bytes", required_argument, NULL, 'm' },
+		                              { "expect-dropped", no_argument, NULL, 'D' },
+		                              { "expect-error", required_argument, NULL, 'E' },
+		                              { "timeout", required_argument, NULL, 't' },
+		                              {} };
+	struct driver d = { .result = 1 };
+	struct uplink_config cfg;
+	const char *spool = NULL, *helper = NULL;
+	uint64_t first = 1, die_after = 0, size = 120, timeout = 60;
+	int opt;
+
+	uplink_config_init(&cfg);
+	cfg.enabled = true;
+	(void)str_copy(cfg.host, sizeof(cfg.host), "127.0.0.1");
+	(void)str_copy(cfg.user, sizeof(cfg.user), "nobody");
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
+		switch (opt) {
+		case 'S':
+			spool = optarg;
+			break;
+		case 'H':
+			helper = optarg;
+			break;
+		case 'P':
+			(void)str_copy(cfg.protocol, sizeof(cfg.protocol), optarg);
+			break;
+		case 'p':
+			cfg.port = (uint16_t)atoi(optarg);
+			break;
+		case 'C':
+			(void)str_copy(cfg.ca_file, sizeof(cfg.ca_file), optarg);
+			break;
+		case 'u':
+			(void)str_copy(cfg.user, sizeof(cfg.user), optarg);
+			break;
+		case 'n':
+			d.count = strtoull(optarg, NULL, 10);
+			break;
+		case 'f':
+			first = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			size = strtoull(optarg, NULL, 10);
+			break;
+		case 'k':
+			die_after = strtoull(optarg, NULL, 10);
+			break;
+		case 'd':
+			d.drain = true;
+			break;
+		case 'm':
+			cfg.spool_max_bytes = strtoull(optarg, NULL, 10);
+			break;
+		case 'D':
+			d.expect_dropped = true;
+			break;
+		case 'E':
+			d.expect_error = optarg;
+			break;
+		case 't':
+			timeout = strtoull(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (!spool || !helper || !cfg.port || size < 40 || size > 60000)
+		return 2;
+	log_setup("uplink_driver", LOG_TARGET_STDERR, LOG_LEVEL_INFO);
+
+	int r = sd_event_default(&d.e);
+	if (r < 0)
+		return 1;
+	r = uplink_start(&cfg, spool, helper, d.e, on_dropped, &d, &d.u);
+	if (r < 0) {
+		fprintf(stderr, "uplink_start: %s\n", strerror(-r));
+		return 1;
+	}
+
+	char *line = malloc(size + 1);
+	if (!line)
+		return 1;
+	for (uint64_t i = 0; i < d.count; i++) {
+		uint64_t seq = first + i;
+		int n = snprintf(line, size + 1,
+		                 "{\"seq\":%" PRIu64 ",\"type\":\"test\",\"pad\":\"", seq);
+		while ((uint64_t)n < size - 3)
+			line[n++] = 'x';
+		memcpy(line + n, "\"}\n", 3);
+		r = uplink_submit(d.u, seq, line, size);
+		if (r < 0) {
+			fprintf(stderr, "uplink_submit(%" PRIu64 "): %s\n", seq, strerror(-r));
+			return 1;
+		}
+		if (die_after && i + 1 == die_after) {
+			printf("submitted %" PRIu64 ", dying\n", seq);
+			fflush(stdout);
+			raise(SIGKILL);
+		}
+	}
+	free(line);
+
+	sd_event_source *tick = NULL, *deadline = NULL;
+	uint64_t now;
+	(void)sd_event_now(d.e, CLOCK_MONOTONIC, &now);
+	r = sd_event_add_time(d.e, &tick, CLOCK_MONOTONIC, now + 10000, 1000, on_tick, &d);
+	if (r >= 0)
+		r = sd_event_add_time(d.e, &deadline, CLOCK_MONOTONIC, now + timeout * 1000000, 0,
+		                      on_timeout, &d);
+	if (r < 0)
+		return 1;
+	r = sd_event_loop(d.e);
+	print_status(&d, r == 0 ? "OK" : "FAILED");
+	(void)uplink_flush(d.u);
+	sd_event_source_unref(tick);
+	sd_event_source_unref(deadline);
+	uplink_free(d.u);
+	sd_event_unref(d.e);
+	return r == 0 ? 0 : 1;
+}
