@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * portcullis policy keygen | sign | verify | check | show | test
+ *
+ * What IT needs to produce and inspect signed policies. Signing needs no tool of ours (openssl
+ * pkeyutl -sign -rawin makes the same raw 64-byte signature); these commands add the checks that
+ * catch mistakes before a policy is pushed. Exit status: 0 ok, 1 refused/failed, 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+
+#include "cli/commands.h"
+#include "common/macro.h"
+#include "common/strutil.h"
+#include "paths.h"
+#include "policy/policy.h"
+#include "trust/policy_store.h"
+#include "trust/trust.h"
+
+#define PRIVKEY_MAX_BYTES 16384
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_PKEY, EVP_PKEY_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX, EVP_MD_CTX_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(BIO, BIO_free);
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: portcullis policy COMMAND ...\n\n"
+	        "  keygen --out DIR --id NAME     make DIR/NAME.key (private) and DIR/NAME.pem\n"
+	        "  sign --key FILE.key POLICY     write POLICY.sig (raw Ed25519 signature)\n"
+	        "  verify [--keys DIR] [--state DIR] [--host NAME] [--no-owner-check] FILE\n"
+	        "                                 would this host accept FILE?\n"
+	        "  check FILE                     parse and lint FILE (no signature)\n"
+	        "  show [--builtin | FILE]        print a policy; no argument: the one in force\n"
+	        "  test FILE [--json]             evaluate the attached devices against FILE\n\n"
+	        "Keys: %s   Policy: %s   State: %s\n"
+	        "See portcullis(8) and docs/it-guide.md.\n",
+	        PORTCULLIS_KEYS_DIR, PORTCULLIS_POLICY_FILE, PORTCULLIS_STATE_DIR);
+}
+
+_printf_(1, 2) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "portcullis policy: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return 2;
+}
+
+/* Escaped copy of an argument or policy string for printing. */
+static const char *esc(char *buf, size_t size, const char *s)
+{
+	str_escape(buf, size, s ? s : "", s ? strlen(s) : 0);
+	return buf;
+}
+
+/* Reads a whole file (regular, at most cap bytes). *ret_buf is NUL-terminated; caller frees. */
+static int read_all(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len)
+{
+	_cleanup_(closep) int fd = -1;
+	_cleanup_(freep) uint8_t *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if ((uint64_t)st.st_size > cap)
+		return -EFBIG;
+	buf = malloc((size_t)st.st_size + 2);
+	if (!buf)
+		return -ENOMEM;
+	while (n < (size_t)st.st_size + 1) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size + 1 - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	if (n != (size_t)st.st_size)
+		return -EAGAIN; /* changed while being read */
+	buf[n] = 0;
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = n;
+	return 0;
+}
+
+/* Writes data to path: new file (O_EXCL) unless replace, then through a temp name + rename. */
+static int write_file(const char *path, const void *data, size_t len, mode_t mode, bool replace)
+{
+	char tmp[PATH_MAX];
+	const uint8_t *p = data;
+	int fd, r = 0;
+
+	if (replace) {
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
+		    (int)sizeof(tmp))
+			return -ENAMETOOLONG;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s", path);
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return negative_errno();
+	while (len > 0 && r == 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno != EINTR)
+			r = negative_errno();
+		else if (n > 0)
+			p += n, len -= (size_t)n;
+	}
+	if (r == 0 && fchmod(fd, mode) < 0) /* exact mode whatever the umask */
+		r = negative_errno();
+	if (r == 0 && fsync(fd) < 0)
+		r = negative_errno();
+	if (close(fd) < 0 && r == 0)
+		r = negative_errno();
+	if (r == 0 && replace && rename(tmp, path) < 0)
+		r = negative_errno();
+	if (r < 0)
+		(void)unlink(tmp); /* never leave a half-written file behind */
+	return r;
+}
+
+/* ---- keygen ---- */
+
+/* PEM of the key into a secure-memory BIO (wiped when freed) and out to path. */
+static int write_key_pem(const char *path, EVP_PKEY *key, bool private_key)
+{
+	_cleanup_(BIO_freep) BIO *b = BIO_new(private_key ? BIO_s_secmem() : BIO_s_mem());
+	char *data = NULL;
+	long n;
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	if (private_key)
+		r = PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL); /* PKCS#8 */
+	else
+		r = PEM_write_bio_PUBKEY(b, key);
+	if (r != 1)
+		return -ENOMEM;
+	n = BIO_get_mem_data(b, &data);
+	if (n <= 0)
+		return -ENOMEM;
+	r = write_file(path, data, (size_t)n, private_key ? 0600 : 0644, false);
+	if (private_key)
+		OPENSSL_cleanse(data, (size_t)n);
+	return r;
+}
+
+static int policy_keygen(int argc, char **argv)
+{
+	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+	const char *out = NULL, *id = NULL;
+	char priv[PATH_MAX], pub[PATH_MAX], e[PATH_MAX];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--id") && i + 1 < argc)
+			id = argv[++i];
+		else
+			return usage_error("keygen: unexpected argument '%s'", argv[i]);
+	}
+	if (!out || !id)
+		return usage_error("keygen needs --out DIR and --id NAME");
+	if (!trust_key_id_valid(id, strlen(id)))
+		return usage_error(
+		    "keygen: key id '%s' must be 1-128 characters of A-Z a-z 0-9 . _ "
+		    ": @ - (not starting with '.')",
+		    esc(e, sizeof(e), id));
+	if (snprintf(priv, sizeof(priv), "%s/%s.key", out, id) >= (int)sizeof(priv) ||
+	    snprintf(pub, sizeof(pub), "%s/%s.pem", out, id) >= (int)sizeof(pub))
+		return usage_error("keygen: path too long");
+
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	if (!key) {
+		fprintf(stderr, "portcullis policy keygen: key generation failed\n");
+		return 1;
+	}
+	r = write_key_pem(priv, key, true);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", esc(e, sizeof(e), priv), strerror(-r));
+		return 1;
+	}
+	r = write_key_pem(pub, key, false);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", esc(e, sizeof(e), pub), strerror(-r));
+		(void)unlink(priv); /* a private key without its public half is of no use */
+		return 1;
+	}
+	printf("%s: private key (keep it offline, mode 0600)\n", esc(e, sizeof(e), priv));
+	printf("%s: public key (install as %s/%s.pem on every host)\n", esc(e, sizeof(e), pub),
+	       PORTCULLIS_KEYS_DIR, id);
+	return 0;
+}
+
+/* ---- sign ---- */
+
+/* Loads a PEM private key; the file bytes are wiped before return on every path. */
+static int load_private_key(const char *path, EVP_PKEY **ret_key)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	EVP_PKEY *key = NULL;
+	BIO *b;
+	int r;
+
+	r = read_all(path, PRIVKEY_MAX_BYTES, &buf, &len);
+	if (r < 0)
+		return r;
+	b = BIO_new_mem_buf(buf, (int)len);
+	if (b) {
+		key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+		BIO_free(b);
+	}
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	ERR_clear_error();
+	if (!key)
+		return -EBADMSG;
+	if (!EVP_PKEY_is_a(key, "ED25519")) {
+		EVP_PKEY_free(key);
+		return -EPROTOTYPE;
+	}
+	*ret_key = key;
+	return 0;
+}
+
+/* Key id from a key file name: base name without ".key" (or ".pem", as openssl users name it). */
+static int key_id_from_path(const char *path, char *buf, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 4 && (!strcmp(base + n - 4, ".key") || !strcmp(base + n - 4, ".pem")))
+		n -= 4;
+	if (n >= size || !trust_key_id_valid(base, n))
+		return -EINVAL;
+	memcpy(buf, base, n);
+	buf[n] = 0;
+	return 0;
+}
+
+static int policy_sign(int argc, char **argv)
+{
+	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = NULL;
+	_cleanup_(policy_freep) struct policy *p = NULL;
+	_cleanup_(freep) uint8_t *text = NULL;
+	const char *keyfile = NULL, *path = NULL;
+	char key_id[TRUST_KEY_ID_MAX + 1], sig_path[PATH_MAX], e[PATH_MAX], e2[256];
+	struct policy_error perr = { 0 };
+	uint8_t sig[TRUST_SIG_BYTES];
+	size_t len = 0, siglen = sizeof(sig);
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			keyfile = argv[++i];
+		else if (argv[i][0] == '-' || path)
+			return usage_error("sign: unexpected argument '%s'", argv[i]);
+		else
+			path = argv[i];
+	}
+	if (!keyfile || !path)
+		return usage_error("sign needs --key FILE.key and a POLICY file");
+	if (key_id_from_path(keyfile, key_id, sizeof(key_id)) < 0) {
+		fprintf(stderr,
+		        "%s: the file name (without .key) is the key id and must be 1-128 of "
+		        "A-Z a-z 0-9 . _ : @ -\n",
+		        esc(e, sizeof(e), keyfile));
+		return 1;
+	}
+	if (snprintf(sig_path, sizeof(sig_path), "%s.sig", path) >= (int)sizeof(sig_path))
+		return usage_error("sign: path too long");
+
+	r = load_private_key(keyfile, &key);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", esc(e, sizeof(e), keyfile),
+		        r == -EBADMSG ? "not a PEM private key (the .pem file is the public half)"
+		        : r == -EPROTOTYPE ? "not an Ed25519 key"
+		                           : strerror(-r));
+		return 1;
+	}
+	r = read_all(path, PORTCULLIS_POLICY_MAX_BYTES, &text, &len);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", esc(e, sizeof(e), path),
+		        r == -EFBIG ? "too large" : strerror(-r));
+		return 1;
+	}
+	/* Refuse to sign what no agent would load. */
+	r = policy_load_from_bytes((const char *)text, len, path, &p, &perr);
+	if (r < 0) {
+		if (perr.line > 0)
+			fprintf(stderr, "%s:%d: %s (not signed)\n", esc(e, sizeof(e), path),
+			        perr.line, perr.reason);
+		else
+			fprintf(stderr, "%s: %s (not signed)\n", esc(e, sizeof(e), path),
+			        perr.reason);
+		return 1;
+	}
+	if (!policy_key_id(p) || strcmp(policy_key_id(p), key_id) != 0) {
+		fprintf(stderr,
+		        "%s: key_id \"%s\" does not name the signing key '%s' (not signed)\n",
+		        esc(e, sizeof(e), path), esc(e2, sizeof(e2), policy_key_id(p)), key_id);
+		return 1;
+	}
+
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, sig, &siglen, text, len) != 1 || siglen != sizeof(sig)) {
+		ERR_clear_error();
+		fprintf(stderr, "%s: signing failed\n", esc(e, sizeof(e), path));
+		return 1;
+	}
+	/* Self-check with the public half, over the same bytes. */
+	if (trust_verify(key, text, len, sig) != 0) {
+		fprintf(stderr, "%s: signature does not verify (internal error)\n",
+		        esc(e, sizeof(e), path));
+		return 1;
+	}
+	r = write_file(sig_path, sig, sizeof(sig), 0644, true);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", esc(e, sizeof(e), sig_path), strerror(-r));
+		return 1;
+	}
+	printf("%s: signed with key '%s' (serial %" PRIu64 ")\n", esc(e, sizeof(e), sig_path),
+	       key_id, policy_serial(p));
+	return 0;
+}
+
+/* ---- verify ---- */
+
+struct host_id {
+	char hostname[256];
+	char machine_id[64];
+};
+
+static void host_id_read(struct host_id *h, const char *host)
+{
+	_cleanup_(freep) uint8_t *mid = NULL;
+	size_t n = 0;
+
+	if (host)
+		snprintf(h->hostname, sizeof(h->hostname), "%s", host);
+	else if (gethostname(h->hostname, sizeof(h->hostname) - 1) < 0)
+		h->hostname[0] = 0;
+	h->hostname[sizeof(h->hostname) - 1] = 0;
+	h->machine_id[0] = 0;
+	if (!host && read_all("/etc/machine-id", 64, &mid, &n) == 0)
+		snprintf(h->machine_id, sizeof(h->machine_id), "%.*s", (int)n, (const char *)mid);
+}
+
+/* Prints "FILE: reason", unless reason already starts with the file name. */
+static void print_reason(const char *path, const char *reason)
+{
+	char e[PATH_MAX], e2[1024];
+	esc(e, sizeof(e), path);
+	esc(e2, sizeof(e2), reason);
+	if (str_startswith(e2, e) && e2[strlen(e)] == ':')
+		printf("%s\n", e2);
+	else
+		printf("%s: %s\n", e, e2);
+}
+
+static int policy_verify(int argc, char **argv)
+{
+	_cleanup_(policy_freep) struct policy *p = NULL;
+	const char *keys = PORTCULLIS_KEYS_DIR, *state = NULL, *host = NULL, *path = NULL;
+	bool owner = true;
+	struct host_id h;
+	char reason[512], t[32], e[PATH_MAX];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--keys") && i + 1 < argc)
+			keys = argv[++i];
+		else if (!strcmp(argv[i], "--state") && i + 1 < argc)
+			state = argv[++i];
+		else if (!strcmp(argv[i], "--host") && i + 1 < argc)
+			host = argv[++i];
+		else if (!strcmp(argv[i], "--no-owner-check"))
+			owner = false;
+		else if (argv[i][0] == '-' || path)
+			return usage_error("verify: unexpected argument '%s'", argv[i]);
+		else
+			path = argv[i];
+	}
+	if (!path)
+		return usage_error("verify needs a FILE");
+	if (!state && access(PORTCULLIS_STATE_DIR, F_OK) == 0)
+		state = PORTCULLIS_STATE_DIR;
+	host_id_read(&h, host);
+
+	struct policy_store_config cfg = {
+		.policy_path = path,
+		.keys_dir = keys,
+		.state_dir = state,
+		.hostname = h.hostname[0] ? h.hostname : NULL,
+		.machine_id = h.machine_id[0] ? h.machine_id : NULL,
+		.check_owner = owner,
+		.dry_run = true,
+	};
+	r = policy_store_verify_file(&cfg, (int64_t)time(NULL), &p, reason, sizeof(reason));
+	if (r < 0) {
+		print_reason(path, reason);
+		return 1;
+	}
+	printf("%s: OK (serial %" PRIu64 ", key %s, valid until %s)\n", esc(e, sizeof(e), path),
+	       policy_serial(p), policy_key_id(p),
+	       trust_format_time(policy_not_after(p), t, sizeof(t)));
+	return 0;
+}
+
+/* ---- show ---- */
+
+static void print_setting_value(const config_setting_t *s, unsigned depth)
+{
+	char e[1100];
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		if (config_setting_get_format(s) == CONFIG_FORMAT_HEX)
+			printf("0x%04x", (unsigned)config_setting_get_int(s));
+		else
+			printf("%d", config_setting_get_int(s));
+		break;
+	case CONFIG_TYPE_INT64:
+		printf("%lld", (long long)config_setting_get_int64(s));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		printf("%g", config_setting_get_float(s));
+		break;
+	case CONFIG_TYPE_BOOL:
+		printf("%s", config_setting_get_bool(s) ? "true" : "false");
+		break;
+	case CONFIG_TYPE_STRING:
+		printf("\"%s\"", esc(e, sizeof(e), config_setting_get_string(s)));
+		break;
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST:
+		printf("[");
+		for (int i = 0; depth < 4 && i < config_setting_length(s); i++) {
+			fputs(i ? ", " : "", stdout);
+			print_setting_value(config_setting_get_elem(s, (unsigned)i), depth + 1);
+		}
+		printf("]");
+		break;
+	case CONFIG_TYPE_GROUP:
+	case CONFIG_TYPE_NONE:
+	default:
+		printf("{...}");
+		break;
+	}
+}
+
+/* The match keys of each rule, from the exact text that was verified and parsed. */
+static void print_rules(const struct policy *p, const char *text)
+{
+	char id[160], cm[1100];
+	config_t c;
+	const config_setting_t *rules = NULL;
+
+	config_init(&c);
+	config_set_include_dir(&c, "/dev/null");
+	if (text && config_read_string(&c, text) == CONFIG_TRUE)
+		rules = config_lookup(&c, "rules");
+	printf("rules (%zu, first match decides):\n", policy_n_rules(p));
+	for (size_t i = 0; i < policy_n_rules(p); i++) {
+		const config_setting_t *g =
+		    rules ? config_setting_get_elem(rules, (unsigned)i) : NULL;
+		printf("%5zu  %-24s %-6s", i + 1, esc(id, sizeof(id), policy_rule_id(p, i)),
+		       policy_action_to_string(policy_rule_action(p, i)));
+		for (int k = 0; g && k < config_setting_length(g); k++) {
+			const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
+			const char *name = config_setting_name(m);
+			if (!name || !strcmp(name, "id") || !strcmp(name, "action") ||
+			    !strcmp(name, "comment"))
+				continue;
+			printf(" %s = ", name);
+			print_setting_value(m, 0);
+			printf(";");
+		}
+		if (policy_rule_line(p, i) > 0)
+			printf("  (line %d)", policy_rule_line(p, i));
+		printf("\n");
+		if (policy_rule_comment(p, i))
+			printf("       # %s\n", esc(cm, sizeof(cm), policy_rule_comment(p, i)));
+	}
+	config_destroy(&c);
+}
+
+static void print_policy(const struct policy *p, const char *text)
+{
+	char a[32], b[32], e[1100];
+	usb_kind_mask co = policy_charge_only(p);
+	bool first = true;
+
+	printf("serial:      %" PRIu64 "\n", policy_serial(p));
+	printf("key:         %s\n",
+	       policy_key_id(p) ? esc(e, sizeof(e), policy_key_id(p)) : "(none)");
+	printf("valid:       %s .. %s\n", trust_format_time(policy_not_before(p), a, sizeof(a)),
+	       trust_format_time(policy_not_after(p), b, sizeof(b)));
+	printf("hosts:       ");
+	if (policy_n_hosts(p) == 0)
+		printf("(all)");
+	for (size_t i = 0; i < policy_n_hosts(p); i++)
+		printf("%s%s", i ? ", " : "", esc(e, sizeof(e), policy_host(p, i)));
+	printf("\nmode:        %s\n", policy_mode_to_string(policy_mode(p)));
+	printf("default:     %s\n", policy_action_to_string(policy_default_action(p)));
+	printf("charge_only: ");
+	for (int k = 0; k < _USB_KIND_MAX; k++)
+		if (co & USB_KIND_BIT(k)) {
+			printf("%s%s", first ? "" : ", ", usb_kind_to_string((enum usb_kind)k));
+			first = false;
+		}
+	printf("%s\n", first ? "(none)" : "");
+	print_rules(p, text);
+}
+
+/* Text whose SHA-256 equals the policy's (the bytes that were verified), else NULL. */
+static char *text_matching(const struct policy *p, const char *path)
+{
+	uint8_t *buf = NULL, md[32];
+	size_t len = 0;
+
+	if (read_all(path, PORTCULLIS_POLICY_MAX_BYTES, &buf, &len) < 0)
+		return NULL;
+	SHA256(buf, len, md);
+	if (memcmp(md, policy_sha256(p), 32) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return (char *)buf;
+}
+
+static int show_file(const char *path)
+{
+	_cleanup_(policy_freep) struct policy *p = NULL, *v = NULL;
+	_cleanup_(freep) uint8_t *text = NULL;
+	struct policy_error perr = { 0 };
+	struct host_id h;
+	char reason[512], ereason[1024], e[PATH_MAX];
+	size_t len = 0;
+	int r;
+
+	esc(e, sizeof(e), path);
+	r = read_all(path, PORTCULLIS_POLICY_MAX_BYTES, &text, &len);
+	if (r < 0) {
+		printf("%s: %s\n", e, r == -EFBIG ? "too large" : strerror(-r));
+		return 1;
+	}
+	r = policy_load_from_bytes((const char *)text, len, path, &p, &perr);
+	if (r < 0) {
+		if (perr.line > 0)
+			printf("%s:%d: %s\n", e, perr.line, perr.reason);
+		else
+			printf("%s: %s\n", e, perr.reason);
+		return 1;
+	}
+	/* Whether this host would accept it: shown, not required (IT reads drafts too). */
+	host_id_read(&h, NULL);
+	struct policy_store_config cfg = {
+		.policy_path = path,
+		.keys_dir = PORTCULLIS_KEYS_DIR,
+		.state_dir = access(PORTCULLIS_STATE_DIR, F_OK) == 0 ? PORTCULLIS_STATE_DIR : NULL,
+		.hostname = h.hostname[0] ? h.hostname : NULL,
+		.machine_id = h.machine_id[0] ? h.machine_id : NULL,
+		.check_owner = true,
+		.dry_run = true,
+	};
+	r = policy_store_verify_file(&cfg, (int64_t)time(NULL), &v, reason, sizeof(reason));
+	printf("policy:      %s\n", e);
+	if (r >= 0 && memcmp(policy_sha256(v), policy_sha256(p), 32) == 0)
+		printf("status:      verified: this host would accept it\n");
+	else
+		printf("status:      NOT accepted here: %s\n",
+		       r < 0 ? esc(ereason, sizeof(ereason), reason) : "changed while being read");
+	print_policy(p, (const char *)text);
+	return 0;
+}
+
+static int show_builtin(void)
+{
+	_cleanup_(policy_freep) struct policy *p = policy_builtin_default();
+	if (!p) {
+		fprintf(stderr, "portcullis policy show: out of memory\n");
+		return 1;
+	}
+	printf("policy:      built-in default (used when no valid policy was ever accepted)\n");
+	print_policy(p, policy_builtin_text);
+	return 0;
+}
+
+static int show_in_force(void)
+{
+	_cleanup_(policy_freep) struct policy *p = NULL;
+	_cleanup_(freep) char *text = NULL;
+	struct policy_load_result res = { 0 };
+	struct host_id h;
+	char path[PATH_MAX];
+	int r;
+
+	host_id_read(&h, NULL);
+	struct policy_store_config cfg = {
+		.policy_path = PORTCULLIS_POLICY_FILE,
+		.keys_dir = PORTCULLIS_KEYS_DIR,
+		.state_dir = PORTCULLIS_STATE_DIR,
+		.hostname = h.hostname[0] ? h.hostname : NULL,
+		.machine_id = h.machine_id[0] ? h.machine_id : NULL,
+		.check_owner = true,
+		.dry_run = true, /* read-only: "show" never moves the anti-rollback state */
+	};
+	r = policy_store_load(&cfg, NULL, (int64_t)time(NULL), &p, &res);
+	if (r < 0) {
+		fprintf(stderr, "portcullis policy show: %s\n", strerror(-r));
+		return 1;
+	}
+	if (!strcmp(res.source, "file")) {
+		text = text_matching(p, PORTCULLIS_POLICY_FILE);
+		printf("policy:      %s\n", PORTCULLIS_POLICY_FILE);
+	} else if (!strcmp(res.source, "last-known-good")) {
+		snprintf(path, sizeof(path), "%s/last-good.conf", PORTCULLIS_STATE_DIR);
+		text = text_matching(p, path);
+		printf("policy:      %s (last-known-good)\n", path);
+	} else {
+		text = strdup(policy_builtin_text);
+		printf("policy:      built-in default\n");
+	}
+	if (res.status == POLICY_STATUS_MISSING)
+		printf("status:      %s does not exist\n", PORTCULLIS_POLICY_FILE);
+	else if (res.status == POLICY_STATUS_REJECTED)
+		printf("status:      new policy REJECTED: %s\n", res.reason);
+	else
+		printf("status:      verified\n");
+	if (res.expired)
+		printf("warning:     outside its validity window; still enforced until a newer "
+		       "policy arrives\n");
+	print_policy(p, text);
+	return 0;
+}
+
+static int policy_show(int argc, char **argv)
+{
+	if (argc == 1)
+		return show_in_force();
+	if (argc == 2 && !strcmp(argv[1], "--builtin"))
+		return show_builtin();
+	if (argc == 2 && argv[1][0] != '-')
+		return show_file(argv[1]);
+	return usage_error("show takes --builtin or one FILE");
+}
+
+/* ---- test ---- */
+
+static int policy_test(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] == '-' || path)
+			return usage_error("test: unexpected argument '%s'", argv[i]);
+		else
+			path = argv[i];
+	}
+	if (!path)
+		return usage_error("test needs a FILE");
+	_cleanup_(freep) char *file = strdup(path); /* cmd_devices() takes char ** */
+	if (!file)
+		return 1;
+	char *dargv[] = { "devices", "--policy", file, json ? "--json" : NULL, NULL };
+	return cmd_devices(json ? 4 : 3, dargv);
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} subs[] = {
+		{ "keygen", policy_keygen },   { "sign", policy_sign }, { "verify", policy_verify },
+		{ "check", cmd_policy_check }, { "show", policy_show }, { "test", policy_test },
+	};
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}
