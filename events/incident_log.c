@@ -221,6 +221,12 @@ static int rotate(struct incident_log *l)
 		if (r < 0 && !(r == -ENOENT && i > 1))
 			return r;
 	}
+	/* Files past the limit (left by a larger keep_files before) would break the order. */
+	for (unsigned i = l->cfg.keep_files + 1; i <= INCIDENT_LOG_MAX_FILES; i++) {
+		(void)snprintf(to, sizeof(to), INCIDENT_LOG_FILE ".%u", i);
+		if (unlinkat(l->dirfd, to, 0) < 0)
+			break; /* ENOENT: no more; anything else: nothing better to do here */
+	}
 	(void)close(l->fd); /* fsynced already after its last append */
 	l->fd = -1;
 	r = open_current(l);

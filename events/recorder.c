@@ -23,7 +23,18 @@ struct recorder {
 	void *forward_userdata;
 	uint64_t last_seq;
 	bool in_recovery_record;
+	/* Records written before a forward hook was set (the recovery record at open): handed
+	 * to the hook when it is set, so they go upstream too. */
+	char *unforwarded;
+	size_t unforwarded_len;
+	uint64_t unforwarded_seq;
 };
+
+static void *mfree(void *p)
+{
+	free(p);
+	return NULL;
+}
 
 static int64_t now_usec(void)
 {
@@ -123,6 +134,7 @@ struct recorder *recorder_free(struct recorder *r)
 	free(r->hostname);
 	free(r->machine_id);
 	free(r->agent_version);
+	free(r->unforwarded);
 	free(r);
 	return NULL;
 }
@@ -131,6 +143,14 @@ void recorder_set_forward(struct recorder *r, recorder_forward_fn fn, void *user
 {
 	r->forward = fn;
 	r->forward_userdata = userdata;
+	if (fn && r->unforwarded) {
+		int f = fn(userdata, r->unforwarded_seq, r->unforwarded, r->unforwarded_len);
+		if (f < 0)
+			log_warning_errno(f,
+			                  "Failed to forward record seq %" PRIu64 ", ignoring: %m",
+			                  r->unforwarded_seq);
+		r->unforwarded = mfree(r->unforwarded);
+	}
 }
 
 static int append_one(struct recorder *r, const struct event *ev, uint64_t *ret_seq,
@@ -183,6 +203,10 @@ int64_t recorder_emit(struct recorder *r, const struct event *ev)
 			                  "Failed to forward record seq %" PRIu64
 			                  " upstream, ignoring (it is in the incident log): %m",
 			                  seq);
+	} else if (!r->unforwarded) {
+		r->unforwarded = TAKE_PTR(line);
+		r->unforwarded_len = len;
+		r->unforwarded_seq = seq;
 	}
 
 	struct incident_log_recovery rec;

@@ -50,6 +50,9 @@ const char *recorder_chain_head(const struct recorder *r); /* hex SHA-256, borro
  * recorder_emit() fills in chain_head of an EVENT_HEARTBEAT whose chain_head is NULL with the
  * current head (the hash of the record before the heartbeat, i.e. the heartbeat's "prev").
  *
+ * A record written while no forward hook is set (the recovery record of recorder_open()) is kept
+ * and handed to the hook by recorder_set_forward(); only the first such record is kept.
+ *
  * A forward hook error is reported in the diagnostics and does not fail recorder_emit(): the
  * record is durable, and upstream delivery catches up from the spool.
  */
