@@ -100,6 +100,14 @@ static void apply_iads(struct parse_state *s, uint8_t cfg_index, unsigned first_
 	}
 }
 
+static unsigned count_alts(const struct usb_descriptors *d, unsigned from, uint8_t number)
+{
+	unsigned n = 0;
+	for (unsigned i = from; i < d->n_alts; i++)
+		n += d->alts[i].number == number;
+	return n;
+}
+
 /* Walks the descriptors inside one configuration: [start, end) of the blob, end <= len. */
 static int parse_config_body(struct parse_state *s, uint8_t cfg_index, uint8_t cfg_value,
                              size_t start, size_t end)
@@ -140,6 +148,11 @@ static int parse_config_body(struct parse_state *s, uint8_t cfg_index, uint8_t c
 				return fail(s, -E2BIG, off,
 				            "more than 256 interface alternate settings over all "
 				            "configurations");
+			/* ifaces[].n_alts is a uint8_t: an interface with more alternate settings
+			 * than it can count could hide one from classification */
+			if (count_alts(d, first_alt, p[2]) >= UINT8_MAX)
+				return fail(s, -E2BIG, off,
+				            "more than 255 alternate settings of one interface");
 			cur = &d->alts[d->n_alts++];
 			*cur = (struct usb_iface_alt){
 				.config_value = cfg_value,
@@ -204,7 +217,8 @@ static int parse_configs(struct parse_state *s)
 		if (d->n_configs >= USB_MAX_CONFIGS)
 			return fail(s, -E2BIG, off, "more than 8 configurations");
 		if (d->n_configs >= d->num_configs_declared)
-			return fail(s, -EBADMSG, off, "more configurations than bNumConfigurations");
+			return fail(s, -EBADMSG, off,
+			            "more configurations than bNumConfigurations");
 		if (room < USB_DT_CONFIG_SIZE)
 			return fail(s, -EBADMSG, off,
 			            "configuration descriptor truncated: fewer than 9 bytes left");

@@ -45,8 +45,7 @@ static void build_ifaces(struct usb_device_info *dev)
 			cur->subclass = a->subclass;
 			cur->protocol = a->protocol;
 		}
-		if (cur->n_alts < UINT8_MAX)
-			cur->n_alts++;
+		cur->n_alts++; /* the parser caps alternate settings per interface at 255 */
 	}
 }
 

@@ -181,7 +181,7 @@ START_TEST(test_too_many_alts)
 	desc_build_device(&b, 0x1234, 0x5678, 0, 1);
 	desc_build_config(&b, 1);
 	for (unsigned i = 0; i < USB_MAX_IFACE_ALTS; i++)
-		desc_build_iface(&b, 0, (uint8_t)i, 3, 0, 0);
+		desc_build_iface(&b, (uint8_t)(i % 2), (uint8_t)(i / 2), 3, 0, 0);
 	desc_build_config_end(&b);
 	ck_assert(!b.overflow);
 	/* exactly at the cap: fine */
@@ -195,6 +195,29 @@ START_TEST(test_too_many_alts)
 	ck_assert_int_eq(usb_desc_parse(b.b, b.n, &d, &err), -E2BIG);
 	ck_assert_uint_eq(err.offset, b.cfg_start + 9 + USB_MAX_IFACE_ALTS * 9);
 	ck_assert_ptr_nonnull(strstr(err.reason, "alternate settings"));
+}
+END_TEST
+
+/* 256 alternate settings of ONE interface: more than ifaces[].n_alts can count, -E2BIG. */
+START_TEST(test_too_many_alts_one_iface)
+{
+	static struct desc_builder b;
+	static struct usb_descriptors d;
+	struct usb_desc_error err = { 0 };
+
+	memset(&b, 0, sizeof(b));
+	desc_build_device(&b, 0x1234, 0x5678, 0, 1);
+	desc_build_config(&b, 1);
+	for (unsigned i = 0; i < 255; i++)
+		desc_build_iface(&b, 0, (uint8_t)i, 3, 0, 0);
+	desc_build_config_end(&b);
+	ck_assert_int_eq(usb_desc_parse(b.b, b.n, &d, &err), 0);
+	/* the 256th, hiding mass storage behind 255 keyboards */
+	desc_build_iface(&b, 0, 255, 8, 6, 0x50);
+	desc_build_config_end(&b);
+	ck_assert_int_eq(usb_desc_parse(b.b, b.n, &d, &err), -E2BIG);
+	ck_assert_uint_eq(err.offset, 27 + 255 * 9);
+	ck_assert_ptr_nonnull(strstr(err.reason, "one interface"));
 }
 END_TEST
 
@@ -464,6 +487,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_args);
 	tcase_add_test(tc, test_too_big);
 	tcase_add_test(tc, test_too_many_alts);
+	tcase_add_test(tc, test_too_many_alts_one_iface);
 	tcase_add_test(tc, test_too_many_iads);
 	tcase_add_test(tc, test_too_many_configs);
 	suite_add_tcase(s, tc);

@@ -9,3 +9,6 @@ pc_add_check(check_usb_device SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_usb_device
 	LIBS pc_desc_testdata pc_core)
 pc_add_check(check_classify SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_classify.c
 	LIBS pc_desc_testdata pc_core)
+# The "descriptor dump" subcommand, tested by calling cmd_descriptor() directly.
+pc_add_check(check_cmd_descriptor SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_cmd_descriptor.c
+	${PROJECT_SOURCE_DIR}/cli/cmd_descriptor.c LIBS pc_desc_testdata pc_core)
