@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * portcullis log verify | show | export: the reviewer's view of the incident log
+ * (docs/reviewer-guide.md). Reads only; never writes to the log directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli/commands.h"
+#include "common/macro.h"
+#include "common/strutil.h"
+#include "events/event_json.h"
+#include "events/incident_log.h"
+#include "events/log_record.h"
+#include "paths.h"
+
+enum output { OUT_HUMAN, OUT_JSON, OUT_CSV };
+
+struct filter {
+	bool have_since, have_until;
+	int64_t since, until; /* since inclusive, until exclusive */
+	const char *type;
+	const char *device; /* VID:PID, serial or busid */
+};
+
+struct show_ctx {
+	const struct filter *f;
+	enum output out;
+	const char *file;
+	uint64_t line;
+	uint64_t shown, skipped_bad;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: portcullis log verify [--dir DIR] [--head HASH] [--seq N]\n"
+	             "       portcullis log show [--dir DIR] [FILTERS] [--json]\n"
+	             "       portcullis log export --csv [--dir DIR] [FILTERS]\n"
+	             "\n"
+	             "Filters: --since T  --until T  (RFC 3339 UTC, e.g. 2026-11-18 or "
+	             "2026-11-18T09:00:00Z)\n"
+	             "         --type TYPE  --device VID:PID|SERIAL|BUSID\n"
+	             "Default DIR: " PORTCULLIS_LOG_DIR ". See docs/reviewer-guide.md.\n");
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static json_object *jobj(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_object))
+		return NULL;
+	return v;
+}
+
+static bool jnum(json_object *o, const char *key, int64_t *ret)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*ret = json_object_get_int64(v);
+	return true;
+}
+
+static bool is_vidpid(const char *s)
+{
+	return strlen(s) == 9 && s[4] == ':' && strspn(s, "0123456789abcdefABCDEF:") == 9;
+}
+
+static bool device_matches(json_object *dev, const char *want)
+{
+	if (!dev)
+		return false;
+	if (is_vidpid(want)) {
+		const char *v = jstr(dev, "vendor_id"), *p = jstr(dev, "product_id");
+		return v && p && !strncasecmp(v, want, 4) && !strcasecmp(p, want + 5);
+	}
+	const char *serial = jstr(dev, "serial"), *busid = jstr(dev, "busid");
+	return (serial && !strcmp(serial, want)) || (busid && !strcmp(busid, want));
+}
+
+static bool matches(const struct filter *f, const struct log_record *rec, json_object *obj)
+{
+	if (f->have_since && rec->time_usec < f->since)
+		return false;
+	if (f->have_until && rec->time_usec >= f->until)
+		return false;
+	if (f->type && strcmp(f->type, rec->type) != 0)
+		return false;
+	if (f->device && !device_matches(jobj(obj, "device"), f->device))
+		return false;
+	return true;
+}
+
+/* Prints key="escaped value" (device strings and messages are hostile). */
+static void put_quoted(const char *key, const char *s)
+{
+	char buf[4 * EVENT_MESSAGE_MAX + 1];
+	if (!s)
+		return;
+	(void)str_escape(buf, sizeof(buf), s, strlen(s));
+	printf(" %s%s\"%s\"", key ? key : "", key ? "=" : "", buf);
+}
+
+static void put_human(const struct log_record *rec, json_object *o)
+{
+	json_object *dev = jobj(o, "device"), *dec = jobj(o, "decision");
+	char host[4 * EVENT_NAME_MAX + 1];
+	int64_t n;
+	const char *s;
+
+	(void)str_escape(host, sizeof(host), jstr(o, "host") ?: "", strlen(jstr(o, "host") ?: ""));
+	printf("%s %s #%" PRIu64 " %s", jstr(o, "time"), host, rec->seq, rec->type);
+	if (dev) {
+		char busid[4 * USB_BUSID_MAX + 1];
+		s = jstr(dev, "busid") ?: "?";
+		(void)str_escape(busid, sizeof(busid), s, strlen(s));
+		printf(" %s %s:%s", busid, jstr(dev, "vendor_id") ?: "????",
+		       jstr(dev, "product_id") ?: "????");
+		put_quoted(NULL, jstr(dev, "manufacturer"));
+		put_quoted(NULL, jstr(dev, "product"));
+		put_quoted("serial", jstr(dev, "serial"));
+	}
+	if (dec) {
+		json_object *co;
+		printf(" %s", jstr(dec, "verdict") ?: "?");
+		if (json_object_object_get_ex(dec, "charge_only", &co) &&
+		    json_object_get_boolean(co))
+			printf(" (charge-only)");
+		put_quoted("rule", jstr(dec, "rule"));
+		put_quoted("reason", jstr(dec, "reason"));
+	}
+	if ((s = jstr(o, "error")))
+		put_quoted("error", s);
+	if (jnum(o, "dropped", &n))
+		printf(" dropped=%" PRId64, n);
+	if (jnum(o, "spool_depth", &n))
+		printf(" spool=%" PRId64, n);
+	if ((s = jstr(o, "chain_head")))
+		put_quoted("head", s);
+	put_quoted("user", jstr(o, "seat_user"));
+	put_quoted("message", jstr(o, "message"));
+	putchar('\n');
+}
+
+/*
+ * One CSV cell: RFC 4180 quoting, a leading ' against spreadsheet formula injection, and control
+ * characters (device strings can carry terminal escapes) written as the text \xNN.
+ */
+static void put_csv_cell(const char *s, bool last)
+{
+	if (s && *s) {
+		bool formula = strchr("=+-@\t\r", s[0]) != NULL;
+		bool quote = formula || strpbrk(s, ",\"") != NULL;
+		if (quote)
+			putchar('"');
+		if (formula)
+			putchar('\'');
+		for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+			if (*p < 0x20 || *p == 0x7f)
+				printf("\\x%02x", *p);
+			else if (*p == '"')
+				fputs("\"\"", stdout);
+			else
+				putchar(*p);
+		}
+		if (quote)
+			putchar('"');
+	}
+	fputs(last ? "\r\n" : ",", stdout);
+}
+
+static const char *const csv_columns[] = {
+	"seq",        "time",         "host",      "type",    "busid",         "vendor_id",
+	"product_id", "manufacturer", "product",   "serial",  "verdict",       "rule",
+	"reason",     "error",        "seat_user", "message", "policy_serial", "policy_sha256",
+};
+
+static void put_csv(const struct log_record *rec, json_object *o)
+{
+	json_object *dev = jobj(o, "device"), *dec = jobj(o, "decision"), *pol = jobj(o, "policy");
+	char seq[24], pserial[24] = "";
+	int64_t n;
+
+	(void)snprintf(seq, sizeof(seq), "%" PRIu64, rec->seq);
+	if (jnum(pol, "serial", &n))
+		(void)snprintf(pserial, sizeof(pserial), "%" PRId64, n);
+	const char *cells[] = {
+		seq,
+		jstr(o, "time"),
+		jstr(o, "host"),
+		rec->type,
+		jstr(dev, "busid"),
+		jstr(dev, "vendor_id"),
+		jstr(dev, "product_id"),
+		jstr(dev, "manufacturer"),
+		jstr(dev, "product"),
+		jstr(dev, "serial"),
+		jstr(dec, "verdict"),
+		jstr(dec, "rule"),
+		jstr(dec, "reason"),
+		jstr(o, "error"),
+		jstr(o, "seat_user"),
+		jstr(o, "message"),
+		pserial,
+		jstr(pol, "sha256"),
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cells); i++)
+		put_csv_cell(cells[i], i + 1 == ARRAY_SIZE(cells));
+}
+
+static int show_line(void *userdata, const char *line, size_t len, bool torn)
+{
+	struct show_ctx *c = userdata;
+	struct log_record rec;
+	struct log_record_error err = {};
+	json_object *obj = NULL;
+
+	c->line++;
+	int r = torn ? -EBADMSG : log_record_decode(line, len, &rec, &obj, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		fprintf(stderr, "%s line %" PRIu64 ": skipping %s (%s)\n", c->file, c->line,
+		        torn ? "truncated last line" : "malformed record",
+		        torn ? "no newline" : err.reason);
+		c->skipped_bad++;
+		return 0;
+	}
+	if (matches(c->f, &rec, obj)) {
+		switch (c->out) {
+		case OUT_JSON:
+			fwrite(line, 1, len, stdout);
+			putchar('\n');
+			break;
+		case OUT_CSV:
+			put_csv(&rec, obj);
+			break;
+		case OUT_HUMAN:
+			put_human(&rec, obj);
+			break;
+		}
+		c->shown++;
+	}
+	json_object_put(obj);
+	return 0;
+}
+
+static int do_show(const char *dir, const struct filter *f, enum output out)
+{
+	char **names = NULL;
+	struct show_ctx c = { .f = f, .out = out };
+	int r = incident_log_list_files(dir, &names);
+
+	if (r < 0) {
+		fprintf(stderr, "portcullis log: %s: %s\n", dir, strerror(-r));
+		return 1;
+	}
+	if (out == OUT_CSV)
+		for (size_t i = 0; i < ARRAY_SIZE(csv_columns); i++)
+			put_csv_cell(csv_columns[i], i + 1 == ARRAY_SIZE(csv_columns));
+	for (char **p = names; *p; p++) {
+		c.file = *p;
+		c.line = 0;
+		r = incident_log_read_file(dir, *p, show_line, &c);
+		if (r < 0) {
+			fprintf(stderr, "portcullis log: %s/%s: %s\n", dir, *p, strerror(-r));
+			break;
+		}
+	}
+	strv_free(names);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "portcullis log: write error: %s\n", strerror(errno));
+		return 1;
+	}
+	if (c.skipped_bad > 0)
+		fprintf(stderr,
+		        "portcullis log: %" PRIu64 " damaged line(s) skipped; run 'portcullis log "
+		        "verify'\n",
+		        c.skipped_bad);
+	return r < 0 ? 1 : 0;
+}
+
+static void note_torn_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (str_startswith(de->d_name, INCIDENT_LOG_FILE ".torn-")) {
+			char name[4 * 256 + 1];
+			(void)str_escape(name, sizeof(name), de->d_name, strlen(de->d_name));
+			printf("note: %s holds damaged bytes moved aside at a restart; the record "
+			       "after the break says so\n",
+			       name);
+		}
+	if (d)
+		closedir(d);
+}
+
+static int do_verify(const char *dir, const char *head, uint64_t seq)
+{
+	struct chain_verifier v;
+	int r;
+
+	chain_verifier_init(&v);
+	if ((head || seq) && chain_verifier_expect(&v, head, seq) < 0) {
+		fprintf(stderr, "portcullis log verify: --head needs 64 hex digits\n");
+		return 2;
+	}
+	bool expected = head || seq;
+	r = incident_log_verify(dir, &v);
+	if (r == -EBADMSG) {
+		printf("FAILED: %s\n", v.error);
+		return 1;
+	}
+	if (r < 0) {
+		fprintf(stderr, "portcullis log verify: %s: %s\n", dir, strerror(-r));
+		return 1;
+	}
+	if (v.records == 0)
+		printf("OK: 0 records\n");
+	else
+		printf("OK: %" PRIu64 " records, seq %" PRIu64 "..%" PRIu64 ", head %s\n",
+		       v.records, v.first_seq, v.last_seq, v.head);
+	if (v.first_seq > 1)
+		printf("note: records before seq %" PRIu64 " were rotated away\n", v.first_seq);
+	if (!expected && !v.have_expect_head)
+		printf("note: no known head (--head, or the head file): records cut off at the end "
+		       "cannot be detected\n");
+	else if (!expected)
+		printf("note: checked against the head file (seq %" PRIu64 "); compare with the "
+		       "collector's last chain_head for independent proof\n",
+		       v.expect_seq);
+	note_torn_files(dir);
+	return 0;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	enum {
+		OPT_DIR = 0x100,
+		OPT_HEAD,
+		OPT_SEQ,
+		OPT_SINCE,
+		OPT_UNTIL,
+		OPT_TYPE,
+		OPT_DEVICE,
+		OPT_JSON,
+		OPT_CSV
+	};
+	static const struct option opts[] = { { "dir", required_argument, NULL, OPT_DIR },
+		                              { "head", required_argument, NULL, OPT_HEAD },
+		                              { "seq", required_argument, NULL, OPT_SEQ },
+		                              { "since", required_argument, NULL, OPT_SINCE },
+		                              { "until", required_argument, NULL, OPT_UNTIL },
+		                              { "type", required_argument, NULL, OPT_TYPE },
+		                              { "device", required_argument, NULL, OPT_DEVICE },
+		                              { "json", no_argument, NULL, OPT_JSON },
+		                              { "csv", no_argument, NULL, OPT_CSV },
+		                              { "help", no_argument, NULL, 'h' },
+		                              {} };
+	const char *dir = PORTCULLIS_LOG_DIR, *head = NULL;
+	uint64_t seq = 0;
+	bool json = false, csv = false;
+	struct filter f = {};
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "verify") && strcmp(sub, "show") && strcmp(sub, "export")) {
+		fprintf(stderr, "portcullis log: unknown subcommand '%s'\n", sub);
+		usage(stderr);
+		return 2;
+	}
+
+	optind = 0; /* reset getopt: argv is ours, starting at the subcommand */
+	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DIR:
+			dir = optarg;
+			break;
+		case OPT_HEAD:
+			head = optarg;
+			break;
+		case OPT_SEQ: {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || *end || v == 0 || optarg[0] == '-') {
+				fprintf(stderr, "portcullis log: --seq needs a number > 0\n");
+				return 2;
+			}
+			seq = v;
+			break;
+		}
+		case OPT_SINCE:
+		case OPT_UNTIL: {
+			int64_t t;
+			if (event_parse_time(optarg, &t) < 0) {
+				fprintf(stderr,
+				        "portcullis log: '%s' is not a UTC time like 2026-11-18 or "
+				        "2026-11-18T09:30:00Z\n",
+				        optarg);
+				return 2;
+			}
+			if (c == OPT_SINCE)
+				f.have_since = true, f.since = t;
+			else
+				f.have_until = true, f.until = t;
+			break;
+		}
+		case OPT_TYPE:
+			if (event_type_from_string(optarg) < 0)
+				fprintf(stderr,
+				        "portcullis log: note: '%s' is not a type this version "
+				        "writes\n",
+				        optarg);
+			f.type = optarg;
+			break;
+		case OPT_DEVICE:
+			f.device = optarg;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_CSV:
+			csv = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc - 1) {
+		fprintf(stderr, "portcullis log: unexpected argument '%s'\n", argv[1 + optind]);
+		return 2;
+	}
+
+	bool filters = f.have_since || f.have_until || f.type || f.device;
+	if (!strcmp(sub, "verify")) {
+		if (filters || json || csv) {
+			fprintf(stderr, "portcullis log verify: takes only --dir, --head, --seq\n");
+			return 2;
+		}
+		return do_verify(dir, head, seq);
+	}
+	if (head || seq) {
+		fprintf(stderr, "portcullis log %s: --head/--seq are for verify\n", sub);
+		return 2;
+	}
+	if (!strcmp(sub, "export")) {
+		if (!csv || json) {
+			fprintf(stderr,
+			        "portcullis log export: needs --csv (for JSON: log show --json)\n");
+			return 2;
+		}
+		return do_show(dir, &f, OUT_CSV);
+	}
+	if (csv) {
+		fprintf(stderr, "portcullis log show: --csv is for 'log export'\n");
+		return 2;
+	}
+	return do_show(dir, &f, json ? OUT_JSON : OUT_HUMAN);
+}
