@@ -475,3 +475,48 @@ struct usb_device_info *usb_sysfs_devices_free(struct usb_device_info *devices)
 	free(devices);
 	return NULL;
 }
+
+/* "0"/"1" -> 0/1; anything else (authorized_default may also be -1 or 2) as read, -1 if absent. */
+static int read_tristate(int dirfd, const char *name, int *ret)
+{
+	char buf[16], *end;
+	long v;
+	int r;
+
+	r = read_attr(dirfd, name, buf, sizeof(buf));
+	if (r == -ENODEV)
+		return r;
+	if (r < 0) {
+		*ret = -1;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	*ret = (errno || end == buf || *end || v < -1 || v > 2) ? -1 : (int)v;
+	return 0;
+}
+
+int usb_sysfs_read_bus_defaults(const struct usb_device_info *root_hub, int *ret_authorized_default,
+                                int *ret_interface_authorized_default)
+{
+	_cleanup_(closep) int dirfd = -1;
+	int a, i, r;
+
+	if (!root_hub || !root_hub->is_root_hub || !ret_authorized_default ||
+	    !ret_interface_authorized_default)
+		return -EINVAL;
+	dirfd = open(root_hub->syspath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		r = negative_errno();
+		return r == -ENOENT ? -ENODEV : r;
+	}
+	r = read_tristate(dirfd, "authorized_default", &a);
+	if (r < 0)
+		return r;
+	r = read_tristate(dirfd, "interface_authorized_default", &i);
+	if (r < 0)
+		return r;
+	*ret_authorized_default = a;
+	*ret_interface_authorized_default = i;
+	return 0;
+}

@@ -33,3 +33,15 @@ int usb_sysfs_read_syspath(struct udev *udev, const char *syspath, struct usb_de
  */
 int usb_sysfs_enumerate(struct udev *udev, struct usb_device_info **ret_devices);
 struct usb_device_info *usb_sysfs_devices_free(struct usb_device_info *devices);
+
+/* Added by the sysfs area after the first contract. */
+
+/*
+ * Reads a root hub's "authorized_default" and "interface_authorized_default" (the kernel's
+ * per-bus defaults for new devices and interfaces; Portcullis wants both 0). Each value is 0/1,
+ * or -1 when the attribute is missing or unreadable (old kernels have no
+ * interface_authorized_default). Returns 0, -ENODEV when the hub is gone, -EINVAL when dev is
+ * not a root hub.
+ */
+int usb_sysfs_read_bus_defaults(const struct usb_device_info *root_hub, int *ret_authorized_default,
+                                int *ret_interface_authorized_default);

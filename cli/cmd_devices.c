@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * portcullis devices [--policy FILE] [--json]: lists the attached USB devices, root hubs as
+ * buses, and what the policy decides for each device and interface. Changes nothing: it only
+ * reads sysfs (through sysfs/usb_sysfs.c) and evaluates. See docs/cli-devices.md.
+ *
+ * Every device string is untrusted: escaped with str_escape() for people, and given to the JSON
+ * encoder only when it is valid UTF-8 (else escaped the same way).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <libudev.h>
+
+#include "cli/commands.h"
+#include "common/macro.h"
+#include "common/strutil.h"
+#include "core/usb_kind.h"
+#include "paths.h"
+#include "policy/policy.h"
+#include "sysfs/usb_sysfs.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev, udev_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct usb_device_info, usb_sysfs_devices_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object, json_object_put)
+
+/* Escaped form of a device string: at most 4 bytes per input byte. */
+#define ESC_MAX (4 * USB_STRING_MAX + 1)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: portcullis devices [--policy FILE] [--json]\n\n"
+	        "Lists attached USB devices and what the policy decides for each device and\n"
+	        "interface. Changes nothing. Without --policy the built-in default policy is\n"
+	        "used. See docs/cli-devices.md and portcullis(8).\n\n"
+	        "  --policy FILE  evaluate with this policy file (its signature is not checked)\n"
+	        "  --json         machine-readable output\n");
+}
+
+/* Reads at most PORTCULLIS_POLICY_MAX_BYTES + 1 bytes, so the loader sees (and rejects) too big. */
+static int read_file(const char *path, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_(freep) char *buf = NULL;
+	size_t cap = (size_t)PORTCULLIS_POLICY_MAX_BYTES + 1, n = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	while (n < cap) {
+		ssize_t k = read(fd, buf + n, cap - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = n;
+	return 0;
+}
+
+/* Loads FILE or the built-in default; prints "FILE:LINE: reason" and returns < 0 on failure. */
+static int load_policy(const char *path, struct policy **ret)
+{
+	_cleanup_(freep) char *buf = NULL;
+	struct policy_error err = { 0 };
+	char name[512];
+	size_t len = 0;
+	int r;
+
+	if (!path) {
+		*ret = policy_builtin_default();
+		if (!*ret) {
+			fprintf(stderr, "portcullis devices: out of memory\n");
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	str_escape(name, sizeof(name), path, strlen(path));
+	r = read_file(path, &buf, &len);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", name, strerror(-r));
+		return r;
+	}
+	r = policy_load_from_bytes(buf, len, path, ret, &err);
+	if (r < 0) {
+		if (err.line > 0)
+			fprintf(stderr, "%s:%d: %s\n", name, err.line, err.reason);
+		else
+			fprintf(stderr, "%s: %s\n", name,
+			        err.reason[0] ? err.reason : strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static const char *esc(char *buf, size_t size, const char *s)
+{
+	str_escape(buf, size, s, strlen(s));
+	return buf;
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p, n, cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* A device string for JSON: as is when valid UTF-8 (the encoder escapes controls), else escaped. */
+static struct json_object *json_devstr(bool has, const char *s)
+{
+	char buf[ESC_MAX];
+
+	if (!has)
+		return NULL; /* JSON null */
+	if (utf8_valid(s))
+		return json_object_new_string(s);
+	return json_object_new_string(esc(buf, sizeof(buf), s));
+}
+
+static struct json_object *json_str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *json_kinds(usb_kind_mask m)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int k = 0; k < _USB_KIND_MAX; k++)
+		if (m & USB_KIND_BIT(k))
+			json_object_array_add(a, json_object_new_string(usb_kind_to_string(k)));
+	return a;
+}
+
+static struct json_object *json_tristate(int v)
+{
+	return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+static void kinds_text(usb_kind_mask m, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < _USB_KIND_MAX && o < size; k++)
+		if (m & USB_KIND_BIT(k))
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "," : "",
+			                      usb_kind_to_string(k));
+	if (!buf[0])
+		(void)snprintf(buf, size, "-");
+}
+
+static void speed_text(unsigned mbps, char buf[static 16])
+{
+	if (mbps == 1)
+		(void)snprintf(buf, 16, "1.5");
+	else
+		(void)snprintf(buf, 16, "%u", mbps);
+}
+
+/* "SanDisk Cruzer Blade" from the (escaped) manufacturer and product. */
+static void display_name(const struct usb_device_info *dev, char *buf, size_t size)
+{
+	char m[ESC_MAX], p[ESC_MAX];
+
+	if (dev->has_manufacturer && dev->manufacturer[0] && dev->has_product && dev->product[0])
+		(void)snprintf(buf, size, "%s %s", esc(m, sizeof(m), dev->manufacturer),
+		               esc(p, sizeof(p), dev->product));
+	else if (dev->has_product && dev->product[0])
+		(void)snprintf(buf, size, "%s", esc(p, sizeof(p), dev->product));
+	else if (dev->has_manufacturer && dev->manufacturer[0])
+		(void)snprintf(buf, size, "%s", esc(m, sizeof(m), dev->manufacturer));
+	else
+		(void)snprintf(buf, size, "(no name)");
+}
+
+static const char *now_text(int authorized)
+{
+	return authorized == 1 ? "on" : authorized == 0 ? "off" : "?";
+}
+
+/* The policy's default action is shown as "(default)"; a rule of that name stays "default". */
+static const char *rule_text(const char *rule_id, bool no_rule_index)
+{
+	if (!rule_id)
+		return "(mixed)";
+	if (no_rule_index && !strcmp(rule_id, "default"))
+		return "(default)";
+	return rule_id;
+}
+
+static void print_bus(const struct usb_device_info *dev)
+{
+	char name[2 * ESC_MAX + 8], id[10];
+	int ad = -1, iad = -1;
+
+	usb_device_format_id(dev, id);
+	if (dev->has_product)
+		esc(name, sizeof(name), dev->product); /* the kernel's "xHCI Host Controller" */
+	else
+		display_name(dev, name, sizeof(name));
+	(void)usb_sysfs_read_bus_defaults(dev, &ad, &iad); /* -1 stays when unreadable */
+	printf("Bus %-3u  %-6s  %s  %s\n", dev->busnum, dev->busid, id, name);
+	printf("         root hub (never deauthorized); new devices: %s, "
+	       "new interfaces: %s%s\n",
+	       ad == 0  ? "blocked"
+	       : ad < 0 ? "?"
+	                : "authorized",
+	       iad == 0  ? "blocked"
+	       : iad < 0 ? "?"
+	                 : "authorized",
+	       (ad == 0 && iad == 0) ? "" : "  (NOT fail-closed)");
+}
+
+static void print_device(const struct usb_device_info *dev, const struct decision *d)
+{
+	char name[2 * ESC_MAX + 8], serial[ESC_MAX], id[10], verdict[32], col[64], reason[512];
+	char line[3 * ESC_MAX + 64];
+	int indent = dev->depth > 1 ? 2 * (dev->depth - 1) : 0;
+	bool all_default = d->n_ifaces > 0;
+
+	for (unsigned i = 0; i < d->n_ifaces; i++)
+		all_default = all_default && d->ifaces[i].rule_index < 0;
+	usb_device_format_id(dev, id);
+	display_name(dev, name, sizeof(name));
+	if (dev->has_serial && dev->serial[0])
+		(void)snprintf(line, sizeof(line), "%s (serial %s)", name,
+		               esc(serial, sizeof(serial), dev->serial));
+	else
+		(void)snprintf(line, sizeof(line), "%s", name);
+	(void)snprintf(verdict, sizeof(verdict), "%s%s", device_verdict_to_string(d->verdict),
+	               d->charge_only ? " (charge only)" : "");
+	(void)snprintf(col, sizeof(col), "%*s%s", indent, "", dev->busid);
+	printf("%-12s %s  %-44s %-20s rule: %-24s now: %s\n", col, id, line, verdict,
+	       rule_text(d->rule_id, all_default), now_text(dev->authorized));
+	if (d->reason) {
+		(void)decision_format_reason(d, reason, sizeof(reason));
+		printf("%-12s reason: %s\n", "", reason);
+	}
+
+	for (unsigned i = 0; i < dev->n_ifaces && i < d->n_ifaces; i++) {
+		const struct usb_iface_info *f = &dev->ifaces[i];
+		const struct iface_decision *fd = &d->ifaces[i];
+		char ifname[USB_BUSID_MAX + 16], kinds[128], str[4 * USB_IFACE_STRING_MAX + 1];
+		const char *state = f->sysname[0] ? now_text(f->authorized) : "-";
+
+		(void)snprintf(ifname, sizeof(ifname), "%s:%u.%u", dev->busid, f->config_value,
+		               f->number);
+		kinds_text(f->kinds, kinds, sizeof(kinds));
+		printf("%-12s %*s%-14s %02x/%02x/%02x  %-22s %-6s %-28s now: %s", "", indent, "",
+		       ifname, f->cls, f->subclass, f->protocol, kinds,
+		       policy_action_to_string(fd->action),
+		       rule_text(fd->rule_id, fd->rule_index < 0), state);
+		if (f->has_string)
+			printf("  \"%s\"",
+			       esc(str, sizeof(str), f->string)); /* str_escape escapes '"' */
+		putchar('\n');
+	}
+}
+
+static int cmp_display(const void *a, const void *b)
+{
+	const struct usb_device_info *x = a, *y = b;
+
+	if (x->busnum != y->busnum)
+		return x->busnum < y->busnum ? -1 : 1;
+	if (x->is_root_hub != y->is_root_hub)
+		return x->is_root_hub ? -1 : 1;
+	return strverscmp(x->busid, y->busid);
+}
+
+static struct json_object *json_policy(const struct policy *p, bool builtin)
+{
+	struct json_object *o = json_object_new_object();
+	char hex[65];
+
+	hex_encode(hex, policy_sha256(p), 32);
+	json_object_object_add(o, "name", json_object_new_string(policy_name(p)));
+	json_object_object_add(o, "source", json_object_new_string(builtin ? "built-in" : "file"));
+	json_object_object_add(o, "serial", json_object_new_uint64(policy_serial(p)));
+	json_object_object_add(o, "mode",
+	                       json_object_new_string(policy_mode_to_string(policy_mode(p))));
+	json_object_object_add(o, "sha256", json_object_new_string(hex));
+	return o;
+}
+
+static struct json_object *json_bus(const struct usb_device_info *dev)
+{
+	struct json_object *o = json_object_new_object();
+	char id[10];
+	int ad = -1, iad = -1;
+
+	(void)usb_sysfs_read_bus_defaults(dev, &ad, &iad);
+	usb_device_format_id(dev, id);
+	id[4] = '\0';
+	json_object_object_add(o, "busnum", json_object_new_int(dev->busnum));
+	json_object_object_add(o, "busid", json_object_new_string(dev->busid));
+	json_object_object_add(o, "syspath", json_devstr(true, dev->syspath));
+	json_object_object_add(o, "vendor_id", json_object_new_string(id));
+	json_object_object_add(o, "product_id", json_object_new_string(id + 5));
+	json_object_object_add(o, "product", json_devstr(dev->has_product, dev->product));
+	json_object_object_add(o, "authorized_default", ad < 0 ? NULL : json_object_new_int(ad));
+	json_object_object_add(o, "interface_authorized_default",
+	                       iad < 0 ? NULL : json_object_new_int(iad));
+	return o;
+}
+
+static struct json_object *json_device(const struct usb_device_info *dev, const struct decision *d)
+{
+	struct json_object *o = json_object_new_object(), *ifs = json_object_new_array();
+	char id[10], hex[65], speed[16], reason[512];
+
+	usb_device_format_id(dev, id);
+	id[4] = '\0';
+	hex_encode(hex, dev->desc_sha256, 32);
+	speed_text(dev->speed_mbps, speed);
+	json_object_object_add(o, "syspath", json_devstr(true, dev->syspath));
+	json_object_object_add(o, "busid", json_devstr(true, dev->busid));
+	json_object_object_add(o, "busnum", json_object_new_int(dev->busnum));
+	json_object_object_add(o, "devnum", json_object_new_int(dev->devnum));
+	json_object_object_add(o, "depth", json_object_new_int(dev->depth));
+	json_object_object_add(o, "vendor_id", json_object_new_string(id));
+	json_object_object_add(o, "product_id", json_object_new_string(id + 5));
+	json_object_object_add(o, "manufacturer",
+	                       json_devstr(dev->has_manufacturer, dev->manufacturer));
+	json_object_object_add(o, "product", json_devstr(dev->has_product, dev->product));
+	json_object_object_add(o, "serial", json_devstr(dev->has_serial, dev->serial));
+	json_object_object_add(o, "speed", json_object_new_string(speed));
+	json_object_object_add(o, "authorized", json_tristate(dev->authorized));
+	json_object_object_add(o, "descriptors_ok", json_object_new_boolean(dev->desc_status == 0));
+	json_object_object_add(o, "descriptors_error",
+	                       dev->desc_status < 0
+	                           ? json_object_new_string(dev->desc_error.reason
+	                                                        ? dev->desc_error.reason
+	                                                        : strerror(-dev->desc_status))
+	                           : NULL);
+	json_object_object_add(o, "descriptors_sha256", json_object_new_string(hex));
+	json_object_object_add(o, "mtp_db", json_object_new_boolean(dev->mtp_db_hit));
+	json_object_object_add(o, "kinds", json_kinds(dev->kinds));
+	json_object_object_add(o, "decision",
+	                       json_object_new_string(device_verdict_to_string(d->verdict)));
+	json_object_object_add(o, "authorize_device", json_object_new_boolean(d->authorize_device));
+	json_object_object_add(o, "charge_only", json_object_new_boolean(d->charge_only));
+	json_object_object_add(o, "noteworthy", json_object_new_boolean(d->noteworthy));
+	json_object_object_add(o, "rule", json_str_or_null(d->rule_id));
+	json_object_object_add(
+	    o, "reason",
+	    d->reason ? json_object_new_string(decision_format_reason(d, reason, sizeof(reason)))
+	              : NULL);
+
+	for (unsigned i = 0; i < dev->n_ifaces && i < d->n_ifaces; i++) {
+		const struct usb_iface_info *f = &dev->ifaces[i];
+		const struct iface_decision *fd = &d->ifaces[i];
+		struct json_object *fo = json_object_new_object();
+		char cls[9];
+
+		(void)snprintf(cls, sizeof(cls), "%02x/%02x/%02x", f->cls, f->subclass,
+		               f->protocol);
+		json_object_object_add(fo, "config", json_object_new_int(f->config_value));
+		json_object_object_add(fo, "number", json_object_new_int(f->number));
+		json_object_object_add(fo, "class", json_object_new_string(cls));
+		json_object_object_add(fo, "kind",
+		                       json_object_new_string(usb_kind_to_string(f->kind)));
+		json_object_object_add(fo, "kinds", json_kinds(f->kinds));
+		json_object_object_add(fo, "string", json_devstr(f->has_string, f->string));
+		json_object_object_add(fo, "decision",
+		                       json_object_new_string(policy_action_to_string(fd->action)));
+		json_object_object_add(fo, "rule", json_str_or_null(fd->rule_id));
+		json_object_object_add(fo, "present", json_object_new_boolean(f->sysname[0] != 0));
+		json_object_object_add(fo, "sysname",
+		                       f->sysname[0] ? json_devstr(true, f->sysname) : NULL);
+		json_object_object_add(fo, "authorized",
+		                       f->sysname[0] ? json_tristate(f->authorized) : NULL);
+		json_object_object_add(
+		    fo, "driver", f->sysname[0] ? json_object_new_boolean(f->has_driver) : NULL);
+		json_object_array_add(ifs, fo);
+	}
+	json_object_object_add(o, "interfaces", ifs);
+	return o;
+}
+
+int cmd_devices(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_(policy_freep) struct policy *p = NULL;
+	_cleanup_(udev_unrefp) struct udev *udev = NULL;
+	_cleanup_(usb_sysfs_devices_freep) struct usb_device_info *devs = NULL;
+	_cleanup_(json_object_putp) struct json_object *root = NULL;
+	_cleanup_(freep) struct decision *d = NULL;
+	struct json_object *jbuses = NULL, *jdevs = NULL;
+	const char *policy_path = NULL;
+	bool json = false;
+	int c, n;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+p:jh", options, NULL)) >= 0) {
+		switch (c) {
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "portcullis devices: unknown option or missing argument\n");
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	if (load_policy(policy_path, &p) < 0)
+		return 1;
+
+	udev = udev_new();
+	if (!udev) {
+		fprintf(stderr, "portcullis devices: cannot use libudev: %s\n", strerror(errno));
+		return 1;
+	}
+	n = usb_sysfs_enumerate(udev, &devs);
+	if (n < 0) {
+		fprintf(stderr, "portcullis devices: cannot enumerate USB devices: %s\n",
+		        strerror(-n));
+		return 1;
+	}
+	d = malloc(sizeof(*d));
+	if (!d) {
+		fprintf(stderr, "portcullis devices: out of memory\n");
+		return 1;
+	}
+
+	if (json) {
+		root = json_object_new_object();
+		jbuses = json_object_new_array();
+		jdevs = json_object_new_array();
+		json_object_object_add(root, "policy", json_policy(p, !policy_path));
+		json_object_object_add(root, "buses", jbuses);
+		json_object_object_add(root, "devices", jdevs);
+	} else {
+		char name[512];
+		esc(name, sizeof(name), policy_name(p));
+		printf("Policy: %s (serial %llu, mode %s)\n", name,
+		       (unsigned long long)policy_serial(p), policy_mode_to_string(policy_mode(p)));
+		if (n == 0)
+			printf("No USB devices.\n");
+	}
+
+	/* People read a tree: each bus, then its devices depth-first (1-1, 1-1.2, 1-2). JSON keeps
+	 * usb_sysfs_enumerate()'s topological order (hubs before what is behind them). */
+	if (!json && n > 1)
+		qsort(devs, (size_t)n, sizeof(*devs), cmp_display);
+	for (int i = 0; i < n; i++) {
+		const struct usb_device_info *dev = &devs[i];
+
+		if (dev->is_root_hub) {
+			if (json)
+				json_object_array_add(jbuses, json_bus(dev));
+			else {
+				putchar('\n');
+				print_bus(dev);
+			}
+			continue;
+		}
+		policy_evaluate(p, dev, d);
+		if (json)
+			json_object_array_add(jdevs, json_device(dev, d));
+		else
+			print_device(dev, d);
+	}
+
+	if (json) {
+		const char *s = json_object_to_json_string_ext(
+		    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		              JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (!s) {
+			fprintf(stderr, "portcullis devices: out of memory\n");
+			return 1;
+		}
+		puts(s);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "portcullis devices: cannot write output: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
