@@ -53,8 +53,8 @@ struct policy_index_slot {
 	uint64_t hash;
 	const uint8_t *key; /* NULL = empty slot; borrowed from the rules */
 	uint32_t key_len;
-	uint8_t type;
 	uint32_t first, count; /* postings[first .. first+count), ascending rule indices */
+	uint8_t type;
 };
 
 struct policy_index {

@@ -685,6 +685,8 @@ START_TEST(test_index_equals_linear)
 		free(text);
 	}
 	ck_assert_uint_gt(by_rule, 1000); /* rules, not only defaults, decided */
+	free(a);
+	free(b);
 }
 END_TEST
 
