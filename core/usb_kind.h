@@ -30,7 +30,7 @@ enum usb_kind {
 };
 
 typedef uint32_t usb_kind_mask;
-#define USB_KIND_BIT(k) ((usb_kind_mask)1u << (k))
+#define USB_KIND_BIT(k)   ((usb_kind_mask)1u << (k))
 #define USB_KIND_MASK_ALL ((usb_kind_mask)((1u << _USB_KIND_MAX) - 1u))
 
 /* "mass-storage", "mtp", ... ; NULL for an invalid value. */
