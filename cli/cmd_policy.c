@@ -65,8 +65,7 @@ _printf_(1, 2) static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
-	usage(stderr);
+	fprintf(stderr, "\nTry 'portcullis policy --help'.\n");
 	return 2;
 }
 
