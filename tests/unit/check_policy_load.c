@@ -219,6 +219,17 @@ START_TEST(test_builtin)
 }
 END_TEST
 
+/* docs/policy.md quotes the built-in default verbatim; keep them in step. */
+START_TEST(test_builtin_documented)
+{
+	size_t len;
+	char *doc = slurp(TEST_DATA_DIR "/../../docs/policy.md", &len);
+	ck_assert_msg(strstr(doc, policy_builtin_text),
+	              "docs/policy.md does not contain policy_builtin_text verbatim");
+	free(doc);
+}
+END_TEST
+
 /* A NUL byte ends libconfig's view of the text early: what follows would never be checked. */
 START_TEST(test_nul_byte)
 {
@@ -424,6 +435,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_example_accessors);
 	tcase_add_test(tc, test_every_key_accessors);
 	tcase_add_test(tc, test_builtin);
+	tcase_add_test(tc, test_builtin_documented);
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_size_cap);
 	tcase_add_test(tc, test_too_many_rules);
