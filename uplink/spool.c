@@ -401,7 +401,8 @@ int spool_open(const char *spool_dir, uint64_t max_bytes, const struct spool_io 
 		}
 		idx[nidx++] = v;
 	}
-	qsort(idx, nidx, sizeof(*idx), cmp_u64);
+	if (nidx > 1)
+		qsort(idx, nidx, sizeof(*idx), cmp_u64);
 	for (size_t i = 0; i < nidx; i++) {
 		r = load_segment(s, idx[i]);
 		if (r < 0)
@@ -449,6 +450,17 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len, ui
 		return -EMSGSIZE;
 	if (seq == 0 || seq <= s->last_seq)
 		return -EEXIST;
+	if (s->active_fd >= 0 && s->segs[s->nsegs - 1].bytes >= s->seg_max) {
+		/* rotate: the full segment is made durable first, so only the newest one is ever
+		 * behind, and the size bound below can drop whole old segments */
+		if (s->unsynced) {
+			r = s->io.fdatasync(s->io.ctx, s->active_fd);
+			if (r < 0)
+				return r;
+			s->unsynced = 0;
+		}
+		close_active(s);
+	}
 	if (s->active_fd < 0) {
 		r = open_segment(s);
 		if (r < 0)

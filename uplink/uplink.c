@@ -23,7 +23,7 @@
 #include "uplink/uplink_proto.h"
 
 #define COMMIT_DELAY_USEC 2000u   /* group commit: at most this long after the first append */
-#define COMMIT_BATCH      512u    /* ... or this many pending records, whichever comes first */
+#define COMMIT_BATCH      4096u   /* ... or this many pending records, whichever comes first */
 #define ACK_PERSIST_USEC  100000u /* acks are made durable lazily (duplicates are harmless) */
 #define INFLIGHT_MAX      4096u   /* records sent to the child and not yet acknowledged */
 #define RESTART_MIN_USEC  250000u

@@ -291,7 +291,9 @@ static int tls_handshake(struct child *c, char *err, size_t errsize)
 		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), name) != 1)
 			goto ssl_fail;
 	} else {
-		if (SSL_set_tlsext_host_name(c->ssl, name) != 1 || SSL_set1_host(c->ssl, name) != 1)
+		char sni[256]; /* SSL_set_tlsext_host_name() is a macro that casts away const */
+		(void)str_copy(sni, sizeof(sni), name);
+		if (SSL_set_tlsext_host_name(c->ssl, sni) != 1 || SSL_set1_host(c->ssl, name) != 1)
 			goto ssl_fail;
 	}
 	int64_t deadline = now_msec() + IO_TIMEOUT_MSEC;

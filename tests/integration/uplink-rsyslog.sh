@@ -5,6 +5,8 @@
 #   c) the sender SIGKILLed in the middle of a burst: after a restart every submitted record arrives
 #   d) spool full: on_dropped reports the count
 #   e) collector certificate from the wrong CA: refused, reported, nothing sent
+#   f) a malformed message from the child: killed and restarted with backoff, counted
+#   g) the configured user does not exist: refused with a message
 # Waits poll with deadlines. Exit 77 (skip) only when rsyslogd is missing.
 set -u -o pipefail
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
@@ -111,6 +113,7 @@ complete() {
     [ "$got" = "$(seq "$2" "$3")" ]
 }
 drv() { "$DRIVER" --helper "$HELPER" --ca "$W/pki/ca.pem" --user nobody "$@"; }
+: "${SOURCE_DIR:?}"
 
 start_rsyslog || { cat "$W/rsyslog.log"; echo "FAIL: rsyslog did not start"; exit 1; }
 
@@ -216,6 +219,25 @@ else
 fi
 kill "$ROGUE" 2>/dev/null
 wait "$ROGUE" 2>/dev/null
+
+# ---- f) a compromised child ----
+out=$("$DRIVER" --helper "$SOURCE_DIR/tests/integration/uplink-evil-child.py" --ca "$W/pki/ca.pem" \
+      --user nobody --spool "$W/sp-f" --protocol relp --port "$RELP_PORT" --count 5 \
+      --expect-violation --timeout 60 2>&1)
+if [ $? -eq 0 ] && [[ "$out" == *"malformed message from portcullis-uplink"* ]]; then
+    ok "f) malformed message from the child: killed and restarted ($(echo "$out" | grep -o 'restarts=[0-9]* violations=[0-9]*' | tail -n1))"
+else
+    bad "f) compromised child: $out"
+fi
+
+# ---- g) the configured user does not exist ----
+out=$(drv --spool "$W/sp-g" --protocol relp --port "$RELP_PORT" --user pc-no-such-user-4242 \
+      --count 1 --drain --timeout 10 2>&1)
+if [ $? -ne 0 ] && [[ "$out" == *'user "pc-no-such-user-4242" does not exist'* ]]; then
+    ok "g) missing user refused: $(echo "$out" | grep -o 'user "pc-no-such-user-4242".*' | head -n1)"
+else
+    bad "g) missing user: $out"
+fi
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

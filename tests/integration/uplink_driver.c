@@ -7,6 +7,7 @@
  *   uplink_driver --spool DIR --helper PATH --protocol relp|syslog --port N --ca FILE
  *                 [--count N] [--first SEQ] [--size BYTES] [--die-after K] [--drain]
  *                 [--max-bytes N] [--expect-dropped] [--expect-error TEXT] [--timeout SEC]
+ *                 [--expect-violation] [--user NAME]
  * Exit: 0 ok, 1 failed expectation or timeout (a status line says why), 2 usage.
  */
 #include <errno.h>
@@ -28,9 +29,10 @@ struct driver {
 	sd_event *e;
 	uint64_t dropped;
 	uint64_t count;
-	bool drain, expect_dropped;
+	bool drain, expect_dropped, expect_violation;
 	const char *expect_error;
 	int result;
+	struct timespec t0;
 };
 
 static void on_dropped(void *userdata, uint64_t count)
@@ -42,11 +44,15 @@ static void on_dropped(void *userdata, uint64_t count)
 static void print_status(struct driver *d, const char *what)
 {
 	struct uplink_status st;
+	struct timespec t1;
 	uplink_get_status(d->u, &st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double dt = (double)(t1.tv_sec - d->t0.tv_sec) + (double)(t1.tv_nsec - d->t0.tv_nsec) / 1e9;
 	printf("%s: depth=%" PRIu64 " acked=%" PRIu64 " dropped=%" PRIu64
-	       " callback_dropped=%" PRIu64 " connected=%d restarts=%" PRIu64 " error=\"%s\"\n",
+	       " callback_dropped=%" PRIu64 " connected=%d restarts=%" PRIu64 " violations=%" PRIu64
+	       " elapsed=%.3f error=\"%s\"\n",
 	       what, st.depth, st.acked_seq, st.dropped, d->dropped, st.connected,
-	       st.child_restarts, st.error);
+	       st.child_restarts, st.child_violations, dt, st.error);
 	fflush(stdout);
 }
 
@@ -57,7 +63,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 	uplink_get_status(d->u, &st);
 	bool done = false;
-	if (d->expect_error)
+	if (d->expect_violation)
+		done = st.child_violations >= 2 && st.child_restarts >= 2;
+	else if (d->expect_error)
 		done = strstr(st.error, d->expect_error) != NULL;
 	else if (d->expect_dropped)
 		done = d->dropped > 0 && d->dropped + st.depth == d->count;
@@ -98,6 +106,7 @@ int main(int argc, char **argv)
 		                              { "expect-dropped", no_argument, NULL, 'D' },
 		                              { "expect-error", required_argument, NULL, 'E' },
 		                              { "timeout", required_argument, NULL, 't' },
+		                              { "expect-violation", no_argument, NULL, 'V' },
 		                              {} };
 	struct driver d = { .result = 1 };
 	struct uplink_config cfg;
@@ -153,6 +162,9 @@ int main(int argc, char **argv)
 		case 'E':
 			d.expect_error = optarg;
 			break;
+		case 'V':
+			d.expect_violation = true;
+			break;
 		case 't':
 			timeout = strtoull(optarg, NULL, 10);
 			break;
@@ -173,6 +185,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	clock_gettime(CLOCK_MONOTONIC, &d.t0);
 	char *line = malloc(size + 1);
 	if (!line)
 		return 1;

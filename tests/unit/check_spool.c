@@ -187,8 +187,7 @@ START_TEST(test_full_drops_oldest_and_counts)
 	for (uint64_t i = 1; i <= 1000; i++) {
 		ck_assert_int_eq(append(s, i, &d), 0);
 		dropped_total += d;
-		if (i % 64 == 0)
-			ck_assert_int_eq(spool_sync(s), 0); /* rotates segments */
+		/* no spool_sync(): appends alone must keep the bound (a burst between commits) */
 	}
 	struct spool_stats st;
 	spool_get_stats(s, &st);

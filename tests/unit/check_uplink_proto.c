@@ -118,8 +118,8 @@ START_TEST(test_malformed)
 	expect_bad(st2, sizeof(st2), "status body shorter than 4");
 
 	/* a datagram larger than any valid message */
-	static uint8_t huge[UPLINK_MSG_MAX + 1];
-	n = uplink_msg_encode_record(huge, sizeof(huge), 1, huge + 100, SPOOL_RECORD_MAX);
+	static uint8_t huge[UPLINK_MSG_MAX + 1], payload[SPOOL_RECORD_MAX];
+	n = uplink_msg_encode_record(huge, sizeof(huge), 1, payload, sizeof(payload));
 	ck_assert_int_gt(n, 0);
 	expect_bad(huge, sizeof(huge), "longer than UPLINK_MSG_MAX");
 }
