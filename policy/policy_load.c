@@ -555,7 +555,8 @@ static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct po
 		for (size_t j = 0; ok && j < 32; j++) {
 			int hi = hexval(v[2 * j]), lo = hexval(v[2 * j + 1]);
 			ok = hi >= 0 && lo >= 0;
-			rule->hashes[i][j] = (uint8_t)(hi << 4 | lo);
+			if (ok)
+				rule->hashes[i][j] = (uint8_t)(hi << 4 | lo);
 		}
 		if (!ok)
 			return fail(c, line_of(e), "'hash': \"%s\" is not 64 hex digits (SHA-256)",
