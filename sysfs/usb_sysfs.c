@@ -144,6 +144,31 @@ static int read_string(int dirfd, const char *name, char *dst, size_t size, bool
 	return 0;
 }
 
+/* idVendor, idProduct, bcdDevice, bDeviceClass from sysfs (the kernel's cached descriptor). */
+static int read_identity(int dirfd, struct usb_descriptors *d)
+{
+	unsigned long v;
+	int r;
+
+	r = read_attr_ulong(dirfd, "idVendor", 16, UINT16_MAX, &v);
+	if (r == -ENODEV)
+		return r;
+	d->vid = r < 0 ? 0 : (uint16_t)v;
+	r = read_attr_ulong(dirfd, "idProduct", 16, UINT16_MAX, &v);
+	if (r == -ENODEV)
+		return r;
+	d->pid = r < 0 ? 0 : (uint16_t)v;
+	r = read_attr_ulong(dirfd, "bcdDevice", 16, UINT16_MAX, &v);
+	if (r == -ENODEV)
+		return r;
+	d->bcd_device = r < 0 ? 0 : (uint16_t)v;
+	r = read_attr_ulong(dirfd, "bDeviceClass", 16, UINT8_MAX, &v);
+	if (r == -ENODEV)
+		return r;
+	d->dev_class = r < 0 ? 0 : (uint8_t)v;
+	return 0;
+}
+
 /* "1-2.3" -> 2; "usb1" (root hub) -> 0. */
 static uint8_t busid_depth(const char *busid)
 {
@@ -340,6 +365,12 @@ static int read_device_at(struct udev_device *d, int dirfd, struct usb_device_in
 		}
 	}
 	free(blob);
+	if (dev->desc_status < 0 && dev->desc.vid == 0 && dev->desc.pid == 0) {
+		/* too short to carry an identity: take the kernel's copy, for people and events */
+		r = read_identity(dirfd, &dev->desc);
+		if (r == -ENODEV)
+			return r;
+	}
 
 	r = read_interfaces(dirfd, dev);
 	if (r < 0)

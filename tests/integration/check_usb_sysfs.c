@@ -177,6 +177,11 @@ static void check_dataset_device(const char *name, bool authorized)
 		                  (size_t)atol(ts_fixture_get(f, "expect.error_offset")));
 		ck_assert_uint_eq(dev->n_ifaces, 0);
 		ck_assert_uint_eq(dev->kinds, 0);
+		/* identity kept (from the blob's first 18 bytes, else sysfs idVendor/idProduct) */
+		usb_device_format_id(dev, id);
+		id[4] = '\0';
+		ck_assert_str_eq(id, ts_fixture_get(f, "vid"));
+		ck_assert_str_eq(id + 5, ts_fixture_get(f, "pid"));
 		goto out;
 	}
 	ck_assert_msg(dev->desc_status == 0, "%s: desc_status %d", name, dev->desc_status);
@@ -315,6 +320,8 @@ START_TEST(test_descriptors_missing)
 	ck_assert_uint_eq(dev->n_ifaces, 0);
 	ck_assert_uint_eq(dev->kinds, 0);
 	ck_assert_str_eq(dev->product, "Cruzer Blade"); /* identity still read */
+	ck_assert_uint_eq(dev->desc.vid, 0x0781);       /* from idVendor: no blob to read it from */
+	ck_assert_uint_eq(dev->desc.pid, 0x5567);
 	free(sp);
 	free(dev);
 }

@@ -523,6 +523,12 @@ int ts_add_fixture(UMockdevTestbed *tb, const struct ts_fixture *f, const char *
 		s.pid = le16(f->desc + 10);
 		s.bcd = le16(f->desc + 12);
 		s.nconf = f->desc[17];
+	} else {
+		/* a blob too short for a device descriptor (malformed on purpose): the kernel
+		 * still has the real one, so sysfs shows meta's vid/pid */
+		const char *v = ts_fixture_get(f, "vid"), *p = ts_fixture_get(f, "pid");
+		s.vid = v ? (uint16_t)strtoul(v, NULL, 16) : 0;
+		s.pid = p ? (uint16_t)strtoul(p, NULL, 16) : 0;
 	}
 	s.manufacturer = nonempty(ts_fixture_get(f, "manufacturer"));
 	s.product = nonempty(ts_fixture_get(f, "product"));
