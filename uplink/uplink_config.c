@@ -217,21 +217,71 @@ static int parse_group(const config_setting_t *g, const char *path, struct uplin
 	return 0;
 }
 
+/* The same rules as the agent's own reader: bounded, no NUL bytes (libconfig stops there), no
+ * @include (libconfig would follow it). */
+#define CONF_MAX_BYTES (64u * 1024u)
+
+static int read_conf(const char *path, char **ret, char *err, size_t errsize)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		int r = negative_errno();
+		(void)fail(err, errsize, path, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	char *buf = malloc(CONF_MAX_BYTES + 2);
+	if (!buf) {
+		(void)fclose(f);
+		return -ENOMEM;
+	}
+	size_t n = fread(buf, 1, CONF_MAX_BYTES + 1, f);
+	bool ioerr = ferror(f);
+	(void)fclose(f);
+	if (ioerr) {
+		free(buf);
+		(void)fail(err, errsize, path, 0, "read error");
+		return -EIO;
+	}
+	if (n > CONF_MAX_BYTES) {
+		free(buf);
+		return fail(err, errsize, path, 0, "larger than %u bytes", CONF_MAX_BYTES);
+	}
+	buf[n] = '\0';
+	int line = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\0') {
+			free(buf);
+			return fail(err, errsize, path, line, "NUL byte in the file");
+		}
+		if (buf[i] == '\n')
+			line++;
+		else if (buf[i] == '@' &&
+		         (i == 0 || buf[i - 1] == '\n' || buf[i - 1] == ' ' ||
+		          buf[i - 1] == '\t') &&
+		         !strncmp(buf + i, "@include", 8)) {
+			free(buf);
+			return fail(err, errsize, path, line, "@include is not allowed");
+		}
+	}
+	*ret = buf;
+	return 0;
+}
+
 int uplink_config_load(const char *path, struct uplink_config *ret, char *err, size_t errsize)
 {
 	config_t cfg;
 	struct uplink_config c;
+	char *text = NULL;
 	int r;
 
+	r = read_conf(path, &text, err, errsize);
+	if (r < 0)
+		return r;
 	uplink_config_init(&c);
 	config_init(&cfg);
-	if (!config_read_file(&cfg, path)) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
-			r = fail(err, errsize, path, 0, "cannot read the file");
-			r = -ENOENT;
-		} else
-			r = fail(err, errsize, path, config_error_line(&cfg), "%s",
-			         config_error_text(&cfg));
+	if (!config_read_string(&cfg, text)) {
+		r = fail(err, errsize, path, config_error_line(&cfg), "%s",
+		         config_error_text(&cfg));
 		goto out;
 	}
 	const config_setting_t *g = config_lookup(&cfg, "uplink");
@@ -249,5 +299,6 @@ int uplink_config_load(const char *path, struct uplink_config *ret, char *err, s
 	r = 0;
 out:
 	config_destroy(&cfg);
+	free(text);
 	return r;
 }

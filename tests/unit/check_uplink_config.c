@@ -11,16 +11,22 @@
 
 static char path[64];
 
-static int load(const char *text, struct uplink_config *c, char *err, size_t errsize)
+static int load_bytes(const char *text, size_t len, struct uplink_config *c, char *err,
+                      size_t errsize)
 {
 	strcpy(path, "/tmp/check_uplink_config-XXXXXX");
 	int fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
 	close(fd);
 	int r = uplink_config_load(path, c, err, errsize);
 	unlink(path);
 	return r;
+}
+
+static int load(const char *text, struct uplink_config *c, char *err, size_t errsize)
+{
+	return load_bytes(text, strlen(text), c, err, errsize);
 }
 
 START_TEST(test_missing_group_is_disabled)
@@ -85,6 +91,7 @@ static const struct {
 	{ "uplink = { ca_file = \"ca.pem\"; };", ":1: ca.pem is not an absolute path" },
 	{ "uplink = 5;", ":1: uplink must be a group" },
 	{ "uplink = {\n host = ;\n};", ":2: syntax error" },
+	{ "a = 1;\n@include \"/etc/passwd\"\n", ":2: @include is not allowed" },
 };
 
 START_TEST(test_errors)
@@ -98,6 +105,32 @@ START_TEST(test_errors)
 	ck_assert_msg(strstr(err, bad[_i].error) != NULL, "case %d: got \"%s\", want \"%s\"", _i,
 	              err, bad[_i].error);
 	ck_assert_int_eq(memcmp(&c, &before, sizeof(c)), 0); /* ret untouched on failure */
+}
+END_TEST
+
+/* libconfig would stop at a NUL byte and ignore the rest: refused */
+START_TEST(test_nul_byte)
+{
+	static const char text[] = "a = 1;\nb = \"x\0y\";\n";
+	struct uplink_config c;
+	char err[256] = "";
+	ck_assert_int_eq(load_bytes(text, sizeof(text) - 1, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, ":2: NUL byte in the file"));
+}
+END_TEST
+
+/* The shipped example loads, with the values it documents. */
+START_TEST(test_example_file)
+{
+	struct uplink_config c;
+	char err[256] = "";
+	ck_assert_msg(uplink_config_load(EXAMPLES_DIR "/portcullisd.conf", &c, err, sizeof(err)) ==
+	                  0,
+	              "%s", err);
+	ck_assert(c.enabled);
+	ck_assert_str_eq(c.protocol, "relp");
+	ck_assert_uint_eq(c.port, 2514);
+	ck_assert_uint_eq(c.spool_max_bytes, 256ull << 20);
 }
 END_TEST
 
@@ -119,6 +152,8 @@ int main(void)
 	tcase_add_test(tc, test_full_group);
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_example_file);
+	tcase_add_test(tc, test_nul_byte);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
