@@ -125,7 +125,7 @@ static void put_human(const struct log_record *rec, json_object *o)
 	const char *s;
 
 	(void)str_escape(host, sizeof(host), jstr(o, "host") ?: "", strlen(jstr(o, "host") ?: ""));
-	printf("%s %s #%" PRIu64 " %s", jstr(o, "time"), host, rec->seq, rec->type);
+	printf("%s %s #%" PRIu64 " %s", jstr(o, "time") ?: "?", host, rec->seq, rec->type);
 	if (dev) {
 		char busid[4 * USB_BUSID_MAX + 1];
 		s = jstr(dev, "busid") ?: "?";

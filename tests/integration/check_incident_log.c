@@ -181,7 +181,7 @@ static bool file_exists_with_prefix(const char *prefix, char *ret_name, size_t s
 	bool found = false;
 	while ((de = readdir(d)))
 		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
-			snprintf(ret_name, size, "%s", de->d_name);
+			(void)!snprintf(ret_name, size, "%.*s", (int)(size - 1), de->d_name);
 			found = true;
 		}
 	closedir(d);
