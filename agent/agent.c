@@ -740,13 +740,18 @@ static void handle_uevent(struct agent *a, struct udev_device *d)
 	const char *action = udev_device_get_action(d);
 	const char *devtype = udev_device_get_devtype(d);
 
-	if (!action || !devtype)
+	if (!action)
+		return;
+	if (!strcmp(action, "remove")) {
+		/* umockdev (and a racing reader) may not know the DEVTYPE of a removed device. */
+		device_removed(a, d);
+		return;
+	}
+	if (!devtype)
 		return;
 	if (!strcmp(devtype, "usb_device")) {
 		if (!strcmp(action, "add"))
 			(void)decide_udev_device(a, d, DECIDE_NEW);
-		else if (!strcmp(action, "remove"))
-			device_removed(a, d);
 		else if (!strcmp(action, "change"))
 			device_changed(a, d);
 	} else if (!strcmp(devtype, "usb_interface")) {

@@ -103,7 +103,8 @@ static int write_string(struct authz *a, const char *path, const char *value)
 	size_t len = strlen(value);
 	ssize_t n;
 
-	fd = openat(a->root_fd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_TRUNC as a shell redirection does: sysfs ignores it, a test tree needs it. */
+	fd = openat(a->root_fd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0)
 		return negative_errno();
 	n = write(fd, value, len);

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * portcullisd life cycle under umockdev: fail-closed start (root hub defaults and usbcore written
+ * 0 and read back), devices present at start, policy reload in both directions, tamper, audit
+ * mode and a device that vanishes mid-decision.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check_agent_harness.h"
+#include "tests/support/testsupport.h"
+
+static void write_sysfile(struct harness *h, const char *rel, const char *value)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", h->sysdir, rel);
+	f = fopen(path, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(value, f);
+	fclose(f);
+}
+
+/* Every root hub and usbcore are closed before anything is decided, and read back. */
+START_TEST(test_fail_closed_start)
+{
+	struct harness *h = h_new();
+	struct agent_stats st;
+	char buf[32], *usb2 = NULL;
+
+	ck_assert_int_eq(ts_add_root_hub(h->tb, 2, &usb2), 0);
+	g_autofree gchar *params = g_build_filename(h->sysdir, "module/usbcore/parameters", NULL);
+	ck_assert_int_eq(g_mkdir_with_parents(params, 0755), 0);
+	write_sysfile(h, "module/usbcore/parameters/authorized_default", "-1\n");
+	ck_assert_str_eq(
+	    h_sysfile(h, "bus/usb/devices/usb1/interface_authorized_default", buf, sizeof(buf)),
+	    "1");
+	h_start(h);
+	for (unsigned b = 1; b <= 2; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "bus/usb/devices/usb%u/authorized_default", b);
+		ck_assert_str_eq(h_sysfile(h, rel, buf, sizeof(buf)), "0");
+		snprintf(rel, sizeof(rel), "bus/usb/devices/usb%u/interface_authorized_default", b);
+		ck_assert_str_eq(h_sysfile(h, rel, buf, sizeof(buf)), "0");
+	}
+	ck_assert_str_eq(
+	    h_sysfile(h, "module/usbcore/parameters/authorized_default", buf, sizeof(buf)), "0");
+	agent_get_stats(h->agent, &st);
+	ck_assert_uint_eq(st.locked_buses, 2);
+	ck_assert_uint_eq(st.unlocked_buses, 0);
+	/* root hubs themselves are never deauthorized */
+	ck_assert_int_eq(h_auth(h, usb2, NULL), 1);
+	ck_assert_uint_eq(h_count(h, EVENT_AGENT_STARTED, NULL), 1);
+	free(usb2);
+	h_free(h);
+}
+END_TEST
+
+/* A bus whose interface default cannot be set to 0: nothing on it is authorized. */
+START_TEST(test_bus_unlockable)
+{
+	struct harness *h = h_new();
+	char *usb3 = NULL, path[4096];
+
+	ck_assert_int_eq(ts_add_root_hub(h->tb, 3, &usb3), 0);
+	ck_assert_int_eq(ts_delete_attr(h->tb, usb3, "interface_authorized_default"), 0);
+	snprintf(path, sizeof(path), "%s/bus/usb/devices/usb3/interface_authorized_default",
+	         h->sysdir);
+	ck_assert_int_eq(mkdir(path, 0755), 0); /* every write now fails (EISDIR) */
+	h_start(h);
+	char *kb = h_add(h, "keyboard", usb3, "3-1", false, false);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, kb, NULL), 0);
+	ck_assert_uint_ge(h_count(h, EVENT_ENFORCE_FAILED, NULL), 1);
+	/* the same keyboard on a good bus works */
+	char *kb1 = h_add(h, "keyboard", NULL, "1-1", false, false);
+	ck_assert_int_eq(h_wait_auth(h, kb1, NULL, 1), 1);
+	free(usb3);
+	free(kb);
+	free(kb1);
+	h_free(h);
+}
+END_TEST
+
+/* Devices usable before the agent started: a blocked one is deauthorized, an allowed one kept. */
+START_TEST(test_present_at_start)
+{
+	struct harness *h = h_new();
+
+	char *st = h_add(h, "usb-stick", NULL, "1-2", true, true);
+	char *kb = h_add(h, "keyboard", NULL, "1-3", true, true);
+	char *bu = h_add(h, "badusb", NULL, "1-4", true, true);
+	ck_assert_int_eq(h_auth(h, st, "1-2:1.0"), 1);
+	h_start(h);
+	ck_assert_int_eq(h_auth(h, st, NULL), 0);
+	ck_assert_int_eq(h_auth(h, kb, NULL), 1);
+	ck_assert_int_eq(h_auth(h, kb, "1-3:1.0"), 1);
+	ck_assert_int_eq(h_auth(h, kb, "1-3:1.1"), 1);
+	ck_assert_int_eq(h_auth(h, bu, NULL), 1);
+	ck_assert_int_eq(h_auth(h, bu, "1-4:1.0"), 1);
+	ck_assert_int_eq(h_auth(h, bu, "1-4:1.1"), 0);
+	ck_assert_int_eq(h_last(h, EVENT_DEVICE_DECISION, "1-2")->verdict, DEVICE_VERDICT_BLOCK);
+	ck_assert_int_eq(h_last(h, EVENT_DEVICE_DECISION, "1-3")->verdict, DEVICE_VERDICT_ALLOW);
+	ck_assert_int_eq(h_last(h, EVENT_DEVICE_DECISION, "1-4")->verdict, DEVICE_VERDICT_PARTIAL);
+	free(st);
+	free(kb);
+	free(bu);
+	h_free(h);
+}
+END_TEST
+
+/* Reload (the SIGHUP path): newly allowed devices are authorized, newly blocked ones removed. */
+START_TEST(test_reload_both_directions)
+{
+	struct harness *h = h_new();
+
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, st, NULL), 0);
+	unsigned before = h_count(h, EVENT_DEVICE_DECISION, "1-2");
+
+	h->policy_text = H_POLICY_ALLOW_STORAGE;
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	ck_assert_int_eq(h_auth(h, st, NULL), 1);
+	ck_assert_uint_eq(h_count(h, EVENT_DEVICE_DECISION, "1-2"), before + 1);
+	h_configure(h, st, "1-2", "usb-stick");
+	ck_assert_int_eq(h_wait_auth(h, st, "1-2:1.0", 1), 1);
+
+	h->policy_text = NULL; /* back to the built-in default */
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	ck_assert_int_eq(h_auth(h, st, NULL), 0);
+	ck_assert_int_eq(h_auth(h, st, "1-2:1.0"), 0);
+	ck_assert_int_eq(h_last(h, EVENT_DEVICE_DECISION, "1-2")->verdict, DEVICE_VERDICT_BLOCK);
+	ck_assert_uint_eq(h_count(h, EVENT_POLICY_LOADED, NULL), 3);
+	/* an unchanged policy re-decides nothing */
+	unsigned n = h_count(h, EVENT_DEVICE_DECISION, NULL);
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	ck_assert_uint_eq(h_count(h, EVENT_DEVICE_DECISION, NULL), n);
+	free(st);
+	h_free(h);
+}
+END_TEST
+
+/* Someone authorizes the blocked storage interface of a BadUSB device: blocked again, reported. */
+START_TEST(test_tamper_interface)
+{
+	struct harness *h = h_new();
+	char ifpath[512];
+
+	h_start(h);
+	char *bu = h_add(h, "badusb", NULL, "1-4", false, false);
+	ck_assert_int_eq(h_wait_auth(h, bu, NULL, 1), 1);
+	h_configure(h, bu, "1-4", "badusb");
+	ck_assert_int_eq(h_wait_auth(h, bu, "1-4:1.0", 1), 1);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 0);
+
+	snprintf(ifpath, sizeof(ifpath), "%s/1-4:1.1", bu);
+	ts_write_attr(h->tb, ifpath, "authorized", "1");
+	umockdev_testbed_uevent(h->tb, ifpath, "change");
+	ck_assert_int_eq(h_wait_auth(h, bu, "1-4:1.1", 0), 0);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 1);
+	/* a "bind" on the blocked interface is tamper as well */
+	ts_write_attr(h->tb, ifpath, "authorized", "1");
+	umockdev_testbed_uevent(h->tb, ifpath, "bind");
+	ck_assert_int_eq(h_wait_auth(h, bu, "1-4:1.1", 0), 0);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 2);
+	ck_assert_int_eq(h_auth(h, bu, "1-4:1.0"), 1);
+	free(bu);
+	h_free(h);
+}
+END_TEST
+
+/* Someone authorizes a blocked device, or opens a root hub's defaults: undone and reported. */
+START_TEST(test_tamper_device_and_root_hub)
+{
+	struct harness *h = h_new();
+	char buf[16];
+
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	h_settle(h);
+	ts_write_attr(h->tb, st, "authorized", "1");
+	umockdev_testbed_uevent(h->tb, st, "change");
+	ck_assert_int_eq(h_wait_auth(h, st, NULL, 0), 0);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 1);
+
+	ts_write_attr(h->tb, "/sys/devices/pci0000:00/0000:00:14.0/usb1",
+	              "interface_authorized_default", "1");
+	umockdev_testbed_uevent(h->tb, "/sys/devices/pci0000:00/0000:00:14.0/usb1", "change");
+	h_settle(h);
+	ck_assert_str_eq(
+	    h_sysfile(h, "bus/usb/devices/usb1/interface_authorized_default", buf, sizeof(buf)),
+	    "0");
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 2);
+	free(st);
+	h_free(h);
+}
+END_TEST
+
+/* Audit mode (forced, or the policy's mode): everything usable, events say what would happen. */
+START_TEST(test_audit)
+{
+	struct harness *h = h_new();
+
+	if (_i == 0)
+		h->audit = true;
+	else
+		h->policy_text = H_POLICY_AUDIT;
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	ck_assert_int_eq(h_wait_auth(h, st, NULL, 1), 1);
+	h_configure(h, st, "1-2", "usb-stick");
+	ck_assert_int_eq(h_wait_auth(h, st, "1-2:1.0", 1), 1);
+	const struct h_event *e = h_last(h, EVENT_DEVICE_DECISION, "1-2");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->verdict, DEVICE_VERDICT_BLOCK); /* what enforce mode would do */
+	if (_i == 0)
+		ck_assert_ptr_nonnull(strstr(e->message, "audit"));
+	free(st);
+	h_free(h);
+}
+END_TEST
+
+/* A device that is gone before the agent reads it: enforce_failed, no crash, nothing tracked. */
+START_TEST(test_vanish_mid_decision)
+{
+	struct harness *h = h_new();
+
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	/* the add uevent is queued; the device goes away before the agent runs */
+	umockdev_testbed_remove_device(h->tb, st);
+	h_settle(h);
+	const struct h_event *e = h_last(h, EVENT_ENFORCE_FAILED, "1-2");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_msg(e->error == -ENOENT || e->error == -ENODEV, "error %d", e->error);
+	ck_assert_uint_eq(h_count(h, EVENT_DEVICE_DECISION, "1-2"), 0);
+	/* the agent carries on */
+	char *kb = h_add(h, "keyboard", NULL, "1-3", false, false);
+	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 1), 1);
+	free(st);
+	free(kb);
+	h_free(h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("agent_lifecycle");
+	TCase *tc = tcase_create("lifecycle");
+
+	tcase_add_test(tc, test_fail_closed_start);
+	tcase_add_test(tc, test_bus_unlockable);
+	tcase_add_test(tc, test_present_at_start);
+	tcase_add_test(tc, test_reload_both_directions);
+	tcase_add_test(tc, test_tamper_interface);
+	tcase_add_test(tc, test_tamper_device_and_root_hub);
+	tcase_add_loop_test(tc, test_audit, 0, 2);
+	tcase_add_test(tc, test_vanish_mid_decision);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
