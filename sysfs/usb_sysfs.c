@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libmtp.h>
+
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/strutil.h"
@@ -277,7 +279,25 @@ static int read_interfaces(int dirfd, struct usb_device_info *dev)
 	return 0;
 }
 
-/* MTP database hint: udev's ID_MTP_DEVICE (set by libmtp's hwdb/rules), else the hwdb itself. */
+/* libmtp's compiled-in device table (the source of its udev hwdb): static data, no I/O, ~1400
+ * entries, no LIBMTP_Init() needed. Measured: well under a millisecond. */
+static bool libmtp_table_has(uint16_t vid, uint16_t pid)
+{
+	LIBMTP_device_entry_t *list = NULL;
+	int n = 0;
+
+	if (LIBMTP_Get_Supported_Devices_List(&list, &n) != 0 || !list)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (list[i].vendor_id == vid && list[i].product_id == pid)
+			return true;
+	return false;
+}
+
+/*
+ * MTP database hint: udev's ID_MTP_DEVICE (set from libmtp's hwdb/rules when udev processed the
+ * device), else the hwdb itself, else libmtp's own table. Each only ever adds the "mtp" kind.
+ */
 static bool mtp_db_lookup(struct udev_device *d, uint16_t vid, uint16_t pid)
 {
 	_cleanup_(udev_hwdb_unrefp) struct udev_hwdb *hw = NULL;
@@ -289,15 +309,15 @@ static bool mtp_db_lookup(struct udev_device *d, uint16_t vid, uint16_t pid)
 	if (v && !strcmp(v, "1"))
 		return true;
 	hw = udev_hwdb_new(udev_device_get_udev(d));
-	if (!hw)
-		return false; /* no hwdb.bin: only a hint is lost */
-	(void)snprintf(modalias, sizeof(modalias), "usb:v%04Xp%04X", vid, pid);
-	udev_list_entry_foreach (e, udev_hwdb_get_properties_list_entry(hw, modalias, 0)) {
-		if (!strcmp(udev_list_entry_get_name(e), "ID_MTP_DEVICE") &&
-		    !strcmp(udev_list_entry_get_value(e), "1"))
-			return true;
+	if (hw) {
+		(void)snprintf(modalias, sizeof(modalias), "usb:v%04Xp%04X", vid, pid);
+		udev_list_entry_foreach (e, udev_hwdb_get_properties_list_entry(hw, modalias, 0)) {
+			if (!strcmp(udev_list_entry_get_name(e), "ID_MTP_DEVICE") &&
+			    !strcmp(udev_list_entry_get_value(e), "1"))
+				return true;
+		}
 	}
-	return false;
+	return libmtp_table_has(vid, pid);
 }
 
 static int read_device_at(struct udev_device *d, int dirfd, struct usb_device_info *dev)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmtp.h>
 #include <libudev.h>
 
 #include "core/classify.h"
@@ -80,6 +81,20 @@ static bool hwdb_mtp(uint16_t vid, uint16_t pid)
 	}
 	udev_hwdb_unref(hw);
 	return hit;
+}
+
+/* libmtp's table, the reader's last source for the hint. */
+static bool libmtp_mtp(uint16_t vid, uint16_t pid)
+{
+	LIBMTP_device_entry_t *list = NULL;
+	int n = 0;
+
+	ck_assert_int_eq(LIBMTP_Get_Supported_Devices_List(&list, &n), 0);
+	ck_assert_int_gt(n, 1000);
+	for (int i = 0; i < n; i++)
+		if (list[i].vendor_id == vid && list[i].product_id == pid)
+			return true;
+	return false;
 }
 
 static uint8_t active_config(const struct ts_fixture *f, const struct usb_device_info *ref)
@@ -496,6 +511,7 @@ START_TEST(test_mtp_property_hint)
 
 	ck_assert_int_eq(ts_fixture_load("usb-serial", &f), 0);
 	ck_assert(!hwdb_mtp(0x0403, 0x6001));
+	ck_assert(!libmtp_mtp(0x0403, 0x6001));
 	o.configured = false;
 	o.authorized = false;
 	ck_assert_int_eq(ts_add_fixture(tb, f, NULL, "1-13", &o, &sp), 0);
@@ -509,6 +525,16 @@ START_TEST(test_mtp_property_hint)
 	ck_assert_int_eq(usb_sysfs_read_syspath(udev, sp, dev), 0);
 	ck_assert(dev->mtp_db_hit);
 	ck_assert(dev->kinds & USB_KIND_BIT(USB_KIND_MTP)); /* vendor ff/ff/ff with bulk */
+	free(sp);
+	ts_fixture_free(f);
+
+	/* no udev property (udev did not run): the databases still know a Pixel */
+	ck_assert_int_eq(ts_fixture_load("android-mtp-adb", &f), 0);
+	ck_assert_int_eq(ts_fixture_set(f, "mtp_db", "0"), 0);
+	ck_assert(libmtp_mtp(0x18d1, 0x4ee2));
+	ck_assert_int_eq(ts_add_fixture(tb, f, NULL, "1-15", &o, &sp), 0);
+	ck_assert_int_eq(usb_sysfs_read_syspath(udev, sp, dev), 0);
+	ck_assert(dev->mtp_db_hit);
 	free(sp);
 	ts_fixture_free(f);
 	free(dev);
