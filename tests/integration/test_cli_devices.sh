@@ -247,6 +247,19 @@ dev("1-3")["interfaces"] == [] and dev("1-3")["kinds"] == []
 CHECKS=$((CHECKS + 1))
 if LC_ALL=C grep -q "$ESC" "$WORK/h.json"; then fail "raw ESC byte in JSON output"; fi
 
+# not UTF-8: JSON gets the escaped form (valid JSON, no raw bytes); valid UTF-8 passes as is
+BAD=$(printf 'Disk\377\376')
+run "$WORK/x.json" "$WORK/err" --meta "product=$BAD" --meta "manufacturer=Müller" \
+	--device usb-stick@1-2,unauthorized -- "$PC" devices --json
+expect_rc "non-utf8 json" 0
+jcheck "non-utf8 json" "$WORK/x.json" '
+dev("1-2")["product"] == "Disk\\xff\\xfe"
+dev("1-2")["manufacturer"] == "M\u00fcller" and dev("1-2")["product"].startswith("Disk")
+'
+run "$WORK/x.txt" "$WORK/err" --meta "product=$BAD" --meta "manufacturer=Müller" \
+	--device usb-stick@1-2,unauthorized -- "$PC" devices
+has "non-utf8 human" "$WORK/x.txt" 'M\xc3\xbcller Disk\xff\xfe'
+
 # --- a hub: devices behind it are listed below it, deeper ones indented ---
 run "$WORK/t.txt" "$WORK/err" --hub 1-1 --device keyboard@1-1.4 --device usb-stick@1-2,unauthorized \
 	-- "$PC" devices
