@@ -257,48 +257,43 @@ static int child_start(struct uplink *u)
 {
 	int sv[2] = { -1, -1 };
 	char a_port[16], a_tls[8], a_procid[24];
-	char *argv[16];
-	int argc = 0;
+	char *argv[24];
+	int k = 0;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return negative_errno();
 	(void)snprintf(a_port, sizeof(a_port), "%u", u->cfg.port);
 	(void)snprintf(a_tls, sizeof(a_tls), "%d", u->cfg.tls ? 1 : 0);
 	(void)snprintf(a_procid, sizeof(a_procid), "%d", (int)getpid());
-	/* "--name" "value" pairs: values cannot be mistaken for options */
-	argv[argc++] = u->helper;
-	argv[argc++] = (char *)"--protocol";
-	argv[argc++] = u->cfg.protocol;
-	argv[argc++] = (char *)"--host";
-	argv[argc++] = u->cfg.host;
-	argv[argc++] = (char *)"--port";
-	argv[argc++] = a_port;
-	argv[argc++] = (char *)"--tls";
-	argv[argc++] = a_tls;
-	argv[argc++] = (char *)"--user";
-	argv[argc++] = u->cfg.user;
-	argv[argc++] = (char *)"--procid";
-	argv[argc++] = a_procid;
-	argv[argc] = NULL;
-	char *argv2[24];
-	int k = 0;
-	for (int i = 0; i < argc; i++)
-		argv2[k++] = argv[i];
+	/* "--name" "value" pairs (see uplink_child.c): a value can never be taken for an option */
+	argv[k++] = u->helper;
+	argv[k++] = (char *)"--protocol";
+	argv[k++] = u->cfg.protocol;
+	argv[k++] = (char *)"--host";
+	argv[k++] = u->cfg.host;
+	argv[k++] = (char *)"--port";
+	argv[k++] = a_port;
+	argv[k++] = (char *)"--tls";
+	argv[k++] = a_tls;
+	argv[k++] = (char *)"--user";
+	argv[k++] = u->cfg.user;
+	argv[k++] = (char *)"--procid";
+	argv[k++] = a_procid;
 	if (u->cfg.ca_file[0]) {
-		argv2[k++] = (char *)"--ca-file";
-		argv2[k++] = u->cfg.ca_file;
+		argv[k++] = (char *)"--ca-file";
+		argv[k++] = u->cfg.ca_file;
 	}
 	if (u->cfg.cert_file[0]) {
-		argv2[k++] = (char *)"--cert-file";
-		argv2[k++] = u->cfg.cert_file;
-		argv2[k++] = (char *)"--key-file";
-		argv2[k++] = u->cfg.key_file;
+		argv[k++] = (char *)"--cert-file";
+		argv[k++] = u->cfg.cert_file;
+		argv[k++] = (char *)"--key-file";
+		argv[k++] = u->cfg.key_file;
 	}
 	if (u->cfg.server_name[0]) {
-		argv2[k++] = (char *)"--server-name";
-		argv2[k++] = u->cfg.server_name;
+		argv[k++] = (char *)"--server-name";
+		argv[k++] = u->cfg.server_name;
 	}
-	argv2[k] = NULL;
+	argv[k] = NULL;
 
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -319,7 +314,7 @@ static int child_start(struct uplink *u)
 		} else if (dup2(sv[1], 3) < 0)
 			_exit(127);
 		(void)close_range(4, ~0u, 0);
-		execv(u->helper, argv2);
+		execv(u->helper, argv);
 		_exit(127);
 	}
 	(void)close(sv[1]);

@@ -46,9 +46,10 @@
 
 #define PARENT_FD        3
 #define IO_TIMEOUT_MSEC  10000
-#define RELP_WINDOW      128u
+#define RELP_WINDOW      1024u
 #define BACKOFF_MIN_MSEC 250
 #define BACKOFF_MAX_MSEC 30000
+#define FRAME_MAX        (UPLINK_MSG_MAX + 1024u) /* a record + syslog header + RELP header */
 #define BATCH_BYTES      (256u * 1024u)
 
 struct opts {
@@ -86,7 +87,7 @@ struct child {
 	uint64_t last_seq;
 
 	uint8_t msg[UPLINK_MSG_MAX + 1];
-	char frame[UPLINK_MSG_MAX + 1024];
+	char frame[FRAME_MAX];
 	char *batch;
 	size_t batch_len;
 };
@@ -516,23 +517,20 @@ static void send_pending(struct child *c)
 	while (c->connected && c->nsent < c->qcount) {
 		if (c->relp && c->nsent >= RELP_WINDOW)
 			return;
+		/* one TLS write per batch of frames */
 		c->batch_len = 0;
-		size_t start = c->nsent;
-		while (c->nsent < c->qcount && (!c->relp || c->nsent < RELP_WINDOW)) {
-			if (BATCH_BYTES - c->batch_len < UPLINK_MSG_MAX + 1024 && c->batch_len)
-				break;
-			int n = encode_item(c, q_at(c, c->nsent), c->batch + c->batch_len,
-			                    BATCH_BYTES + UPLINK_MSG_MAX + 1024 - c->batch_len);
+		while (c->nsent < c->qcount && (!c->relp || c->nsent < RELP_WINDOW) &&
+		       c->batch_len + FRAME_MAX <= BATCH_BYTES) {
+			struct item *it = q_at(c, c->nsent);
+			int n = encode_item(c, it, c->batch + c->batch_len, FRAME_MAX);
 			if (n < 0) {
-				/* cannot happen for records the parent length-checked; skip it */
-				log_error_errno(n, "cannot encode record %" PRIu64 ", dropping it",
-				                q_at(c, c->nsent)->seq);
-				n = 0;
+				/* cannot happen: the agent length-checks records (<= 64 KiB) */
+				log_error_errno(n, "cannot encode record %" PRIu64 ": %m", it->seq);
+				exit(1);
 			}
 			c->batch_len += (size_t)n;
 			c->nsent++;
 		}
-		(void)start;
 		int r = net_write(c, c->batch, c->batch_len);
 		if (r < 0) {
 			disconnect(c, "write to %s:%s failed: %s", c->o.host, c->o.port,
@@ -786,7 +784,7 @@ int main(int argc, char **argv)
 	c.relp = !strcmp(c.o.protocol, "relp");
 	c.fd = -1;
 	c.backoff = BACKOFF_MIN_MSEC;
-	c.batch = malloc(BATCH_BYTES + UPLINK_MSG_MAX + 1024);
+	c.batch = malloc(BATCH_BYTES);
 	if (!c.batch)
 		return 1;
 	if (gethostname(c.hostname, sizeof(c.hostname) - 1) < 0)

@@ -147,7 +147,8 @@ rm -f "$W/relp.out"
 drv --spool "$W/sp-b" --protocol relp --port "$RELP_PORT" --count 300 --drain --timeout 120 >"$W/b.log" 2>&1 &
 BPID=$!
 wait_for 20 has_segments "$W/sp-b" || bad "b) driver did not spool"
-# the driver has spooled and is retrying: bring the collector back
+wait_for 20 grep -q "Connection refused" "$W/b.log" || bad "b) the child did not see the outage"
+# the driver has spooled and its child failed to connect: bring the collector back
 start_rsyslog || bad "b) rsyslog restart"
 if wait "$BPID" && wait_for 20 complete "$W/relp.out" 1 300; then
     ok "b) RELP: collector outage, all 300 records arrived in sequence"
@@ -159,6 +160,7 @@ stop_rsyslog
 drv --spool "$W/sp-b2" --protocol syslog --port "$SYSLOG_PORT" --count 300 --drain --timeout 120 >"$W/b2.log" 2>&1 &
 BPID=$!
 wait_for 20 has_segments "$W/sp-b2" || bad "b) driver did not spool"
+wait_for 20 grep -q "Connection refused" "$W/b2.log" || bad "b) the child did not see the outage"
 start_rsyslog || bad "b) rsyslog restart"
 if wait "$BPID" && wait_for 20 complete "$W/syslog.out" 1 300; then
     ok "b) syslog: collector outage, all 300 records arrived in sequence"
