@@ -7,6 +7,8 @@
 #   e) collector certificate from the wrong CA: refused, reported, nothing sent
 #   f) a malformed message from the child: killed and restarted with backoff, counted
 #   g) the configured user does not exist: refused with a message
+#   h) mutual TLS (RELP): with the client certificate records arrive; without it the collector
+#      refuses the session, the error is reported and nothing is acknowledged
 # Waits poll with deadlines. Exit 77 (skip) only when rsyslogd is missing.
 set -u -o pipefail
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
@@ -66,7 +68,13 @@ pki() {
         openssl x509 -req -in $n.csr -CA $ca.pem -CAkey $ca.key -CAcreateserial -out $n.pem \
             -days 2 -extfile server.ext 2>/dev/null || return 1
     done
-    chmod 644 ./*.key
+    printf 'subjectAltName=DNS:portcullis-test-agent\nextendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n' > client.ext
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout client.key \
+        -out client.csr -subj "/CN=portcullis-test-agent" 2>/dev/null || return 1
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem \
+        -days 2 -extfile client.ext 2>/dev/null || return 1
+    chmod 600 client.key   # the child must read it before dropping to "nobody"
+    chmod 644 ca.key server.key rogue.key wrongca.key
     cd - >/dev/null || exit 1
 }
 pki || { echo "FAIL: openssl could not make the test PKI"; exit 1; }
@@ -74,6 +82,7 @@ pki || { echo "FAIL: openssl could not make the test PKI"; exit 1; }
 SYSLOG_PORT=$(free_port)
 RELP_PORT=$(free_port)
 ROGUE_PORT=$(free_port)
+MTLS_PORT=$(free_port)
 mkdir -p "$W/work"
 cat > "$W/rsyslog.conf" <<CONF
 global(workDirectory="$W/work" maxMessageSize="64k"
@@ -88,6 +97,10 @@ ruleset(name="fromrelp") { action(type="omfile" file="$W/relp.out" template="dum
 input(type="imtcp" address="127.0.0.1" port="$SYSLOG_PORT" ruleset="fromsyslog")
 input(type="imrelp" address="127.0.0.1" port="$RELP_PORT" ruleset="fromrelp" tls="on"
       tls.caCert="$W/pki/ca.pem" tls.myCert="$W/pki/server.pem" tls.myPrivKey="$W/pki/server.key")
+ruleset(name="frommtls") { action(type="omfile" file="$W/mtls.out" template="dump") }
+input(type="imrelp" address="127.0.0.1" port="$MTLS_PORT" ruleset="frommtls" tls="on"
+      tls.caCert="$W/pki/ca.pem" tls.myCert="$W/pki/server.pem" tls.myPrivKey="$W/pki/server.key"
+      tls.authMode="name" tls.permittedPeer=["portcullis-test-agent"])
 CONF
 "$RSYSLOGD" -N1 -f "$W/rsyslog.conf" >"$W/check.log" 2>&1 || { cat "$W/check.log"; echo "FAIL: rsyslog config"; exit 1; }
 
@@ -95,7 +108,8 @@ start_rsyslog() {
     rm -f "$PIDFILE"
     "$RSYSLOGD" -n -f "$W/rsyslog.conf" -i "$PIDFILE" >>"$W/rsyslog.log" 2>&1 &
     RPID=$!
-    wait_for 20 port_open "$SYSLOG_PORT" && wait_for 20 port_open "$RELP_PORT"
+    wait_for 20 port_open "$SYSLOG_PORT" && wait_for 20 port_open "$RELP_PORT" &&
+        wait_for 20 port_open "$MTLS_PORT"
 }
 stop_rsyslog() {
     [ -n "$RPID" ] || return 0
@@ -239,6 +253,22 @@ if [ $? -ne 0 ] && [[ "$out" == *'user "pc-no-such-user-4242" does not exist'* ]
     ok "g) missing user refused: $(echo "$out" | grep -o 'user "pc-no-such-user-4242".*' | head -n1)"
 else
     bad "g) missing user: $out"
+fi
+
+# ---- h) mutual TLS ----
+out=$(drv --spool "$W/sp-h1" --protocol relp --port "$MTLS_PORT" --count 20 --timeout 60 \
+      --expect-error "RELP open" 2>&1)
+if [ $? -eq 0 ] && [[ "$out" == *"depth=20 acked=0"* ]] && [ ! -s "$W/mtls.out" ]; then
+    ok "h) mTLS without a client certificate: refused and reported, nothing acknowledged"
+else
+    bad "h) mTLS without a client certificate: $out"
+fi
+if drv --spool "$W/sp-h2" --protocol relp --port "$MTLS_PORT" --cert "$W/pki/client.pem" \
+       --key "$W/pki/client.key" --count 20 --drain --timeout 60 >"$W/h.log" 2>&1 \
+   && wait_for 20 complete "$W/mtls.out" 1 20; then
+    ok "h) mTLS with the client certificate: 20 records arrived"
+else
+    bad "h) mTLS with the client certificate: $(tail -n 3 "$W/h.log")"
 fi
 
 echo "$passes passed, $fails failed"

@@ -7,7 +7,7 @@
  *   uplink_driver --spool DIR --helper PATH --protocol relp|syslog --port N --ca FILE
  *                 [--count N] [--first SEQ] [--size BYTES] [--die-after K] [--drain]
  *                 [--max-bytes N] [--expect-dropped] [--expect-error TEXT] [--timeout SEC]
- *                 [--expect-violation] [--user NAME]
+ *                 [--expect-violation] [--user NAME] [--cert FILE --key FILE]
  * Exit: 0 ok, 1 failed expectation or timeout (a status line says why), 2 usage.
  */
 #include <errno.h>
@@ -107,6 +107,8 @@ int main(int argc, char **argv)
 		                              { "expect-error", required_argument, NULL, 'E' },
 		                              { "timeout", required_argument, NULL, 't' },
 		                              { "expect-violation", no_argument, NULL, 'V' },
+		                              { "cert", required_argument, NULL, 'c' },
+		                              { "key", required_argument, NULL, 'K' },
 		                              {} };
 	struct driver d = { .result = 1 };
 	struct uplink_config cfg;
@@ -161,6 +163,12 @@ int main(int argc, char **argv)
 			break;
 		case 'E':
 			d.expect_error = optarg;
+			break;
+		case 'c':
+			(void)str_copy(cfg.cert_file, sizeof(cfg.cert_file), optarg);
+			break;
+		case 'K':
+			(void)str_copy(cfg.key_file, sizeof(cfg.key_file), optarg);
 			break;
 		case 'V':
 			d.expect_violation = true;
