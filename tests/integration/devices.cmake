@@ -7,6 +7,12 @@ pc_add_umockdev_test(check_usb_sysfs
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_usb_sysfs.c
     LIBS pc_sysfs pc_testsupport)
 
+# endpoint-0 hints: the parsers (pure) and the shell's failure path (umockdev has no control
+# transfers; the success path is exercised in the VM)
+pc_add_umockdev_test(check_usb_ep0
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_usb_ep0.c
+    LIBS pc_sysfs pc_testsupport)
+
 pc_add_umockdev_test(check_testsupport
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_testsupport.c
     LIBS pc_testsupport PkgConfig::UDEV)
