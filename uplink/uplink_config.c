@@ -14,7 +14,8 @@
 #include "uplink/uplink.h"
 
 #define SPOOL_MIN_BYTES (64ull * 1024)
-#define SPOOL_MAX_BYTES (64ull * 1024 * 1024 * 1024)
+/* undelivered records are also held in memory (uplink/spool.c): keep the bound modest */
+#define SPOOL_MAX_BYTES (1024ull * 1024 * 1024)
 #define HEARTBEAT_MAX   86400u
 
 void uplink_config_init(struct uplink_config *ret)
@@ -177,7 +178,7 @@ static int parse_group(const config_setting_t *g, const char *path, struct uplin
 			r = get_u64(s, path, true, &v, err, errsize);
 			if (r == 0 && (v < SPOOL_MIN_BYTES || v > SPOOL_MAX_BYTES))
 				r = fail(err, errsize, path, line,
-				         "spool_max_bytes must be 64K..64G, not %" PRIu64, v);
+				         "spool_max_bytes must be 64K..1G, not %" PRIu64, v);
 			if (r == 0)
 				c->spool_max_bytes = v;
 		} else if (!strcmp(name, "heartbeat_sec")) {

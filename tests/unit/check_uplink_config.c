@@ -50,14 +50,14 @@ START_TEST(test_full_group)
 	    " port = 6514;\n tls = true;\n ca_file = \"/etc/ca.pem\";\n"
 	    " cert_file = \"/etc/c.pem\";\n key_file = \"/etc/c.key\";\n"
 	    " server_name = \"collector\";\n user = \"nobody\";\n"
-	    " spool_max_bytes = \"8G\";\n heartbeat_sec = 60;\n};\n";
+	    " spool_max_bytes = \"1G\";\n heartbeat_sec = 60;\n};\n";
 	ck_assert_msg(load(t, &c, err, sizeof(err)) == 0, "%s", err);
 	ck_assert(c.enabled && c.tls);
 	ck_assert_str_eq(c.protocol, "syslog");
 	ck_assert_str_eq(c.host, "logs.example");
 	ck_assert_uint_eq(c.port, 6514);
 	ck_assert_str_eq(c.server_name, "collector");
-	ck_assert_uint_eq(c.spool_max_bytes, 8ull << 30);
+	ck_assert_uint_eq(c.spool_max_bytes, 1ull << 30);
 	ck_assert_uint_eq(c.heartbeat_sec, 60);
 	/* default ports */
 	ck_assert_int_eq(load("uplink = { protocol = \"relp\"; };", &c, err, sizeof(err)), 0);
@@ -77,7 +77,8 @@ static const struct {
 	{ "uplink = {\n port = \"514\";\n};", ":2: port must be an integer" },
 	{ "uplink = {\n enabled = 1;\n};", ":2: enabled must be true or false" },
 	{ "uplink = {\n\n colour = 1;\n};", ":3: unknown setting uplink.colour" },
-	{ "uplink = {\n spool_max_bytes = 100;\n};", ":2: spool_max_bytes must be 64K..64G" },
+	{ "uplink = {\n spool_max_bytes = 100;\n};", ":2: spool_max_bytes must be 64K..1G" },
+	{ "uplink = {\n spool_max_bytes = \"2G\";\n};", ":2: spool_max_bytes must be 64K..1G" },
 	{ "uplink = {\n spool_max_bytes = \"12Q\";\n};",
 	  ":2: spool_max_bytes: \"12Q\" is not a size" },
 	{ "uplink = {\n spool_max_bytes = -5;\n};", ":2: spool_max_bytes must not be negative" },
