@@ -5,3 +5,4 @@ pc_add_check(check_uplink_proto SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_uplink_p
 pc_add_check(check_spool SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_spool.c LIBS pc_uplink)
 pc_add_check(check_uplink_config SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_uplink_config.c LIBS pc_uplink)
 target_compile_definitions(check_uplink_config PRIVATE EXAMPLES_DIR="${PROJECT_SOURCE_DIR}/examples")
+pc_add_check(check_uplink_api SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_uplink_api.c LIBS pc_uplink)
