@@ -297,6 +297,11 @@ static int recover(struct incident_log *l, int64_t now_usec, struct incident_log
 			return r;
 	}
 
+	/* A new incident.log or torn file must survive power loss as well as the records in it. */
+	r = l->ops.fsync(l->cfg.ops_userdata, l->dirfd);
+	if (r < 0)
+		return r;
+
 	rec->resumed_seq = seq;
 	memcpy(l->head, hash, sizeof(l->head));
 	l->next_seq = seq + 1;
