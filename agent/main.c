@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -205,6 +206,10 @@ static void start_uplink(struct daemon *dm, const char *config, const char *spoo
 	*ret_heartbeat_sec = ucfg.heartbeat_sec;
 	if (once)
 		return;
+	/* systemd's StateDirectory= (or tmpfiles) makes the parent; the spool is ours to create. */
+	if (mkdir(spool_dir, 0700) < 0 && errno != EEXIST)
+		log_warning_errno(negative_errno(), "Failed to create %s, proceeding anyway: %m",
+		                  spool_dir);
 	(void)snprintf(helper, sizeof(helper), "%s/portcullis-uplink", PORTCULLIS_LIBEXEC_DIR);
 	r = uplink_start(&ucfg, spool_dir, helper, e, on_dropped, dm, &dm->uplink);
 	if (r < 0) {

@@ -77,6 +77,10 @@ struct harness *h_new(void)
 	int fd;
 
 	ck_assert_ptr_nonnull(h);
+	/* An in-memory testbed is closer to sysfs and ten times faster to build than one on ext4.
+	 */
+	if (access("/dev/shm", W_OK) == 0)
+		g_setenv("TMPDIR", "/dev/shm", TRUE);
 	h->tb = umockdev_testbed_new();
 	ck_assert(umockdev_in_mock_environment());
 	h->sysdir = umockdev_testbed_get_sys_dir(h->tb);
