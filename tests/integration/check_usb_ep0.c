@@ -195,10 +195,15 @@ START_TEST(test_read_hints_no_device)
 	memcpy(before, dev, sizeof(*dev));
 	ck_assert_int_eq(libusb_init(&ctx), 0);
 
-	/* no /dev/bus/usb node in the testbed: the device is gone as far as we can tell */
+	/* the node exists but umockdev answers no control transfer: an error, nothing added */
 	r = usb_ep0_read_hints(ctx, dev, 50);
 	ck_assert_int_lt(r, 0);
 	ck_assert_mem_eq(dev, before, sizeof(*dev));
+
+	/* no /dev/bus/usb node: the device is gone as far as we can tell */
+	dev->devnum = 99;
+	ck_assert_int_eq(usb_ep0_read_hints(ctx, dev, 50), -ENODEV);
+	dev->devnum = before->devnum;
 
 	/* malformed devices are not asked anything */
 	dev->desc_status = -EBADMSG;

@@ -444,6 +444,7 @@ static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const ch
 	kv_add(&attrs, "maxchild", "%d\n", s->cls == 0x09 ? 4 : 0);
 	kv_add(&attrs, "removable", "removable\n");
 	kv_add(&attrs, "version", " 2.00\n");
+	kv_add(&attrs, "dev", "189:%u\n", (bus - 1) * 128 + devnum - 1);
 	kv_add(&props, "DEVTYPE", "usb_device");
 	kv_add(&props, "BUSNUM", "%03u", bus);
 	kv_add(&props, "DEVNUM", "%03u", devnum);
@@ -469,6 +470,15 @@ static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const ch
 			goto out;
 		}
 		g_free(sp);
+	}
+	/* /dev/bus/usb/BBB/DDD holds the descriptors, like usbfs (libusb reads them there) */
+	if (s->desc && !o->no_descriptors) {
+		char dir[32], name[8];
+		snprintf(dir, sizeof(dir), "/dev/bus/usb/%03u", bus);
+		snprintf(name, sizeof(name), "%03u", devnum);
+		r = prewrite_binary(tb, dir, name, s->desc, s->desc_len);
+		if (r < 0)
+			goto out;
 	}
 
 	if (configured) {

@@ -13,6 +13,8 @@
  *  - interface directories "<busid>:<cfg>.<n>" exist only while the device is configured, which
  *    needs authorized=1: an unauthorized device never has any;
  *  - interface strings ("interface" attribute) exist only on configured interfaces.
+ *  - /dev/bus/usb/BBB/DDD exists (a char device for the preload, holding the descriptors, so
+ *    lsusb and libusb enumeration work; control transfers are not answered).
  * The "add" uevent of a device is sent after its descriptors are in place (race-free for monitors).
  */
 #pragma once
