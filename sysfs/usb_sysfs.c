@@ -324,7 +324,7 @@ static int read_device_at(struct udev_device *d, int dirfd, struct usb_device_in
 {
 	unsigned long v;
 	char buf[64];
-	uint8_t *blob = NULL;
+	_cleanup_(freep) uint8_t *blob = NULL;
 	bool truncated = false;
 	int n, r;
 
@@ -361,30 +361,33 @@ static int read_device_at(struct udev_device *d, int dirfd, struct usb_device_in
 	if (!blob)
 		return -ENOMEM;
 	n = read_bytes(dirfd, "descriptors", blob, USB_DESC_MAX_BYTES, &truncated);
-	if (n == -ENODEV) {
-		free(blob);
+	if (n == -ENODEV)
 		return n;
-	}
 	if (n < 0) {
 		/* no descriptors: nothing to decide on, the device stays blocked */
 		(void)usb_device_set_descriptors(dev, NULL, 0);
 		dev->desc_status = n;
 		dev->desc_error = (struct usb_desc_error){ 0, "descriptors file unreadable" };
-	} else if (truncated) {
-		(void)usb_device_set_descriptors(dev, blob, (size_t)n);
-		dev->desc_status = -EFBIG;
-		dev->desc_error = (struct usb_desc_error){ USB_DESC_MAX_BYTES,
-			                                   "descriptors larger than the cap" };
-		dev->n_ifaces = 0;
 	} else {
 		/* a parse error is recorded in dev->desc_status, not returned */
 		r = usb_device_set_descriptors(dev, blob, (size_t)n);
-		if (r == -ENOMEM || r == -EINVAL) {
-			free(blob);
+		if (r == -ENOMEM || r == -EINVAL)
 			return r;
+		if (truncated) {
+			/* over the cap: only the identity of the device descriptor is kept; the
+			 * digest covers the first USB_DESC_MAX_BYTES bytes */
+			struct usb_descriptors id = { .vid = dev->desc.vid,
+				                      .pid = dev->desc.pid,
+				                      .bcd_device = dev->desc.bcd_device,
+				                      .dev_class = dev->desc.dev_class };
+			dev->desc = id;
+			dev->n_ifaces = 0;
+			dev->desc_status = -EFBIG;
+			dev->desc_error =
+			    (struct usb_desc_error){ USB_DESC_MAX_BYTES,
+				                     "descriptors larger than the cap" };
 		}
 	}
-	free(blob);
 	if (dev->desc_status < 0 && dev->desc.vid == 0 && dev->desc.pid == 0) {
 		/* too short to carry an identity: take the kernel's copy, for people and events */
 		r = read_identity(dirfd, &dev->desc);

@@ -385,6 +385,8 @@ START_TEST(test_descriptors_oversized)
 	}
 	ck_assert_int_eq(usb_sysfs_read_syspath(udev, sp, dev), 0);
 	ck_assert_int_eq(dev->desc_status, -EFBIG);
+	ck_assert_uint_eq(dev->desc.vid, 0x0781); /* identity kept, nothing else */
+	ck_assert_uint_eq(dev->desc.n_alts, 0);
 	ck_assert_uint_eq(dev->n_ifaces, 0);
 	ck_assert_uint_eq(dev->kinds, 0);
 	free(sp);
