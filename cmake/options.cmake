@@ -28,3 +28,13 @@ if(PORTCULLIS_SANITIZE)
     add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
     add_link_options(-fsanitize=address,undefined)
 endif()
+
+# libFuzzer builds: instrument every library for coverage (the fuzz binaries add the driver with
+# -fsanitize=fuzzer, see tests/fuzz/CMakeLists.txt). Without this the fuzzers are blind to the
+# code they test.
+if(PORTCULLIS_FUZZ)
+    if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "PORTCULLIS_FUZZ needs clang (-DCMAKE_C_COMPILER=clang)")
+    endif()
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
