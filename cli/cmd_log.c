@@ -110,10 +110,15 @@ static bool matches(const struct filter *f, const struct log_record *rec, json_o
 /* Prints key="escaped value" (device strings and messages are hostile). */
 static void put_quoted(const char *key, const char *s)
 {
-	char buf[4 * EVENT_MESSAGE_MAX + 1];
 	if (!s)
 		return;
-	(void)str_escape(buf, sizeof(buf), s, strlen(s));
+	size_t n = strlen(s), size = 4 * n + 1;
+	_cleanup_(freep) char *buf = malloc(size);
+	if (!buf) {
+		printf(" %s%s(out of memory)", key ? key : "", key ? "=" : "");
+		return;
+	}
+	(void)str_escape(buf, size, s, n);
 	printf(" %s%s\"%s\"", key ? key : "", key ? "=" : "", buf);
 }
 
