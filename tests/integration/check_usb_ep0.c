@@ -178,6 +178,77 @@ START_TEST(test_compat_bad)
 }
 END_TEST
 
+/*
+ * Property test in lieu of a libFuzzer target (tests/fuzz is another area's): 50k random and
+ * mutated answers in exact-size heap buffers (ASan sees any overread), fixed seed, with the
+ * invariants every caller relies on.
+ */
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+START_TEST(test_parsers_random)
+{
+	static const char *const ids[] = { "MTP", "PTP", "WINUSB", "RNDIS" };
+	uint8_t seed[16 + 4 * 24];
+	size_t seed_len = compat_build(seed, 4, ids);
+	unsigned strings_ok = 0, compat_ok = 0;
+
+	for (unsigned iter = 0; iter < 50000; iter++) {
+		size_t len = rnd() % 300;
+		uint8_t *b = malloc(len ? len : 1);
+		struct usb_ep0_compat c[USB_EP0_MAX_COMPAT];
+		char out[USB_IFACE_STRING_MAX];
+		int r;
+
+		ck_assert_ptr_nonnull(b);
+		if (iter % 3 == 0 && len >= 2) { /* plausible string descriptor */
+			for (size_t i = 0; i < len; i++)
+				b[i] = (uint8_t)rnd();
+			b[0] = (uint8_t)(rnd() % (len + 8));
+			b[1] = 3;
+		} else if (iter % 3 == 1) { /* mutated compat descriptor */
+			len = seed_len - (rnd() % 2 ? 0 : rnd() % seed_len);
+			free(b);
+			b = malloc(len ? len : 1);
+			ck_assert_ptr_nonnull(b);
+			memcpy(b, seed, len);
+			for (unsigned k = rnd() % 4; k > 0 && len; k--)
+				b[rnd() % len] = (uint8_t)rnd();
+		} else {
+			for (size_t i = 0; i < len; i++)
+				b[i] = (uint8_t)rnd();
+		}
+
+		r = usb_ep0_parse_string(b, len, out, sizeof(out));
+		ck_assert(r == -EBADMSG ||
+		          (r >= 0 && (size_t)r == strlen(out) && (size_t)r < sizeof(out)));
+		strings_ok += r > 0;
+		r = usb_ep0_parse_msos_string(b, len);
+		ck_assert(r == -ENOENT || (r >= 0 && r <= 255));
+		r = usb_ep0_parse_compat_ids(b, len, c, USB_EP0_MAX_COMPAT);
+		ck_assert(r == -EBADMSG || (r >= 0 && r <= USB_EP0_MAX_COMPAT));
+		compat_ok += r > 0;
+		for (int i = 0; i < r; i++) {
+			ck_assert_uint_gt(strlen(c[i].compat_id), 0);
+			ck_assert_uint_le(strlen(c[i].compat_id), 8);
+			ck_assert(strspn(c[i].compat_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+			          strlen(c[i].compat_id));
+		}
+		free(b);
+	}
+	/* the inputs reach the parsers' accepting paths, not only their first checks */
+	ck_assert_uint_gt(strings_ok, 5000);
+	ck_assert_uint_gt(compat_ok, 1000);
+}
+END_TEST
+
 /* ---- the shell under umockdev: no control transfers possible, nothing added ---- */
 
 START_TEST(test_read_hints_no_device)
@@ -230,6 +301,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_msos_string);
 	tcase_add_test(tc, test_compat_ok);
 	tcase_add_test(tc, test_compat_bad);
+	tcase_add_test(tc, test_parsers_random);
+	tcase_set_timeout(tc, 60); /* the random test under ASan on a loaded machine */
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shell");
