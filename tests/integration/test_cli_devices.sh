@@ -10,7 +10,10 @@ PRELOAD=${PC_UMOCKDEV_PRELOAD:-libumockdev-preload.so.0}
 TB="$BUILD_DIR/tests/support/pc-testbed"
 PC="$BUILD_DIR/cli/portcullis"
 [ -x "$PC" ] || PC="$BUILD_DIR/portcullis"
-[ -x "$TB" ] && [ -x "$PC" ] || { echo "missing $TB or $PC" >&2; exit 1; }
+if [ ! -x "$TB" ] || [ ! -x "$PC" ]; then
+	echo "missing $TB or $PC" >&2
+	exit 1
+fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT INT TERM
