@@ -2,7 +2,7 @@
 # Runs every libFuzzer binary (*-libfuzzer) in BUILD_DIR for SECONDS each, starting from its seed
 # corpus in tests/fuzz/corpus/<name>/ (new inputs go to a scratch copy, never into the tree).
 set -u -o pipefail
-build=${1:?usage: fuzz-smoke.sh BUILD_DIR [SECONDS]}
+build=$(realpath "${1:?usage: fuzz-smoke.sh BUILD_DIR [SECONDS]}")
 secs=${2:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 status=0
