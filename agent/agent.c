@@ -93,11 +93,11 @@ static int64_t now_realtime_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static uint64_t now_monotonic_nsec(void)
+static uint64_t now_nsec(clockid_t clock)
 {
 	struct timespec ts;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail for CLOCK_MONOTONIC */
+	(void)clock_gettime(clock, &ts); /* cannot fail for the clocks used here */
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -769,7 +769,8 @@ static int on_uevent(sd_event_source *s _unused_, int fd _unused_, uint32_t reve
 
 	for (;;) {
 		_cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
-		uint64_t t0 = a->cfg.latency_hook ? now_monotonic_nsec() : 0;
+		uint64_t t0 = a->cfg.latency_hook ? now_nsec(CLOCK_MONOTONIC) : 0;
+		uint64_t c0 = a->cfg.latency_hook ? now_nsec(CLOCK_THREAD_CPUTIME_ID) : 0;
 
 		errno = 0;
 		d = udev_monitor_receive_device(a->monitor);
@@ -785,7 +786,9 @@ static int on_uevent(sd_event_source *s _unused_, int fd _unused_, uint32_t reve
 		a->stats.uevents++;
 		handle_uevent(a, d);
 		if (a->cfg.latency_hook)
-			a->cfg.latency_hook(a->cfg.latency_userdata, d, now_monotonic_nsec() - t0);
+			a->cfg.latency_hook(a->cfg.latency_userdata, d,
+			                    now_nsec(CLOCK_MONOTONIC) - t0,
+			                    now_nsec(CLOCK_THREAD_CPUTIME_ID) - c0);
 	}
 	notify_status(a);
 	return 0;

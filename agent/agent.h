@@ -32,9 +32,13 @@ typedef int (*agent_policy_loader_fn)(void *userdata, const struct policy *curre
 typedef void (*agent_heartbeat_info_fn)(void *userdata, uint64_t *ret_spool_depth,
                                         const char **ret_chain_head);
 
-/* Bench hook: called after each uevent with the time from its receipt to the last write. */
+/*
+ * Bench hook: called after each uevent with the time from its receipt to the agent's last write
+ * for it: wall clock, and CPU time of the agent's thread (the difference is time spent waiting).
+ */
 struct udev_device;
-typedef void (*agent_latency_fn)(void *userdata, struct udev_device *d, uint64_t nsec);
+typedef void (*agent_latency_fn)(void *userdata, struct udev_device *d, uint64_t wall_nsec,
+                                 uint64_t cpu_nsec);
 
 struct agent_config {
 	const char *sysfs_root; /* where writes go; NULL = "/sys" */
