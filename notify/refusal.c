@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsing and wording of <run_dir>/last-refusal (see refusal.h). Pure: no files, no clocks. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/strutil.h"
+#include "notify/refusal.h"
+
+static int fail(char *reterr, size_t errsize, int r, const char *why, const char *key)
+{
+	if (reterr && errsize)
+		(void)snprintf(reterr, errsize, "%s%s%s%s", why, key ? " '" : "", key ? key : "",
+		               key ? "'" : "");
+	return r;
+}
+
+/*
+ * json-c decodes the agent's "\u00XX" (one raw byte each) into the UTF-8 of U+00XX; turn every
+ * such two-byte sequence back into the byte so device strings come out as the device sent them.
+ * Other bytes are copied. dst gets at most dstsize-1 bytes; returns -ENAMETOOLONG when cut.
+ */
+static int bytes_from_latin1_utf8(const char *s, size_t len, char *dst, size_t dstsize)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c == 0xc2 || c == 0xc3) && i + 1 < len &&
+		    ((unsigned char)s[i + 1] & 0xc0) == 0x80) {
+			c = (unsigned char)(((c & 0x03) << 6) | ((unsigned char)s[i + 1] & 0x3f));
+			i++;
+		}
+		if (o + 1 >= dstsize)
+			return -ENAMETOOLONG;
+		dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+int refusal_parse(const char *buf, size_t len, struct refusal *ret, char *reterr, size_t errsize)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} fields[] = {
+		{ "time", offsetof(struct refusal, time), sizeof(((struct refusal *)0)->time) },
+		{ "device", offsetof(struct refusal, device),
+		  sizeof(((struct refusal *)0)->device) },
+		{ "id", offsetof(struct refusal, id), sizeof(((struct refusal *)0)->id) },
+		{ "manufacturer", offsetof(struct refusal, manufacturer),
+		  sizeof(((struct refusal *)0)->manufacturer) },
+		{ "product", offsetof(struct refusal, product),
+		  sizeof(((struct refusal *)0)->product) },
+		{ "verdict", offsetof(struct refusal, verdict),
+		  sizeof(((struct refusal *)0)->verdict) },
+		{ "reason", offsetof(struct refusal, reason),
+		  sizeof(((struct refusal *)0)->reason) },
+	};
+	struct json_tokener *tok = NULL;
+	struct json_object *root = NULL;
+	struct refusal r = { 0 };
+	int ret_r = 0;
+
+	if (!buf && len)
+		return fail(reterr, errsize, -EINVAL, "no data", NULL);
+	if (len > REFUSAL_MAX_BYTES)
+		return fail(reterr, errsize, -EFBIG, "file larger than 16 KiB", NULL);
+	if (len == 0)
+		return fail(reterr, errsize, -EBADMSG, "empty file", NULL);
+	if (memchr(buf, '\0', len))
+		return fail(reterr, errsize, -EBADMSG, "NUL byte in the file", NULL);
+
+	tok = json_tokener_new_ex(8); /* one flat object: nesting beyond that is malformed anyway */
+	if (!tok)
+		return fail(reterr, errsize, -ENOMEM, "out of memory", NULL);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		ret_r = fail(reterr, errsize, -EBADMSG, "not valid JSON", NULL);
+		goto out;
+	}
+	/* Only whitespace may follow the object (the agent ends it with a newline). */
+	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+		if (!strchr(" \t\r\n", buf[i])) {
+			ret_r =
+			    fail(reterr, errsize, -EBADMSG, "trailing data after the object", NULL);
+			goto out;
+		}
+	if (!json_object_is_type(root, json_type_object)) {
+		ret_r = fail(reterr, errsize, -EBADMSG, "not a JSON object", NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct json_object *v = NULL;
+		const char *s;
+		int slen;
+
+		if (!json_object_object_get_ex(root, fields[i].key, &v)) {
+			ret_r = fail(reterr, errsize, -EBADMSG, "missing field", fields[i].key);
+			goto out;
+		}
+		if (!json_object_is_type(v, json_type_string)) {
+			ret_r =
+			    fail(reterr, errsize, -EBADMSG, "not a string: field", fields[i].key);
+			goto out;
+		}
+		s = json_object_get_string(v);
+		slen = json_object_get_string_len(v);
+		if (slen < 0 || strlen(s) != (size_t)slen) {
+			ret_r = fail(reterr, errsize, -EBADMSG, "NUL character in field",
+			             fields[i].key);
+			goto out;
+		}
+		if (bytes_from_latin1_utf8(s, (size_t)slen, (char *)&r + fields[i].off,
+		                           fields[i].size) < 0) {
+			ret_r = fail(reterr, errsize, -EBADMSG, "too long: field", fields[i].key);
+			goto out;
+		}
+	}
+	if (strcmp(r.verdict, "block") && strcmp(r.verdict, "partial")) {
+		ret_r = fail(reterr, errsize, -EBADMSG, "unknown verdict (want block or partial)",
+		             NULL);
+		goto out;
+	}
+	*ret = r;
+out:
+	json_object_put(root);
+	json_tokener_free(tok);
+	return ret_r;
+}
+
+/* ---- wording ------------------------------------------------------------------------------ */
+
+struct buf {
+	char *p;
+	size_t size, len;
+};
+
+static void put(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + 1 >= b->size)
+		return;
+	if (n > b->size - 1 - b->len)
+		n = b->size - 1 - b->len;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Untrusted bytes, escaped to printable ASCII. */
+static void put_escaped(struct buf *b, const char *s, size_t n)
+{
+	char esc[4 * 512 + 1];
+
+	(void)str_escape(esc, sizeof(esc), s, n);
+	put(b, esc);
+}
+
+static const struct {
+	const char *kind, *words;
+} kind_words[] = {
+	{ "mass-storage", "mass storage" },
+	{ "mtp", "phone file transfer (MTP)" },
+	{ "ptp", "photo transfer (PTP)" },
+	{ "adb", "Android debugging (ADB)" },
+	{ "apple-usbmux", "iPhone/iPad sync" },
+	{ "apple-ethernet", "iPhone tethering" },
+	{ "network", "network adapters" },
+	{ "wireless", "wireless adapters" },
+	{ "serial", "serial ports" },
+	{ "printer", "printers" },
+	{ "video", "video cameras" },
+	{ "audio", "audio devices" },
+	{ "smartcard", "smart-card readers" },
+	{ "hid", "keyboards and mice (HID)" },
+	{ "hub", "USB hubs" },
+	{ "other", "other device types" },
+};
+
+static const char *kind_to_words(const char *k, size_t n)
+{
+	for (size_t i = 0; i < sizeof(kind_words) / sizeof(kind_words[0]); i++)
+		if (strlen(kind_words[i].kind) == n && !memcmp(kind_words[i].kind, k, n))
+			return kind_words[i].words;
+	return NULL;
+}
+
+/*
+ * The agent's reason is "<kinds> blocked[ (charging only)] by rule '<id>'" (or "... by the
+ * policy", or "device blocked ...", or a safety reason such as "descriptors malformed").
+ * Splits the first forms; returns false for anything else.
+ */
+struct reason_parts {
+	const char *kinds; /* "mass-storage, mtp" or "device" */
+	size_t kinds_len;
+	bool charging;
+	const char *rule; /* NULL = "by the policy" */
+	size_t rule_len;
+};
+
+static bool split_reason(const char *s, struct reason_parts *ret)
+{
+	static const char by_rule[] = " by rule '", by_policy[] = " by the policy",
+	                  blocked[] = " blocked", charging[] = " (charging only)";
+	struct reason_parts p = { 0 };
+	const char *end, *q = strstr(s, by_rule);
+	size_t n = strlen(s);
+
+	if (q && n >= 1 && s[n - 1] == '\'' && q + strlen(by_rule) <= s + n - 1) {
+		p.rule = q + strlen(by_rule);
+		p.rule_len = (size_t)(s + n - 1 - p.rule);
+		end = q;
+	} else if (n >= strlen(by_policy) && !strcmp(s + n - strlen(by_policy), by_policy)) {
+		end = s + n - strlen(by_policy);
+	} else {
+		return false;
+	}
+	if ((size_t)(end - s) >= strlen(charging) &&
+	    !memcmp(end - strlen(charging), charging, strlen(charging))) {
+		p.charging = true;
+		end -= strlen(charging);
+	}
+	if ((size_t)(end - s) < strlen(blocked) ||
+	    memcmp(end - strlen(blocked), blocked, strlen(blocked)))
+		return false;
+	end -= strlen(blocked);
+	p.kinds = s;
+	p.kinds_len = (size_t)(end - s);
+	if (p.kinds_len == 0)
+		return false;
+	*ret = p;
+	return true;
+}
+
+/* Every item of "a, b, c" is a known kind. */
+static bool kinds_known(const char *s, size_t n)
+{
+	while (n) {
+		const char *c = memchr(s, ',', n);
+		size_t item = c ? (size_t)(c - s) : n;
+
+		if (!kind_to_words(s, item))
+			return false;
+		if (!c)
+			return true;
+		if (item + 2 > n || s[item + 1] != ' ')
+			return false;
+		s += item + 2;
+		n -= item + 2;
+	}
+	return false;
+}
+
+static void put_kinds(struct buf *b, const char *s, size_t n)
+{
+	bool first = true;
+
+	while (n) {
+		const char *c = memchr(s, ',', n);
+		size_t item = c ? (size_t)(c - s) : n;
+		const char *w = kind_to_words(s, item);
+
+		if (!first)
+			put(b, c ? ", " : " and ");
+		put(b, w ? w : "?");
+		first = false;
+		if (!c)
+			return;
+		s += item + 2;
+		n -= item + 2;
+	}
+}
+
+void refusal_format_message(const struct refusal *r, char *out, size_t size)
+{
+	struct buf b = { out, size, 0 };
+	struct reason_parts p;
+	bool parts, device_only = false, storage_only = false;
+	const char *label = r->product[0] ? r->product : r->manufacturer;
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	parts = split_reason(r->reason, &p);
+	if (parts) {
+		device_only = p.kinds_len == 6 && !memcmp(p.kinds, "device", 6);
+		if (!device_only && !kinds_known(p.kinds, p.kinds_len))
+			parts = false;
+		storage_only = parts && p.kinds_len == 12 && !memcmp(p.kinds, "mass-storage", 12);
+	}
+
+	put(&b, storage_only ? "USB storage device" : "USB device");
+	if (label[0]) {
+		put(&b, " '");
+		/* "SanDisk" + "Cruzer Blade"; but not "SanDisk SanDisk Ultra" */
+		if (r->product[0] && r->manufacturer[0] &&
+		    strncmp(r->product, r->manufacturer, strlen(r->manufacturer))) {
+			put_escaped(&b, r->manufacturer, strlen(r->manufacturer));
+			put(&b, " ");
+		}
+		put_escaped(&b, label, strlen(label));
+		put(&b, "'");
+	}
+	put(&b, " (");
+	put_escaped(&b, r->id, strlen(r->id));
+	put(&b, ") on port ");
+	put_escaped(&b, r->device, strlen(r->device));
+	put(&b, !strcmp(r->verdict, "partial") ? " was partly blocked: " : " was blocked: ");
+	if (!parts) {
+		put_escaped(&b, r->reason, strlen(r->reason));
+	} else {
+		if (device_only)
+			put(&b, "this device is");
+		else {
+			put_kinds(&b, p.kinds, p.kinds_len);
+			put(&b, memchr(p.kinds, ',', p.kinds_len) ? " are" : " is");
+		}
+		put(&b, " not allowed on this workstation (");
+		if (p.rule) {
+			put(&b, "rule: ");
+			put_escaped(&b, p.rule, p.rule_len);
+		} else {
+			put(&b, "several rules");
+		}
+		put(&b, ")");
+		if (p.charging)
+			put(&b, "; it may still charge");
+	}
+	put(&b, ". Ask IT if you need it.");
+}
+
+void refusal_markup_escape(const char *src, char *out, size_t size)
+{
+	struct buf b = { out, size, 0 };
+	char one[2] = { 0 };
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	for (; *src; src++) {
+		if (*src == '&')
+			put(&b, "&amp;");
+		else if (*src == '<')
+			put(&b, "&lt;");
+		else if (*src == '>')
+			put(&b, "&gt;");
+		else {
+			one[0] = *src;
+			put(&b, one);
+		}
+	}
+}
