@@ -16,6 +16,8 @@ static const struct {
 	{ "policy", cmd_policy, "keygen | sign | verify | check | show | test" },
 	{ "log", cmd_log, "verify | show | export the incident log" },
 	{ "descriptor", cmd_descriptor, "dump a raw descriptors file (debugging)" },
+	{ "status", cmd_status, "is the agent running, which device was refused last and why" },
+	{ "notify", cmd_notify, "session helper: tell the user when a device is refused" },
 };
 
 static void usage(FILE *f)
