@@ -103,6 +103,8 @@ void h_start(struct harness *h)
 		.loader = loader,
 		.loader_userdata = h,
 		.force_audit = h->audit,
+		.store = { .policy_path = h->watch_path },
+		.watch_policy = h->watch_path != NULL,
 		.sink = { .userdata = h, .emit = capture },
 	};
 

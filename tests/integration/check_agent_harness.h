@@ -33,6 +33,7 @@ struct harness {
 	char *sysdir;     /* testbed's /sys (g_free) */
 	char run_dir[64]; /* temporary run dir (last-refusal) */
 	const char *policy_text;
+	const char *watch_path; /* policy path whose directory the agent watches (NULL = none) */
 	int policy_loads;
 	bool audit;
 	unsigned n_events;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check_agent_harness.h"
 #include "tests/support/testsupport.h"
@@ -251,6 +253,40 @@ START_TEST(test_vanish_mid_decision)
 }
 END_TEST
 
+/* Writing the policy file (or its .sig) reloads it without a signal, after the debounce. */
+START_TEST(test_policy_watch)
+{
+	struct harness *h = h_new();
+	char path[128];
+	struct timespec t0, t;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/policy.conf", h->run_dir);
+	h->watch_path = path;
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, st, NULL), 0);
+	ck_assert_int_eq(h->policy_loads, 1);
+
+	h->policy_text = H_POLICY_ALLOW_STORAGE;
+	f = fopen(path, "we"); /* the loader hook serves the text; the write is the trigger */
+	ck_assert_ptr_nonnull(f);
+	fputs("# new policy\n", f);
+	fclose(f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		(void)agent_run_until_idle(h->agent, 50 * 1000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (h->policy_loads < 2 && t.tv_sec - t0.tv_sec < 5);
+	ck_assert_int_eq(h->policy_loads, 2);
+	ck_assert_int_eq(h_auth(h, st, NULL), 1);
+	unlink(path);
+	free(st);
+	h_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("agent_lifecycle");
@@ -264,6 +300,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_tamper_device_and_root_hub);
 	tcase_add_loop_test(tc, test_audit, 0, 2);
 	tcase_add_test(tc, test_vanish_mid_decision);
+	tcase_add_test(tc, test_policy_watch);
 	suite_add_tcase(s, tc);
 	return s;
 }
