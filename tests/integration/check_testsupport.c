@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,83 @@ START_TEST(test_add_event_sees_descriptors)
 }
 END_TEST
 
+/* Collects "action sysname" of the uevents that arrive before a short quiet period. */
+static void drain(struct udev_monitor *m, char *buf, size_t size)
+{
+	struct pollfd p = { .fd = udev_monitor_get_fd(m), .events = POLLIN };
+	size_t o = 0;
+
+	buf[0] = '\0';
+	/* the events are queued when the testbed call returns: the timeouts are deadlines */
+	while (o < size && poll(&p, 1, o ? 200 : 2000) == 1) {
+		struct udev_device *d = udev_monitor_receive_device(m);
+		if (!d)
+			continue;
+		o += (size_t)snprintf(buf + o, size - o, "%s%s %s", o ? "," : "",
+		                      udev_device_get_action(d), udev_device_get_sysname(d));
+		udev_device_unref(d);
+	}
+}
+
+START_TEST(test_remove_sends_events)
+{
+	struct udev_monitor *m = udev_monitor_new_from_netlink(udev, "udev");
+	char *sp = NULL, events[512], buf[8];
+
+	ck_assert_int_eq(ts_add_device(tb, "android-mtp-adb", NULL, "1-4", true, true, &sp), 0);
+	ck_assert_int_eq(udev_monitor_enable_receiving(m), 0);
+	ts_remove_device(tb, sp);
+	drain(m, events, sizeof(events));
+	ck_assert_str_eq(events, "remove 1-4:1.0,remove 1-4:1.1,remove 1-4");
+	ck_assert_int_eq(ts_read_attr(tb, sp, "uevent", buf, sizeof(buf)), -ENOENT);
+	udev_monitor_unref(m);
+	free(sp);
+}
+END_TEST
+
+/* The kernel's reaction to authorized=1 / 0, with interface_authorized_default=0 (Portcullis). */
+START_TEST(test_kernel_set_authorized)
+{
+	struct udev_monitor *m = udev_monitor_new_from_netlink(udev, "udev");
+	struct ts_fixture *f = NULL;
+	char *root = NULL, *sp = NULL, events[512], buf[64];
+
+	ck_assert_int_eq(ts_add_root_hub(tb, 1, &root), 0);
+	ts_write_attr(tb, root, "interface_authorized_default", "0");
+	ck_assert_int_eq(ts_fixture_load("android-mtp-adb", &f), 0);
+	ck_assert_int_eq(ts_add_device(tb, "android-mtp-adb", root, "1-6", false, false, &sp), 0);
+	ck_assert_int_eq(udev_monitor_enable_receiving(m), 0);
+
+	ck_assert_int_eq(ts_kernel_set_authorized(tb, sp, true, f), 0);
+	drain(m, events, sizeof(events));
+	ck_assert_str_eq(events, "add 1-6:1.0,add 1-6:1.1");
+	ck_assert_int_eq(ts_read_attr(tb, sp, "authorized", buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "1");
+	ck_assert_int_eq(ts_read_attr(tb, sp, "bConfigurationValue", buf, sizeof(buf)), 1);
+	ck_assert_int_eq(ts_read_attr(tb, sp, "1-6:1.0/authorized", buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "0"); /* interface_authorized_default=0 */
+	ck_assert_int_eq(ts_read_attr(tb, sp, "1-6:1.0/interface", buf, sizeof(buf)), 3);
+	ck_assert_str_eq(buf, "MTP");
+	ck_assert_int_eq(ts_read_attr(tb, sp, "1-6:1.0/driver", buf, sizeof(buf)), -ENOENT);
+	/* again: already configured, nothing new */
+	ck_assert_int_eq(ts_kernel_set_authorized(tb, sp, true, f), 0);
+
+	ck_assert_int_eq(ts_kernel_set_authorized(tb, sp, false, f), 0);
+	drain(m, events, sizeof(events));
+	ck_assert_str_eq(events, "remove 1-6:1.0,remove 1-6:1.1"); /* the device stays */
+	ck_assert_int_eq(ts_read_attr(tb, sp, "authorized", buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "0");
+	ck_assert_int_eq(ts_read_attr(tb, sp, "bConfigurationValue", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(ts_read_attr(tb, sp, "1-6:1.0/authorized", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_gt(ts_read_attr(tb, sp, "descriptors", buf, sizeof(buf)), 0);
+
+	ts_fixture_free(f);
+	udev_monitor_unref(m);
+	free(root);
+	free(sp);
+}
+END_TEST
+
 START_TEST(test_missing_fixture)
 {
 	char *sp = NULL;
@@ -217,6 +295,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_phone_interfaces_and_strings);
 	tcase_add_test(tc, test_root_hub_and_hub);
 	tcase_add_test(tc, test_add_event_sees_descriptors);
+	tcase_add_test(tc, test_remove_sends_events);
+	tcase_add_test(tc, test_kernel_set_authorized);
 	tcase_add_test(tc, test_missing_fixture);
 	suite_add_tcase(s, tc);
 	return s;

@@ -742,9 +742,153 @@ int ts_add_hub(UMockdevTestbed *tb, const char *parent_syspath, const char *busi
 	                      ret_syspath);
 }
 
+static gint cmp_version(gconstpointer a, gconstpointer b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the child devices (directories with "uevent", not links) of syspath, sorted. */
+static char **child_devices(UMockdevTestbed *tb, const char *syspath)
+{
+	char *dir = host_path(tb, syspath);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new();
+	const char *e;
+
+	while (d && (e = g_dir_read_name(d))) {
+		char *hchild = g_build_filename(dir, e, NULL);
+		char *ev = g_build_filename(hchild, "uevent", NULL);
+
+		if (!g_file_test(hchild, G_FILE_TEST_IS_SYMLINK) &&
+		    g_file_test(hchild, G_FILE_TEST_IS_DIR) && g_file_test(ev, G_FILE_TEST_EXISTS))
+			g_ptr_array_add(names, g_strdup(e));
+		g_free(ev);
+		g_free(hchild);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
+	g_ptr_array_sort(names, cmp_version);
+	g_ptr_array_add(names, NULL);
+	return (char **)g_ptr_array_free(names, FALSE);
+}
+
+/* "remove" uevents for every device below syspath (children first), then for syspath. */
+static void uevent_remove_tree(UMockdevTestbed *tb, const char *syspath)
+{
+	char **names = child_devices(tb, syspath);
+
+	for (char **n = names; *n; n++) {
+		char *child = g_build_filename(syspath, *n, NULL);
+		uevent_remove_tree(tb, child);
+		g_free(child);
+	}
+	g_strfreev(names);
+	umockdev_testbed_uevent(tb, syspath, "remove");
+}
+
 void ts_remove_device(UMockdevTestbed *tb, const char *syspath)
 {
+	uevent_remove_tree(tb, syspath);
 	umockdev_testbed_remove_device(tb, syspath);
+}
+
+/* The root hub's attribute attr for a device's syspath (".../usbN/..."), or fallback. */
+static int root_hub_attr(UMockdevTestbed *tb, const char *syspath, const char *attr, int fallback)
+{
+	const char *p = strstr(syspath, "/usb");
+	char root[512], buf[16];
+	size_t n;
+
+	if (!p)
+		return fallback;
+	n = strcspn(p + 1, "/") + 1 + (size_t)(p - syspath);
+	if (n >= sizeof(root))
+		return fallback;
+	memcpy(root, syspath, n);
+	root[n] = '\0';
+	if (ts_read_attr(tb, root, attr, buf, sizeof(buf)) <= 0)
+		return fallback;
+	return atoi(buf);
+}
+
+int ts_kernel_set_authorized(UMockdevTestbed *tb, const char *syspath, bool authorized,
+                             const struct ts_fixture *f)
+{
+	struct usb_descriptors *parsed = NULL;
+	struct devspec s = { 0 };
+	struct ts_opts o = ts_opts_default();
+	const char *busid;
+	char *dir, *file, cfgbuf[16];
+	gchar *blob = NULL;
+	gsize len = 0;
+	int r = 0;
+
+	if (!tb || !syspath || !(busid = strrchr(syspath, '/')))
+		return -EINVAL;
+	busid++;
+	if (!authorized) {
+		/* the kernel: configuration removed, interfaces destroyed, drivers unbound */
+		char **names = child_devices(tb, syspath);
+		size_t bl = strlen(busid);
+
+		for (char **n = names; *n; n++)
+			if (!strncmp(*n, busid, bl) && (*n)[bl] == ':') {
+				char *child = g_build_filename(syspath, *n, NULL);
+				ts_remove_device(tb, child);
+				g_free(child);
+			}
+		g_strfreev(names);
+		ts_write_attr(tb, syspath, "bConfigurationValue", "");
+		ts_write_attr(tb, syspath, "authorized", "0");
+		return 0;
+	}
+
+	if (ts_read_attr(tb, syspath, "bConfigurationValue", cfgbuf, sizeof(cfgbuf)) > 0) {
+		ts_write_attr(tb, syspath, "authorized", "1");
+		return 0; /* already configured */
+	}
+	dir = host_path(tb, syspath);
+	file = g_build_filename(dir, "descriptors", NULL);
+	if (!g_file_get_contents(file, &blob, &len, NULL))
+		r = -ENODEV;
+	g_free(file);
+	g_free(dir);
+	if (r < 0)
+		return r;
+	parsed = calloc(1, sizeof(*parsed));
+	if (!parsed) {
+		g_free(blob);
+		return -ENOMEM;
+	}
+	ts_write_attr(tb, syspath, "authorized", "1");
+	if (usb_desc_parse((const uint8_t *)blob, len, parsed, NULL) == 0 &&
+	    parsed->n_configs > 0) {
+		uint8_t cfg = parsed->configs[0].value;
+		const char *ac = f ? ts_fixture_get(f, "active_config") : NULL;
+
+		for (unsigned i = 0; ac && *ac && i < parsed->n_configs; i++)
+			if (parsed->configs[i].value == (uint8_t)atoi(ac))
+				cfg = parsed->configs[i].value;
+		s.parsed = parsed;
+		s.vid = parsed->vid;
+		s.pid = parsed->pid;
+		s.bcd = parsed->bcd_device;
+		s.cls = parsed->dev_class;
+		s.subcls = parsed->dev_subclass;
+		s.proto = parsed->dev_protocol;
+		s.fixture = f;
+		s.driver = "usbfs";
+		o.iface_authorized =
+		    root_hub_attr(tb, syspath, "interface_authorized_default", 1) ? 1 : 0;
+		o.driver_bound = o.iface_authorized == 1; /* an authorized interface gets probed */
+		snprintf(cfgbuf, sizeof(cfgbuf), "%u", cfg);
+		ts_write_attr(tb, syspath, "bConfigurationValue", cfgbuf);
+		r = add_interfaces(tb, syspath, busid, &s, &o, cfg);
+	}
+	free(parsed);
+	g_free(blob);
+	return r;
 }
 
 int ts_read_attr(UMockdevTestbed *tb, const char *syspath, const char *attr, char *buf, size_t size)

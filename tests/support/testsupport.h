@@ -117,8 +117,26 @@ int ts_add_root_hub(UMockdevTestbed *tb, unsigned busnum, char **ret_syspath);
 int ts_add_hub(UMockdevTestbed *tb, const char *parent_syspath, const char *busid,
                char **ret_syspath);
 
-/* Removes the device and its children from the testbed (sends "remove"). */
+/*
+ * Unplugs: sends "remove" for the device's children (interfaces, devices behind a hub), then for
+ * the device, and deletes them from the testbed.
+ */
 void ts_remove_device(UMockdevTestbed *tb, const char *syspath);
+
+/*
+ * What the kernel does when "authorized" of a usb_device is written (the agent's tests call this
+ * after the agent wrote the attribute, since umockdev only stores the value):
+ *  - authorized=1 on an unconfigured device: writes authorized=1, picks the configuration
+ *    (meta active_config of f, else the first), sets bConfigurationValue and creates the
+ *    interfaces ("add" uevents), each with authorized = the root hub's
+ *    interface_authorized_default and a driver link when that is 1; interface strings come
+ *    from f (may be NULL: no strings).
+ *  - authorized=0: removes the interfaces ("remove" uevents), empties bConfigurationValue,
+ *    writes authorized=0.
+ * Returns 0, -ENODEV when the device has no descriptors file.
+ */
+int ts_kernel_set_authorized(UMockdevTestbed *tb, const char *syspath, bool authorized,
+                             const struct ts_fixture *f);
 
 /*
  * Reads attribute attr of syspath (or of syspath/sub when sub is non-NULL) straight from the
