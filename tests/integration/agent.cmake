@@ -6,7 +6,7 @@ endif()
 add_library(pc_agent_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/check_agent_harness.c)
 target_link_libraries(pc_agent_harness PUBLIC pc_agent pc_testsupport PkgConfig::CHECK)
 
-foreach(t check_agent_hotplug check_agent_lifecycle check_agent_burst)
+foreach(t check_agent_hotplug check_agent_lifecycle check_agent_burst check_agent_settings)
     pc_add_umockdev_test(${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}.c LIBS pc_agent_harness)
 endforeach()
 

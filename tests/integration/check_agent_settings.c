@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The "agent" group of portcullisd.conf (agent/settings.c): good and bad inputs, table-driven. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/settings.h"
+
+static const struct {
+	const char *text;
+	int error;           /* expected return */
+	const char *err_has; /* substring of the message on error */
+} cases[] = {
+	/* empty file and other groups only: defaults */
+	{ "", 0, NULL },
+	{ "uplink = { host = \"x\"; };", 0, NULL },
+	/* every key */
+	{ "agent = { policy_file = \"/p.conf\"; keys_dir = \"/k\"; state_dir = \"/s\"; "
+	  "log_dir = \"/l\"; spool_dir = \"/sp\"; sysfs_root = \"/t\"; mode_override = \"audit\"; "
+	  "};",
+	  0, NULL },
+	/* typo in a key */
+	{ "agent = {\n  polciy_file = \"/p\";\n};", -EBADMSG,
+	  "line 2: unknown key agent.polciy_file" },
+	/* wrong type */
+	{ "agent = { state_dir = 5; };", -EBADMSG, "must be a string" },
+	/* relative path */
+	{ "agent = { log_dir = \"var/log\"; };", -EBADMSG, "absolute path" },
+	/* unknown mode */
+	{ "agent = { mode_override = \"permissive\"; };", -EBADMSG, "mode_override" },
+	/* not a group */
+	{ "agent = 1;", -EBADMSG, "must be a group" },
+	/* syntax error */
+	{ "agent = { state_dir = \"/s\" ", -EBADMSG, "line" },
+	/* includes are refused */
+	{ "@include \"/etc/shadow\"\n", -EBADMSG, "@include" },
+};
+
+START_TEST(test_settings_table)
+{
+	struct agent_settings s;
+	char err[256] = "";
+	int r;
+
+	agent_settings_defaults(&s);
+	r = agent_settings_parse(cases[_i].text, strlen(cases[_i].text), &s, err, sizeof(err));
+	ck_assert_msg(r == cases[_i].error, "case %d: %d (%s)", _i, r, err);
+	if (cases[_i].err_has)
+		ck_assert_msg(strstr(err, cases[_i].err_has), "case %d: message '%s'", _i, err);
+}
+END_TEST
+
+START_TEST(test_settings_values)
+{
+	struct agent_settings s;
+	char err[256];
+	const char *t = "agent = { state_dir = \"/srv/pc\"; mode_override = \"audit\"; };";
+
+	agent_settings_defaults(&s);
+	ck_assert(!s.force_audit);
+	ck_assert_str_eq(s.sysfs_root, "/sys");
+	ck_assert_int_eq(agent_settings_parse(t, strlen(t), &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(s.state_dir, "/srv/pc");
+	ck_assert(s.force_audit);
+	/* a rejected file leaves the settings alone */
+	t = "agent = { state_dir = \"/other\"; bogus = \"x\"; };";
+	ck_assert_int_eq(agent_settings_parse(t, strlen(t), &s, err, sizeof(err)), -EBADMSG);
+	ck_assert_str_eq(s.state_dir, "/srv/pc");
+	/* NUL bytes are refused */
+	ck_assert_int_eq(agent_settings_parse("a\0b", 3, &s, err, sizeof(err)), -EBADMSG);
+	/* a missing file means defaults */
+	agent_settings_defaults(&s);
+	ck_assert_int_eq(agent_settings_load("/nonexistent/portcullisd.conf", &s, err, sizeof(err)),
+	                 0);
+	ck_assert_str_eq(s.sysfs_root, "/sys");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("agent_settings");
+	TCase *tc = tcase_create("settings");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, test_settings_table, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_settings_values);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
