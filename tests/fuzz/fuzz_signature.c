@@ -6,7 +6,6 @@
  * and trust_verify() with a fixed key over input split as signature || message, which must
  * never accept (nobody has the private key of the fixed test key... it is not even stored).
  */
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,13 @@
 #include "trust/trust.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Not assert(): the invariants must hold in NDEBUG (Release) builds too. */
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			abort();                                                                   \
+	} while (0)
 
 /* Ed25519 public key whose private half was discarded when it was made. */
 static const char fixed_pub[] = "-----BEGIN PUBLIC KEY-----\n"
@@ -32,27 +38,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!key) {
 		r = trust_pubkey_parse((const uint8_t *)fixed_pub, sizeof(fixed_pub) - 1, &key, err,
 		                       sizeof(err));
-		assert(r == 0);
+		CHECK(r == 0);
 	}
 
 	/* .sig reader */
 	r = trust_signature_parse(data, size, sig, err, sizeof(err));
-	assert(size == TRUST_SIG_BYTES ? r == 0 : r < 0);
+	CHECK(size == TRUST_SIG_BYTES ? r == 0 : r < 0);
 	if (r == 0)
-		assert(memcmp(sig, data, TRUST_SIG_BYTES) == 0);
+		CHECK(memcmp(sig, data, TRUST_SIG_BYTES) == 0);
 
 	/* key_id scanner: an id it returns is valid and occurs in the text */
 	r = trust_scan_key_id((const char *)data, size, id, err, sizeof(err));
-	assert(r == 0 || r == -ENOENT || r == -EBADMSG);
+	CHECK(r == 0 || r == -ENOENT || r == -EBADMSG);
 	if (r == 0) {
 		size_t n = strlen(id);
-		assert(trust_key_id_valid(id, n));
-		assert(memmem(data, size, id, n) != NULL);
+		CHECK(trust_key_id_valid(id, n));
+		CHECK(memmem(data, size, id, n) != NULL);
 	}
 
 	/* verify: signature || message */
 	if (size >= TRUST_SIG_BYTES)
-		assert(trust_verify(key, data + TRUST_SIG_BYTES, size - TRUST_SIG_BYTES, data) ==
-		       TRUST_E_BAD_SIGNATURE);
+		CHECK(trust_verify(key, data + TRUST_SIG_BYTES, size - TRUST_SIG_BYTES, data) ==
+		      TRUST_E_BAD_SIGNATURE);
 	return 0;
 }
