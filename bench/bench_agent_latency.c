@@ -147,7 +147,7 @@ static int bench_latency(void)
 		                  &sp[i]);
 		if (r < 0)
 			return r;
-		if (i % 8 == 7) /* umockdev's uevent queue holds 10 */
+		if (i % 4 == 3) /* umockdev's uevent queue holds 10 */
 			(void)agent_run_until_idle(a, 0);
 	}
 	drain(a);

@@ -34,10 +34,10 @@ START_TEST(test_burst_1000)
 			    h_add(h, n % 2 ? "usb-stick" : "keyboard", NULL, busid, false, false);
 			/* umockdev's uevents travel over a unix datagram socket (queue:
 			 * net.unix.max_dgram_qlen, 10 here) and its sender aborts when it is full:
-			 * let the agent drain, without waiting, every 8 devices. (The kernel's
+			 * let the agent drain, without waiting, every 4 devices. (The kernel's
 			 * netlink socket drops instead; the agent then re-reads everything on
 			 * ENOBUFS.) */
-			if (n % 8 == 7)
+			if (n % 4 == 3)
 				(void)agent_run_until_idle(h->agent, 0);
 		}
 	h_settle(h);
@@ -54,7 +54,7 @@ START_TEST(test_burst_1000)
 			ts_remove_device(h->tb, sp[i]);
 		}
 		free(sp[i]);
-		if (i % 80 == 70)
+		if (i % 40 == 30)
 			(void)agent_run_until_idle(h->agent, 0);
 	}
 	h_settle(h);
