@@ -31,7 +31,7 @@ set +e
 # Portcullis, exactly as the task says it is installed on a Debian 12 machine.
 B=$OUT/project
 status=ok
-if ! cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+if ! cmake -S "$SRC" -B "$B" -DCMAKE_INSTALL_PREFIX=/usr \
     -DCMAKE_INSTALL_SYSCONFDIR=/etc -DCMAKE_INSTALL_LOCALSTATEDIR=/var \
     -DPORTCULLIS_BUILD_TESTS=OFF -DPORTCULLIS_BUILD_BENCH=OFF >"$OUT/project.log" 2>&1; then
     status="cmake configure failed (see $OUT/project.log)"
