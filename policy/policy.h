@@ -77,7 +77,12 @@ int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
 /* The compiled-in default-deny policy. Caller owns it; free with policy_free(). NULL on ENOMEM. */
 struct policy *policy_builtin_default(void);
 
-/* NULL-safe; returns NULL. */
+/*
+ * Policies are immutable and reference counted: policy_ref() returns another reference to the same
+ * policy (so the policy in force can be kept as the fallback); policy_free() drops one reference
+ * and frees on the last. NULL-safe; returns NULL.
+ */
+struct policy *policy_ref(const struct policy *p);
 struct policy *policy_free(struct policy *p);
 
 /*

@@ -76,6 +76,7 @@ uint64_t policy_hash_bytes(uint8_t type, const void *key, size_t len);
 struct arena_chunk;
 
 struct policy {
+	unsigned n_ref; /* policy_ref()/policy_free(); the policy itself never changes after load */
 	const char *name;
 	uint64_t serial;
 	enum policy_mode mode;

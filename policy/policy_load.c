@@ -10,10 +10,12 @@
  *   - every key is known, every value has the expected type, range and syntax.
  * Errors carry a line (0 when not tied to one) and a precise reason.
  */
+#include <assert.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -936,6 +938,8 @@ int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
 		goto out;
 
 	p = calloc(1, sizeof(*p));
+	if (p)
+		p->n_ref = 1;
 	text = malloc(len + 1);
 	if (!p || !text) {
 		r = -ENOMEM;
@@ -995,9 +999,23 @@ out:
 	return r;
 }
 
+struct policy *policy_ref(const struct policy *p)
+{
+	/* The reference count is the one mutable field of an otherwise immutable object, so a
+	 * holder of a const pointer (the policy in force) may share it. */
+	struct policy *mp = (struct policy *)(uintptr_t)p;
+
+	assert(mp && mp->n_ref > 0);
+	mp->n_ref++;
+	return mp;
+}
+
 struct policy *policy_free(struct policy *p)
 {
 	if (!p)
+		return NULL;
+	assert(p->n_ref > 0);
+	if (--p->n_ref > 0)
 		return NULL;
 	policy_index_done(&p->index);
 	arena_free(p->arena);

@@ -741,6 +741,15 @@ int policy_store_load(const struct policy_store_config *cfg, const struct policy
 	}
 	if (cfg->state_dir)
 		log_debug("last-known-good policy not usable: %s", lkg_reason);
+	/* The policy in force was accepted earlier: keep it rather than fall back to the built-in
+	 * default, which may be weaker than what IT signed. */
+	if (current) {
+		res.source = "current";
+		res.expired = policy_not_after(current) < now || policy_not_before(current) > now;
+		*ret_policy = policy_ref(current);
+		*ret = res;
+		return 0;
+	}
 	builtin = policy_builtin_default();
 	if (!builtin)
 		return -ENOMEM; /* the caller keeps enforcing what it has */

@@ -58,7 +58,7 @@ struct policy_load_result {
 	int error;        /* negative errno of the rejection, 0 otherwise */
 	char reason[512]; /* one line, e.g. "policy.conf.sig: signature does not verify" */
 	bool expired;     /* the policy in force is outside its validity window (still enforced) */
-	const char *source; /* static: "file", "last-known-good", "built-in" */
+	const char *source; /* static: "file", "last-known-good", "current", "built-in" */
 };
 
 /*

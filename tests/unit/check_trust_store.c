@@ -864,6 +864,33 @@ START_TEST(tampered_lkg_gives_builtin)
 }
 END_TEST
 
+/* The last-known-good copy is unusable (tampered) and the new file is rejected: the policy in
+ * force stays, shared by reference, rather than the possibly weaker built-in default. */
+START_TEST(unusable_lkg_keeps_current)
+{
+	struct policy_load_result res;
+	char path[400];
+	EVP_PKEY *k = trusted_key("k1");
+	put(3, "k1", NULL, k);
+	struct policy *cur = load(NULL, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_ACCEPTED);
+	snprintf(path, sizeof(path), "%s/last-good.conf", E.state);
+	char *t = ptext(3, "k1", "default = \"allow\";");
+	tu_write_file(path, t, strlen(t), 0600); /* edited behind our back */
+	free(t);
+	put(4, "k1", NULL, NULL); /* unsigned: rejected */
+	struct policy *p = load(cur, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_REJECTED);
+	ck_assert_str_eq(res.source, "current");
+	ck_assert_ptr_eq(p, cur);
+	ck_assert_uint_eq(policy_serial(p), 3);
+	policy_free(p);                           /* drops the second reference ... */
+	ck_assert_uint_eq(policy_serial(cur), 3); /* ... and the first is still valid */
+	policy_free(cur);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 START_TEST(corrupt_serial_file_uses_lkg_floor)
 {
 	struct policy_load_result res;
@@ -978,6 +1005,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, nothing_persisted_after_rejection);
 	tcase_add_test(tc, expired_lkg_still_enforced);
 	tcase_add_test(tc, tampered_lkg_gives_builtin);
+	tcase_add_test(tc, unusable_lkg_keeps_current);
 	tcase_add_test(tc, corrupt_serial_file_uses_lkg_floor);
 	tcase_add_test(tc, verify_file_readonly);
 	tcase_add_test(tc, openssl_cli_signature);
