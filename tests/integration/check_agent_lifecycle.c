@@ -117,6 +117,27 @@ START_TEST(test_present_at_start)
 }
 END_TEST
 
+/* A blocked interface that cannot be written: the whole device is deauthorized instead. */
+START_TEST(test_write_failure_blocks_device)
+{
+	struct harness *h = h_new();
+	char ifpath[512], path[4096];
+
+	char *bu = h_add(h, "badusb", NULL, "1-4", true, true);
+	snprintf(ifpath, sizeof(ifpath), "%s/1-4:1.1", bu);
+	ck_assert_int_eq(ts_delete_attr(h->tb, ifpath, "authorized"), 0);
+	snprintf(path, sizeof(path), "%s%s/authorized", h->sysdir, ifpath + strlen("/sys"));
+	ck_assert_int_eq(mkdir(path, 0755), 0); /* reads and writes now fail (EISDIR) */
+	h_start(h);
+	ck_assert_int_eq(h_auth(h, bu, NULL), 0);
+	const struct h_event *e = h_last(h, EVENT_ENFORCE_FAILED, "1-4");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_lt(e->error, 0);
+	free(bu);
+	h_free(h);
+}
+END_TEST
+
 /* Reload (the SIGHUP path): newly allowed devices are authorized, newly blocked ones removed. */
 START_TEST(test_reload_both_directions)
 {
@@ -295,6 +316,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_fail_closed_start);
 	tcase_add_test(tc, test_bus_unlockable);
 	tcase_add_test(tc, test_present_at_start);
+	tcase_add_test(tc, test_write_failure_blocks_device);
 	tcase_add_test(tc, test_reload_both_directions);
 	tcase_add_test(tc, test_tamper_interface);
 	tcase_add_test(tc, test_tamper_device_and_root_hub);
