@@ -44,6 +44,11 @@ static int gone_or(int dirfd, int r)
 	return r;
 }
 
+static bool device_gone(int dirfd)
+{
+	return faccessat(dirfd, "uevent", F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+}
+
 /* Reads up to size-1 bytes of a file below dirfd. Returns the length. */
 static int read_bytes(int dirfd, const char *name, uint8_t *buf, size_t size, bool *ret_truncated)
 {
@@ -209,6 +214,57 @@ static bool iface_name(const char *name, const char *busid, unsigned *ret_cfg, u
 	return true;
 }
 
+/* Forgets the sysfs state of an interface: it is not there (any more). */
+static void iface_absent(struct usb_iface_info *f)
+{
+	f->sysname[0] = '\0';
+	f->authorized = -1;
+	f->has_driver = false;
+	f->has_string = false;
+	f->string[0] = '\0';
+}
+
+/*
+ * sysfs state of one interface directory. Interface state is information, not the decision
+ * (that comes from the descriptors): an attribute that cannot be read stays "unknown" (-1), an
+ * interface that goes away while read is "not present". Only the device going away fails:
+ * returns 0 or -ENODEV.
+ */
+static int read_iface_state(int dirfd, const char *name, struct usb_iface_info *f)
+{
+	_cleanup_(closep) int ifd = -1;
+	char buf[16], link[256];
+	int r;
+
+	ifd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (ifd < 0) {
+		r = negative_errno();
+		if (device_gone(dirfd))
+			return -ENODEV;
+		iface_absent(f);
+		if (r != -ENOENT) /* there, but unreadable: present, state unknown */
+			(void)str_copy(f->sysname, sizeof(f->sysname), name);
+		return 0;
+	}
+	(void)str_copy(f->sysname, sizeof(f->sysname), name);
+	r = read_attr(ifd, "authorized", buf, sizeof(buf));
+	f->authorized = r < 0 ? -1 : !strcmp(buf, "1") ? 1 : !strcmp(buf, "0") ? 0 : -1;
+	if (r != -ENODEV) {
+		f->has_driver = readlinkat(ifd, "driver", link, sizeof(link)) > 0;
+		r = read_string(ifd, "interface", f->string, sizeof(f->string), &f->has_string);
+		if (r < 0 && r != -ENODEV) {
+			f->has_string = false;
+			f->string[0] = '\0';
+		}
+	}
+	if (r == -ENODEV) {
+		if (device_gone(dirfd))
+			return -ENODEV;
+		iface_absent(f); /* deconfigured while we read it */
+	}
+	return 0;
+}
+
 /* Interface directories that exist now: sysfs state and the "interface" string. */
 static int read_interfaces(int dirfd, struct usb_device_info *dev)
 {
@@ -235,8 +291,6 @@ static int read_interfaces(int dirfd, struct usb_device_info *dev)
 		struct dirent *de;
 		struct usb_iface_info *f;
 		unsigned cfg, num;
-		char buf[16], link[256];
-		_cleanup_(closep) int ifd = -1;
 		int r;
 
 		errno = 0;
@@ -256,25 +310,9 @@ static int read_interfaces(int dirfd, struct usb_device_info *dev)
 			          de->d_name);
 			continue;
 		}
-		ifd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (ifd < 0) {
-			r = gone_or(dirfd, negative_errno());
-			if (r == -ENOENT)
-				continue; /* interface went away (deconfigured): not present */
-			return r;
-		}
-		(void)str_copy(f->sysname, sizeof(f->sysname), de->d_name);
-		r = read_attr(ifd, "authorized", buf, sizeof(buf));
-		if (r >= 0)
-			f->authorized = !strcmp(buf, "1") ? 1 : !strcmp(buf, "0") ? 0 : -1;
-		else if (r == -ENOENT)
-			f->authorized = -1;
-		else
-			return gone_or(dirfd, r);
-		f->has_driver = readlinkat(ifd, "driver", link, sizeof(link)) > 0;
-		r = read_string(ifd, "interface", f->string, sizeof(f->string), &f->has_string);
+		r = read_iface_state(dirfd, de->d_name, f);
 		if (r < 0)
-			return gone_or(dirfd, r);
+			return r;
 	}
 	return 0;
 }

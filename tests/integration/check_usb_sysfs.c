@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libmtp.h>
 #include <libudev.h>
@@ -503,6 +504,35 @@ START_TEST(test_interface_state)
 }
 END_TEST
 
+/* An interface attribute that cannot be read is "unknown", not a failed device read. */
+START_TEST(test_interface_unreadable)
+{
+	struct usb_device_info *dev = calloc(1, sizeof(*dev));
+	char *sp = NULL, *root = umockdev_testbed_get_root_dir(tb), *path;
+
+	ck_assert_int_eq(ts_add_device(tb, "android-mtp-adb", NULL, "1-16", true, true, &sp), 0);
+	ck_assert_int_eq(ts_delete_attr(tb, sp, "1-16:1.1/authorized"), 0);
+	ck_assert_int_eq(ts_delete_attr(tb, sp, "1-16:1.1/interface"), 0);
+	path = g_strconcat(root, sp, "/1-16:1.1/authorized", NULL);
+	ck_assert_int_eq(mkdir(path, 0755), 0); /* reads fail with EISDIR */
+	g_free(path);
+	path = g_strconcat(root, sp, "/1-16:1.1/interface", NULL);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	g_free(path);
+
+	ck_assert_int_eq(usb_sysfs_read_syspath(udev, sp, dev), 0);
+	ck_assert_str_eq(dev->ifaces[1].sysname, "1-16:1.1"); /* present */
+	ck_assert_int_eq(dev->ifaces[1].authorized, -1);      /* state unknown */
+	ck_assert(!dev->ifaces[1].has_string);
+	ck_assert_int_eq(dev->ifaces[0].authorized, 1); /* the other one is unaffected */
+	ck_assert_str_eq(dev->ifaces[0].string, "MTP");
+	ck_assert(dev->kinds & USB_KIND_BIT(USB_KIND_ADB)); /* from the descriptors */
+	g_free(root);
+	free(sp);
+	free(dev);
+}
+END_TEST
+
 /* ID_MTP_DEVICE=1 from udev is the MTP database hint even when the hwdb does not know it. */
 START_TEST(test_mtp_property_hint)
 {
@@ -566,6 +596,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_not_a_usb_device);
 	tcase_add_test(tc, test_strings_bounded);
 	tcase_add_test(tc, test_interface_state);
+	tcase_add_test(tc, test_interface_unreadable);
 	tcase_add_test(tc, test_mtp_property_hint);
 	suite_add_tcase(s, tc);
 	return s;
