@@ -14,5 +14,5 @@ if(TARGET portcullisd)
     pc_add_script_test(agent_once ${CMAKE_CURRENT_LIST_DIR}/test_agent_once.sh)
 endif()
 
-# 1,000 emulated devices: umockdev needs ~50 ms to create each one.
+# 1,000 emulated devices: umockdev needs 5-50 ms to create each one (tmpfs vs. ext4 testbed).
 set_tests_properties(integration/check_agent_burst PROPERTIES TIMEOUT 900)
