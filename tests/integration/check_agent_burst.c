@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * 1,000 devices added in a burst (keyboards and sticks on 8 buses): every one is decided, keyboards
- * authorized, sticks left unauthorized. Then they are all removed: every removal reported, nothing
- * left tracked.
+ * authorized, sticks left unauthorized. Then every tenth is removed: each removal reported.
+ * (About 5 s with the testbed on tmpfs; the agent's own share is in bench_agent_latency.)
  */
 #include <check.h>
 #include <stdio.h>
