@@ -42,6 +42,9 @@ static int capture(void *userdata, const struct event *ev)
 		snprintf(e->busid, sizeof(e->busid), "%s", ev->device->busid);
 	if (ev->message)
 		snprintf(e->message, sizeof(e->message), "%s", ev->message);
+	e->spool_depth = ev->spool_depth;
+	if (ev->chain_head)
+		snprintf(e->chain_head, sizeof(e->chain_head), "%s", ev->chain_head);
 	return 0;
 }
 
@@ -95,6 +98,13 @@ struct harness *h_new(void)
 	return h;
 }
 
+static void heartbeat_info(void *userdata, uint64_t *ret_depth, const char **ret_head)
+{
+	(void)userdata;
+	*ret_depth = 7;
+	*ret_head = "c0ffee";
+}
+
 void h_start(struct harness *h)
 {
 	struct agent_config cfg = {
@@ -105,6 +115,8 @@ void h_start(struct harness *h)
 		.force_audit = h->audit,
 		.store = { .policy_path = h->watch_path },
 		.watch_policy = h->watch_path != NULL,
+		.heartbeat_sec = h->heartbeat_sec,
+		.heartbeat_info = heartbeat_info,
 		.sink = { .userdata = h, .emit = capture },
 	};
 
