@@ -471,6 +471,31 @@ static int enforce_children(struct agent *a, const struct tracked *t, const char
 	return r;
 }
 
+/* Whether an existing interface of the device has a string ("interface" attribute). */
+static bool any_iface_string(struct agent *a, const struct tracked *t, const char *devdir)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	size_t plen = strlen(t->busid);
+	struct dirent *de;
+	char rel[NAME_MAX + 16];
+	int fd;
+
+	fd = authz_open_dir(a->authz, devdir);
+	if (fd < 0)
+		return false;
+	d = fdopendir(fd);
+	if (!d) {
+		(void)close(fd); /* directory fd */
+		return false;
+	}
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, t->busid, plen) && de->d_name[plen] == ':' &&
+		    snprintf(rel, sizeof(rel), "%s/interface", de->d_name) < (int)sizeof(rel) &&
+		    faccessat(dirfd(d), rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Interface strings exist only once the device is configured. Re-read the device, classify with
  * them and narrow the tracked allow set (strings never widen). Returns the number of interfaces
@@ -551,7 +576,7 @@ static int enforce_device(struct agent *a, struct tracked *t, const struct usb_d
 		emit(a, EVENT_ENFORCE_FAILED, info, NULL, msg, r);
 		return r;
 	}
-	if (t->authorize_device)
+	if (t->authorize_device && any_iface_string(a, t, devdir))
 		(void)refine_with_strings(a, t);
 	/* Blocked devices have no interfaces on a real kernel; a stale tree gets them blocked too.
 	 */
