@@ -329,6 +329,11 @@ static int run(const struct options *o)
 	host.hostname = hostname;
 	host.machine_id = machine_id[0] ? machine_id : NULL;
 
+	/* systemd's StateDirectory= makes it for the service; for a run by hand, make it here. */
+	if (mkdir(st.state_dir, 0700) < 0 && errno != EEXIST)
+		log_warning_errno(negative_errno(), "Failed to create %s, proceeding anyway: %m",
+		                  st.state_dir);
+
 	r = sd_event_default(&e);
 	if (r < 0)
 		return log_error_errno(r, "Failed to create the event loop: %m");
