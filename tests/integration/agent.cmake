@@ -12,6 +12,9 @@ endforeach()
 
 if(TARGET portcullisd)
     pc_add_script_test(agent_once ${CMAKE_CURRENT_LIST_DIR}/test_agent_once.sh)
+    if(TARGET portcullis)
+        pc_add_script_test(agent_signed ${CMAKE_CURRENT_LIST_DIR}/test_agent_signed.sh)
+    endif()
 endif()
 
 # 1,000 emulated devices: umockdev needs 5-50 ms to create each one (tmpfs vs. ext4 testbed).
