@@ -25,7 +25,7 @@ install -m 755 "$HERE/guest/init" "$HERE/guest/ctl.sh" "$L/pc/"
 install -m 755 "$HERE/guest/pc-e2e" "$L/pc/bin/pc-e2e"
 install -m 755 "$HERE/guest/gadget.sh" "$L/pc/bin/gadget"
 install -m 755 "$HERE/guest/latency.sh" "$L/pc/bin/latency"
-install -m 644 "$HERE/guest/usbguard-rules.conf" "$L/pc/usbguard-rules.conf"
+install -m 600 "$HERE/guest/usbguard-rules.conf" "$HERE/guest/usbguard-daemon.conf" "$L/pc/"
 set +e
 
 # Portcullis, exactly as the task says it is installed on a Debian 12 machine.
