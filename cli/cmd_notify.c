@@ -293,6 +293,7 @@ static int run_watch(struct notifier *n)
 		if (reset && w.wd_dir >= 0) {
 			(void)inotify_rm_watch(ifd, w.wd_dir); /* may be gone already */
 			w.wd_dir = -1;
+			look = true; /* it may be back already, with a refusal in it */
 		}
 		r = watch_setup(&w, n->run_dir);
 		if (r < 0) {

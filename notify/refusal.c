@@ -79,19 +79,13 @@ int refusal_parse(const char *buf, size_t len, struct refusal *ret, char *reterr
 	tok = json_tokener_new_ex(8); /* one flat object: nesting beyond that is malformed anyway */
 	if (!tok)
 		return fail(reterr, errsize, -ENOMEM, "out of memory", NULL);
+	/* Strict: no single quotes, no comments, nothing but whitespace after the object. */
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, buf, (int)len);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
 		ret_r = fail(reterr, errsize, -EBADMSG, "not valid JSON", NULL);
 		goto out;
 	}
-	/* Only whitespace may follow the object (the agent ends it with a newline). */
-	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
-		if (!strchr(" \t\r\n", buf[i])) {
-			ret_r =
-			    fail(reterr, errsize, -EBADMSG, "trailing data after the object", NULL);
-			goto out;
-		}
 	if (!json_object_is_type(root, json_type_object)) {
 		ret_r = fail(reterr, errsize, -EBADMSG, "not a JSON object", NULL);
 		goto out;
@@ -346,15 +340,18 @@ void refusal_markup_escape(const char *src, char *out, size_t size)
 		return;
 	out[0] = '\0';
 	for (; *src; src++) {
+		const char *s = one;
+
 		if (*src == '&')
-			put(&b, "&amp;");
+			s = "&amp;";
 		else if (*src == '<')
-			put(&b, "&lt;");
+			s = "&lt;";
 		else if (*src == '>')
-			put(&b, "&gt;");
-		else {
+			s = "&gt;";
+		else
 			one[0] = *src;
-			put(&b, one);
-		}
+		if (b.len + strlen(s) >= size)
+			return; /* never half an entity */
+		put(&b, s);
 	}
 }

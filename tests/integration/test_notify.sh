@@ -23,7 +23,9 @@ fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
 # wait_for FILE PATTERN [COUNT]: until FILE has COUNT (default 1) lines matching PATTERN; 20 s.
 wait_for() {
 	n=0
-	while [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -lt "${3:-1}" ]; do
+	while :; do
+		c=$(grep -c -- "$2" "$1" 2>/dev/null) || true # no file yet: 0
+		[ "${c:-0}" -lt "${3:-1}" ] || return 0
 		n=$((n + 1))
 		[ $n -le 400 ] || return 1
 		sleep 0.05
@@ -224,7 +226,8 @@ fake_start
 WATCH_PID=$!
 CHECKS=$((CHECKS + 1))
 wait_for "$WORK/watch.err" "watching $RD" || fail "watcher did not start"
-run "second notifier in the session" 0 "$PC" notify --run-dir "$RD"
+# (timeout: without the session lock this one would watch forever)
+run "second notifier in the session" 0 timeout 20 "$PC" notify --run-dir "$RD"
 has "single instance" "$WORK/err" "already running in this session"
 "$WR" "$RD" 1-2 0781 5567 SanDisk "Cruzer Blade" block mass-storage default
 CHECKS=$((CHECKS + 1))
