@@ -64,7 +64,8 @@ static int errno_by_name(const char *s)
 	return 0;
 }
 
-/* What udev's hwdb says about the VID:PID: the reader consults it when ID_MTP_DEVICE is unset. */
+/* What udev's hwdb says about the VID:PID (generated from libmtp's table, which the reader uses).
+ */
 static bool hwdb_mtp(uint16_t vid, uint16_t pid)
 {
 	struct udev_hwdb *hw = udev_hwdb_new(udev);
