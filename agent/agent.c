@@ -111,7 +111,7 @@ static bool is_vanished(int r)
 static void emit(struct agent *a, enum event_type type, const struct usb_device_info *dev,
                  const struct decision *dec, const char *message, int error)
 {
-	char user[64], msg[512];
+	char user[64];
 	struct event ev = {
 		.type = type,
 		.time_usec = now_realtime_usec(),
@@ -125,13 +125,8 @@ static void emit(struct agent *a, enum event_type type, const struct usb_device_
 
 	if (seat_active_user(user, sizeof(user)) >= 0)
 		ev.seat_user = user;
-	/* struct event carries the policy's mode; --audit must show as well. */
-	if (a->audit && a->policy && policy_mode(a->policy) != POLICY_MODE_AUDIT &&
-	    (type == EVENT_DEVICE_DECISION || type == EVENT_AGENT_STARTED)) {
-		(void)snprintf(msg, sizeof(msg), "audit mode (--audit)%s%s", message ? ": " : "",
-		               message ? message : "");
-		ev.message = msg;
-	}
+	/* --audit / mode_override: the record says audit, like an audit policy would. */
+	ev.audit_override = a->audit && (!a->policy || policy_mode(a->policy) != POLICY_MODE_AUDIT);
 	switch (type) {
 	case EVENT_DEVICE_DECISION:
 		a->stats.decisions++;
@@ -755,8 +750,13 @@ static void interface_event(struct agent *a, struct udev_device *d, const char *
 	if (authz_relpath(t->syspath, devdir, sizeof(devdir)) < 0)
 		return;
 	if (add && tracked_iface_allowed(t, ifname) &&
-	    udev_device_get_sysattr_value(d, "interface"))
-		(void)refine_with_strings(a, t);
+	    udev_device_get_sysattr_value(d, "interface") && refine_with_strings(a, t) > 0) {
+		/* The string may narrow interfaces authorized earlier too (a device-scope rule sees
+		 * the union of kinds): bring every existing interface in line, not just this one.
+		 */
+		(void)enforce_children(a, t, devdir); /* failures are reported per interface */
+		return;
+	}
 	(void)enforce_iface(a, t, devdir, ifname, bind, !add);
 }
 

@@ -18,12 +18,12 @@ enum event_type {
 	EVENT_DEVICE_ATTACHED, /* facts only, before the decision */
 	EVENT_DEVICE_DECISION, /* decision made and enforced (or, in audit mode, would be) */
 	EVENT_DEVICE_REMOVED,
-	EVENT_ENFORCE_FAILED,  /* a sysfs write failed or the device vanished mid-decision */
-	EVENT_TAMPER,          /* someone else authorized / bound a blocked device or interface,
-				  or changed an authorization default; undone */
+	EVENT_ENFORCE_FAILED, /* a sysfs write failed or the device vanished mid-decision */
+	EVENT_TAMPER,         /* someone else authorized / bound a blocked device or interface,
+	                         or changed an authorization default; undone */
 	EVENT_POLICY_LOADED,
 	EVENT_POLICY_REJECTED,
-	EVENT_POLICY_EXPIRED,  /* still enforced: never fail open */
+	EVENT_POLICY_EXPIRED, /* still enforced: never fail open */
 	EVENT_HEARTBEAT,
 	EVENT_EVENTS_DROPPED,
 	_EVENT_TYPE_MAX,
@@ -35,6 +35,9 @@ struct event {
 
 	/* Policy in force when the event happened (NULL before the first policy is in place). */
 	const struct policy *policy;
+	/* Effective mode is audit even though the policy says enforce (portcullisd --audit or the
+	 * config's mode_override): recorded as the mode in force. */
+	bool audit_override;
 
 	const struct usb_device_info *device; /* borrowed, NULL when not about a device */
 	const struct decision *decision;      /* borrowed, NULL when none */
@@ -43,10 +46,10 @@ struct event {
 	const char *message;   /* human-readable detail: tamper target, rejection reason, ... */
 
 	/* Type-specific numbers. */
-	uint64_t dropped_count;   /* EVENT_EVENTS_DROPPED */
-	uint64_t spool_depth;     /* EVENT_HEARTBEAT */
-	const char *chain_head;   /* EVENT_HEARTBEAT: hex SHA-256 of the last log record */
-	int error;                /* EVENT_ENFORCE_FAILED: negative errno */
+	uint64_t dropped_count; /* EVENT_EVENTS_DROPPED */
+	uint64_t spool_depth;   /* EVENT_HEARTBEAT */
+	const char *chain_head; /* EVENT_HEARTBEAT: hex SHA-256 of the last log record */
+	int error;              /* EVENT_ENFORCE_FAILED: negative errno */
 };
 
 const char *event_type_to_string(enum event_type t); /* "device_decision", ... */

@@ -228,7 +228,7 @@ static json_object *kinds_array(usb_kind_mask mask)
 	return a;
 }
 
-static int add_policy(json_object *root, const struct policy *p)
+static int add_policy(json_object *root, const struct policy *p, bool audit_override)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	char sha[65];
@@ -240,7 +240,9 @@ static int add_policy(json_object *root, const struct policy *p)
 	if ((r = add_str(o, "name", policy_name(p), EVENT_NAME_MAX)) < 0 ||
 	    (r = add_u64(o, "serial", policy_serial(p))) < 0 ||
 	    (r = add_str(o, "sha256", sha, sizeof(sha))) < 0 ||
-	    (r = add_str(o, "mode", policy_mode_to_string(policy_mode(p)), EVENT_NAME_MAX)) < 0)
+	    (r = add_str(o, "mode",
+	                 policy_mode_to_string(audit_override ? POLICY_MODE_AUDIT : policy_mode(p)),
+	                 EVENT_NAME_MAX)) < 0)
 		return r;
 	return add_obj(root, "policy", TAKE_PTR(o));
 }
@@ -386,7 +388,7 @@ int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_ho
 	    (r = add_str(root, "agent_version", host->agent_version, EVENT_NAME_MAX)) < 0 ||
 	    (r = add_str(root, "type", type, EVENT_NAME_MAX)) < 0)
 		return r;
-	if (ev->policy && (r = add_policy(root, ev->policy)) < 0)
+	if (ev->policy && (r = add_policy(root, ev->policy, ev->audit_override)) < 0)
 		return r;
 	if ((r = add_str(root, "seat_user", ev->seat_user, EVENT_NAME_MAX)) < 0 ||
 	    (r = add_str(root, "message", ev->message, EVENT_MESSAGE_MAX)) < 0)

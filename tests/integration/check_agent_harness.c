@@ -42,6 +42,7 @@ static int capture(void *userdata, const struct event *ev)
 		snprintf(e->busid, sizeof(e->busid), "%s", ev->device->busid);
 	if (ev->message)
 		snprintf(e->message, sizeof(e->message), "%s", ev->message);
+	e->audit_override = ev->audit_override;
 	e->spool_depth = ev->spool_depth;
 	if (ev->chain_head)
 		snprintf(e->chain_head, sizeof(e->chain_head), "%s", ev->chain_head);

@@ -27,6 +27,7 @@ struct h_event {
 	uint64_t spool_depth;
 	char chain_head[16];
 	char message[256];
+	bool audit_override;
 };
 
 struct harness {

@@ -150,6 +150,26 @@ START_TEST(test_schema_per_type)
 }
 END_TEST
 
+/* --audit on an enforce policy: the record says the mode in force, audit. */
+START_TEST(test_audit_override_mode)
+{
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_DECISION, 0);
+	json_object *o, *p;
+
+	ck_assert_int_eq(policy_mode(fx.policy), POLICY_MODE_ENFORCE);
+	ev.audit_override = true;
+	o = encode(&ev, 1);
+	ck_assert(json_object_object_get_ex(o, "policy", &p));
+	ck_assert_str_eq(get_str(p, "mode"), "audit");
+	json_object_put(o);
+	ev.audit_override = false;
+	o = encode(&ev, 2);
+	ck_assert(json_object_object_get_ex(o, "policy", &p));
+	ck_assert_str_eq(get_str(p, "mode"), "enforce");
+	json_object_put(o);
+}
+END_TEST
+
 START_TEST(test_device_and_decision)
 {
 	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_DECISION, 0);
@@ -408,6 +428,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_type_names);
 	tcase_add_loop_test(tc, test_schema_per_type, 0, _EVENT_TYPE_MAX);
 	tcase_add_test(tc, test_device_and_decision);
+	tcase_add_test(tc, test_audit_override_mode);
 	tcase_add_test(tc, test_device_unparsed);
 	tcase_add_test(tc, test_type_specific);
 	tcase_add_loop_test(tc, test_hostile_strings, 0, sizeof(hostile) / sizeof(hostile[0]));
