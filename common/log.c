@@ -46,9 +46,9 @@ int log_internal(enum log_level level, int error, const char *file, int line, co
 	va_end(ap);
 
 	if (log_target == LOG_TARGET_JOURNAL) {
-		(void)sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%d", (int)level, "SYSLOG_IDENTIFIER=%s",
-				      log_tag, "CODE_FILE=%s", file, "CODE_LINE=%d", line, "ERRNO=%d",
-				      -r, NULL);
+		(void)sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%d", (int)level,
+		                      "SYSLOG_IDENTIFIER=%s", log_tag, "CODE_FILE=%s", file,
+		                      "CODE_LINE=%d", line, "ERRNO=%d", -r, NULL);
 	} else {
 		(void)fprintf(stderr, "%s: %s\n", log_tag, buf);
 	}

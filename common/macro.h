@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)        (sizeof(a) / sizeof((a)[0]))
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)         __attribute__((cleanup(f)))
+#define _printf_(a, b)       __attribute__((format(printf, a, b)))
+#define _unused_             __attribute__((unused))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
 /* Returns the pointer and leaves NULL behind, so the cleanup handler of the source does nothing. */

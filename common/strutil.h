@@ -13,7 +13,8 @@
  */
 size_t str_escape(char *dst, size_t dstsize, const char *src, size_t srclen);
 
-/* strlcpy semantics: returns -ENAMETOOLONG (and copies a truncated string) when src does not fit. */
+/* strlcpy semantics: returns -ENAMETOOLONG (and copies a truncated string) when src does not fit.
+ */
 int str_copy(char *dst, size_t dstsize, const char *src);
 
 /* Lowercase hex of len bytes into dst (needs 2*len+1). */
