@@ -199,6 +199,69 @@ START_TEST(test_string_narrows)
 }
 END_TEST
 
+/*
+ * A string seen late narrows interfaces already authorized: with a device-scope rule the kinds of
+ * every interface count, so interface 1.1 saying "MTP" blocks 1.0, authorized a moment earlier.
+ */
+static const char policy_no_mtp_devices[] =
+    "version = 1;\nserial = 6;\nmode = \"enforce\";\ndefault = \"block\";\n"
+    "rules = (\n"
+    "  { id = \"no-mtp-devices\"; action = \"block\"; scope = \"device\"; kind = [ \"mtp\" ]; },\n"
+    "  { id = \"peripherals\"; action = \"allow\"; kind = [ \"hid\", \"hub\" ]; }\n"
+    ");\n";
+
+/* Creates interface busid:1.num (HID, authorized=0) with an optional string; sends "add". */
+static void add_hid_iface(struct harness *h, const char *syspath, const char *busid, unsigned num,
+                          const char *string)
+{
+	char name[64], number[8], strv[64];
+	gchar *sp;
+
+	snprintf(name, sizeof(name), "%s:1.%u", busid, num);
+	snprintf(number, sizeof(number), "%02x\n", num);
+	snprintf(strv, sizeof(strv), "%s\n", string ? string : "");
+	gchar *attrs[] = { "bInterfaceClass",
+		           "03\n",
+		           "bInterfaceSubClass",
+		           "00\n",
+		           "bInterfaceProtocol",
+		           "00\n",
+		           "bInterfaceNumber",
+		           number,
+		           "authorized",
+		           "0\n",
+		           string ? "interface" : NULL,
+		           strv,
+		           NULL };
+	gchar *props[] = { "DEVTYPE", "usb_interface", NULL };
+
+	sp = umockdev_testbed_add_devicev(h->tb, "usb", name, syspath, attrs, props);
+	ck_assert_ptr_nonnull(sp);
+	g_free(sp);
+}
+
+START_TEST(test_late_string_narrows_earlier_iface)
+{
+	struct harness *h = h_new();
+
+	h->policy_text = policy_no_mtp_devices;
+	h_start(h);
+	char *kb = h_add(h, "keyboard", NULL, "1-8", false, false);
+	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 1), 1);
+	add_hid_iface(h, kb, "1-8", 0, NULL);
+	ck_assert_int_eq(h_wait_auth(h, kb, "1-8:1.0", 1), 1);
+	add_hid_iface(h, kb, "1-8", 1, "MTP");
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, kb, "1-8:1.1"), 0);
+	ck_assert_int_eq(h_auth(h, kb, "1-8:1.0"), 0);
+	const struct h_event *e = h_last(h, EVENT_DEVICE_DECISION, "1-8");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->message, "narrowed"));
+	free(kb);
+	h_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("agent_hotplug");
@@ -211,6 +274,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_hub_children);
 	tcase_add_test(tc, test_malformed_blocked);
 	tcase_add_test(tc, test_string_narrows);
+	tcase_add_test(tc, test_late_string_narrows_earlier_iface);
 	suite_add_tcase(s, tc);
 	return s;
 }
