@@ -732,7 +732,17 @@ int policy_store_load(const struct policy_store_config *cfg, const struct policy
 	}
 
 	/* Never weaker: the last-known-good copy (even if expired), else the built-in default. */
-	if (load_lkg(cfg, &st, now, &lkg, lkg_reason, sizeof(lkg_reason)) >= 0) {
+	r = load_lkg(cfg, &st, now, &lkg, lkg_reason, sizeof(lkg_reason));
+	if (r >= 0 && current && policy_serial(current) > policy_serial(lkg.policy)) {
+		/* The policy in force was accepted after the copy was saved (saving the state
+		 * failed then): the copy is older and may be weaker, so keep what is in force. */
+		(void)snprintf(lkg_reason, sizeof(lkg_reason),
+		               "serial %" PRIu64 " is older than serial %" PRIu64 " in force",
+		               policy_serial(lkg.policy), policy_serial(current));
+		lkg.policy = policy_free(lkg.policy);
+		r = TRUST_E_ROLLBACK;
+	}
+	if (r >= 0) {
 		res.source = "last-known-good";
 		res.expired = lkg.outside_window;
 		*ret_policy = lkg.policy;

@@ -864,6 +864,49 @@ START_TEST(tampered_lkg_gives_builtin)
 }
 END_TEST
 
+/*
+ * Saving the state failed when serial 3 was accepted (simulated with dry_run), so the copy on disk
+ * is still serial 2. A bad new file, or the file deleted, must keep serial 3 in force, not go back
+ * to the older copy.
+ */
+START_TEST(older_lkg_keeps_newer_current)
+{
+	struct policy_load_result res;
+	EVP_PKEY *k = trusted_key("k1");
+	put(2, "k1", NULL, k);
+	expect_accept(2);
+	put(3, "k1", "default = \"block\";", k);
+	E.cfg.dry_run = true; /* accepted, but nothing persisted */
+	struct policy *cur = load(NULL, &res);
+	E.cfg.dry_run = false;
+	ck_assert_int_eq(res.status, POLICY_STATUS_ACCEPTED);
+	ck_assert_uint_eq(policy_serial(cur), 3);
+
+	put(4, "k1", NULL, NULL); /* unsigned: rejected */
+	struct policy *p = load(cur, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_REJECTED);
+	ck_assert_int_eq(res.error, TRUST_E_UNSIGNED);
+	ck_assert_str_eq(res.source, "current");
+	ck_assert_ptr_eq(p, cur);
+	policy_free(p);
+
+	ck_assert_int_eq(unlink(E.policy), 0);
+	p = load(cur, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_MISSING);
+	ck_assert_str_eq(res.source, "current");
+	ck_assert_uint_eq(policy_serial(p), 3);
+	policy_free(p);
+
+	/* with nothing in force (a restart), the copy is still what there is */
+	p = load(NULL, &res);
+	ck_assert_str_eq(res.source, "last-known-good");
+	ck_assert_uint_eq(policy_serial(p), 2);
+	policy_free(p);
+	policy_free(cur);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 /* The last-known-good copy is unusable (tampered) and the new file is rejected: the policy in
  * force stays, shared by reference, rather than the possibly weaker built-in default. */
 START_TEST(unusable_lkg_keeps_current)
@@ -1006,6 +1049,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, expired_lkg_still_enforced);
 	tcase_add_test(tc, tampered_lkg_gives_builtin);
 	tcase_add_test(tc, unusable_lkg_keeps_current);
+	tcase_add_test(tc, older_lkg_keeps_newer_current);
 	tcase_add_test(tc, corrupt_serial_file_uses_lkg_floor);
 	tcase_add_test(tc, verify_file_readonly);
 	tcase_add_test(tc, openssl_cli_signature);
