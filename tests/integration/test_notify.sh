@@ -118,6 +118,13 @@ fake_start active
 run "status with a refusal" 0 "$PC" status --run-dir "$RD"
 has "status message" "$WORK/out" "$MSG"
 has "status running" "$WORK/out" "Portcullis agent is running"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then # works for any user
+	chmod 0755 "$WORK"
+	run "status as nobody" 0 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PC" status --run-dir "$RD"
+	has "status as nobody" "$WORK/out" "$MSG"
+	chmod 0700 "$WORK"
+fi
 run "status --json" 0 "$PC" status --json --run-dir "$RD"
 CHECKS=$((CHECKS + 1))
 python3 - "$WORK/out" "$MSG" <<'PY' || fail "status --json content"
