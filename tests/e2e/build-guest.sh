@@ -44,7 +44,7 @@ mkdir -p "$OUT.tmp"
 W=$OUT.tmp
 
 # 1. kernel: download the .deb and unpack it, nothing goes to the host's /boot.
-(cd "$W" && apt-get download "$KPKG" >&2)
+(cd "$W" && apt-get download -o APT::Sandbox::User=root "$KPKG" >&2)
 dpkg-deb -x "$W"/"$KPKG"_*.deb "$W/kernel"
 KVER=${KPKG#linux-image-}
 [ -f "$W/kernel/boot/vmlinuz-$KVER" ] || { log "no vmlinuz-$KVER in $KPKG"; exit 1; }
@@ -97,5 +97,9 @@ rm -rf "$W/kernel" "$W"/*.deb
 # Keep the root tree: run.sh installs nothing into it, but bench and debugging read it.
 mv "$W" "$OUT"
 touch "$OUT/.done"
+# Older guests (other hashes) are dead weight: 200-400 MB each.
+for old in "$CACHE"/guest-*; do
+    [ "$old" = "$OUT" ] || rm -rf "$old"
+done
 log "built in $((SECONDS - t0)) s: $(du -sh "$OUT/base.cpio" | cut -f1) initramfs"
 echo "$OUT"

@@ -15,7 +15,7 @@ OUT=$2
 L=$OUT/layer
 rm -rf "$L"
 mkdir -p "$L/pc/bin" "$L/etc/portcullis/keys.d" "$L/var/log/portcullis"
-CFLAGS="-std=c17 -O2 -Wall -Wextra -Werror"
+CFLAGS="-std=c17 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 -Wswitch-enum -Wvla -Werror"
 set -e
 gcc $CFLAGS -o "$L/pc/bin/ffs-stub" "$HERE/gadget/ffs-stub.c"
 gcc $CFLAGS -o "$L/pc/bin/uevent-stamp" "$HERE/probe/uevent-stamp.c"
