@@ -847,6 +847,9 @@ static int load_policy(struct agent *a)
 	if (p != a->policy) {
 		policy_free(a->policy);
 		a->policy = p;
+	} else {
+		/* The store kept the policy in force and handed us another reference to it. */
+		policy_free(p);
 	}
 	a->audit = a->cfg.force_audit || policy_mode(a->policy) == POLICY_MODE_AUDIT;
 	switch (res.status) {

@@ -57,9 +57,18 @@ static int loader(void *userdata, const struct policy *current, int64_t now,
 	struct policy_error err;
 	int r;
 
-	(void)current;
 	(void)now;
 	h->policy_loads++;
+	if (h->keep_current && current) {
+		/* What policy_store_load() does when the file and last-known-good are unusable. */
+		*ret_policy = policy_ref(current);
+		memset(ret, 0, sizeof(*ret));
+		ret->status = POLICY_STATUS_REJECTED;
+		ret->error = -EBADMSG;
+		(void)snprintf(ret->reason, sizeof(ret->reason), "test: rejected");
+		ret->source = "current";
+		return 0;
+	}
 	if (!text) {
 		*ret_policy = policy_builtin_default();
 		ck_assert_ptr_nonnull(*ret_policy);

@@ -39,6 +39,7 @@ struct harness {
 	const char *watch_path; /* policy path whose directory the agent watches (NULL = none) */
 	unsigned heartbeat_sec; /* 0 = none; heartbeats report spool depth 7 and head "c0ffee" */
 	int policy_loads;
+	bool keep_current; /* loader rejects and hands back a reference to the policy in force */
 	bool audit;
 	unsigned n_events;
 	struct h_event events[H_MAX_EVENTS];

@@ -171,6 +171,36 @@ START_TEST(test_reload_both_directions)
 }
 END_TEST
 
+/*
+ * A reload the store rejects while last-known-good is unusable: the store hands back another
+ * reference to the policy in force. The agent keeps enforcing that same policy and drops the extra
+ * reference (the sanitizer build's leak check fails otherwise).
+ */
+START_TEST(test_reload_rejected_keeps_current)
+{
+	struct harness *h = h_new();
+
+	h->policy_text = H_POLICY_ALLOW_STORAGE;
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	ck_assert_int_eq(h_wait_auth(h, st, NULL, 1), 1);
+	const struct policy *before = agent_get_policy(h->agent);
+	unsigned decisions = h_count(h, EVENT_DEVICE_DECISION, "1-2");
+
+	h->keep_current = true;
+	h->policy_text = NULL; /* would block the stick, were it loaded */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(agent_reload(h->agent), 0);
+	ck_assert_ptr_eq(agent_get_policy(h->agent), before);
+	ck_assert_uint_eq(policy_serial(agent_get_policy(h->agent)), 2);
+	ck_assert_uint_eq(h_count(h, EVENT_POLICY_REJECTED, NULL), 3);
+	ck_assert_int_eq(h_auth(h, st, NULL), 1);
+	ck_assert_uint_eq(h_count(h, EVENT_DEVICE_DECISION, "1-2"), decisions);
+	free(st);
+	h_free(h);
+}
+END_TEST
+
 /* Someone authorizes the blocked storage interface of a BadUSB device: blocked again, reported. */
 START_TEST(test_tamper_interface)
 {
@@ -339,6 +369,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_present_at_start);
 	tcase_add_test(tc, test_write_failure_blocks_device);
 	tcase_add_test(tc, test_reload_both_directions);
+	tcase_add_test(tc, test_reload_rejected_keeps_current);
 	tcase_add_test(tc, test_tamper_interface);
 	tcase_add_test(tc, test_tamper_device_and_root_hub);
 	tcase_add_loop_test(tc, test_audit, 0, 2);
