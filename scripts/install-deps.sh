@@ -7,7 +7,7 @@ build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
 libudev-dev libusb-1.0-0-dev libmtp-dev libmtp-runtime libconfig-dev libssl-dev openssl
 libjson-c-dev libsystemd-dev
 check umockdev libumockdev-dev
-udev systemd
+udev systemd dbus-daemon
 rsyslog rsyslog-relp rsyslog-openssl
 qemu-system-x86 qemu-utils debootstrap cpio kmod busybox-static mtp-tools usbutils dosfstools procps
 python3 ca-certificates
