@@ -617,6 +617,10 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 		char devdir[PATH_MAX];
 
 		free(old);
+		/* Forget the previous decision too: it may allow what the device is now denied, and
+		 * a later "change" uevent must find the device untracked and decide it again. */
+		if (i >= 0)
+			tracked_remove(a, (size_t)i);
 		if (authz_relpath(info->syspath, devdir, sizeof(devdir)) >= 0)
 			(void)authz_write_int(a->authz, devdir, "authorized", 0);
 		emit(a, EVENT_ENFORCE_FAILED, info, a->dec, "out of memory; device blocked",
