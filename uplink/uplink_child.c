@@ -90,6 +90,10 @@ struct child {
 	char frame[FRAME_MAX];
 	char *batch;
 	size_t batch_len;
+
+	/* Set when the child must end; main() returns exit_code (only main() exits). */
+	bool quit;
+	int exit_code;
 };
 
 static int64_t now_msec(void)
@@ -106,15 +110,22 @@ static int64_t now_usec_realtime(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Asks main() to end the child with code (the first request wins). */
+static void child_quit(struct child *c, int code)
+{
+	if (c->quit)
+		return;
+	c->quit = true;
+	c->exit_code = code;
+}
+
 static void send_parent(struct child *c, const uint8_t *buf, int n)
 {
-	if (n <= 0)
+	if (n <= 0 || c->quit)
 		return;
-	if (send(PARENT_FD, buf, (size_t)n, MSG_NOSIGNAL) < 0) {
+	if (send(PARENT_FD, buf, (size_t)n, MSG_NOSIGNAL) < 0)
 		/* the parent is gone or broken: nothing left to do for us */
-		_exit(errno == EPIPE || errno == ECONNRESET ? 0 : 1);
-	}
-	(void)c;
+		child_quit(c, errno == EPIPE || errno == ECONNRESET ? 0 : 1);
 }
 
 static void status(struct child *c, bool connected, const char *fmt, ...) _printf_(3, 4);
@@ -526,7 +537,8 @@ static void send_pending(struct child *c)
 			if (n < 0) {
 				/* cannot happen: the agent length-checks records (<= 64 KiB) */
 				log_error_errno(n, "cannot encode record %" PRIu64 ": %m", it->seq);
-				exit(1);
+				child_quit(c, 1);
+				return;
 			}
 			c->batch_len += (size_t)n;
 			c->nsent++;
@@ -613,17 +625,21 @@ static void handle_parent(struct child *c)
 		ssize_t n = recv(PARENT_FD, c->msg, sizeof(c->msg), MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n <= 0)
-			exit(0); /* parent gone */
+		if (n <= 0) {
+			child_quit(c, 0); /* parent gone */
+			return;
+		}
 		struct uplink_msg m;
 		if ((size_t)n > sizeof(c->msg) || uplink_msg_decode(c->msg, (size_t)n, &m) < 0 ||
 		    m.type != UPLINK_MSG_RECORD || m.seq <= c->last_seq) {
 			log_error("malformed message from the agent, exiting");
-			exit(1);
+			child_quit(c, 1);
+			return;
 		}
 		if (q_push(c, m.seq, m.payload, m.len) < 0) {
 			log_error("out of memory");
-			exit(1);
+			child_quit(c, 1);
+			return;
 		}
 		c->last_seq = m.seq;
 	}
@@ -801,12 +817,15 @@ int main(int argc, char **argv)
 	if (getppid() == 1)
 		return 0; /* the parent died before PR_SET_PDEATHSIG */
 
-	for (;;) {
+	while (!c.quit) {
 		if (!c.connected && now_msec() >= c.next_attempt)
 			try_connect(&c);
-		send_pending(&c);
-		if (!c.relp)
+		if (!c.quit)
+			send_pending(&c);
+		if (!c.quit && !c.relp)
 			syslog_check_delivered(&c);
+		if (c.quit)
+			break;
 
 		struct pollfd p[2] = { { .fd = PARENT_FD, .events = POLLIN },
 			               { .fd = c.connected ? c.fd : -1, .events = POLLIN } };
@@ -824,8 +843,10 @@ int main(int argc, char **argv)
 			return log_error_errno(negative_errno(), "poll failed: %m"), 1;
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
 			handle_parent(&c);
-		if (c.connected && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) ||
-		                    (c.ssl && SSL_pending(c.ssl) > 0)))
+		if (!c.quit && c.connected &&
+		    ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) ||
+		     (c.ssl && SSL_pending(c.ssl) > 0)))
 			handle_net(&c);
 	}
+	return c.exit_code;
 }
