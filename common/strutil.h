@@ -20,5 +20,8 @@ int str_copy(char *dst, size_t dstsize, const char *src);
 /* Lowercase hex of len bytes into dst (needs 2*len+1). */
 void hex_encode(char *dst, const uint8_t *src, size_t len);
 
+/* Value of one hex digit (0-9, a-f, A-F), or -1 for any other character. */
+int hex_digit(char c);
+
 /* true when s begins with prefix. */
 bool str_startswith(const char *s, const char *prefix);

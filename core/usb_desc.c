@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/usb_desc.h"
+#include "common/strutil.h"
 
 #define USB_DT_DEVICE_SIZE    18
 #define USB_DT_CONFIG_SIZE    9
@@ -326,17 +327,6 @@ int usb_desc_parse(const uint8_t *buf, size_t len, struct usb_descriptors *ret,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int usb_desc_hex_decode(const char *text, size_t len, uint8_t *out, size_t outsize,
                         size_t *reterr_offset)
 {
@@ -350,7 +340,7 @@ int usb_desc_hex_decode(const char *text, size_t len, uint8_t *out, size_t outsi
 
 	while (i < len) {
 		char c = text[i];
-		int v = hexval(c);
+		int v = hex_digit(c);
 
 		if (hi >= 0 && v < 0) { /* a byte's two digits must be adjacent */
 			if (reterr_offset)

@@ -137,17 +137,6 @@ static bool is_name_char(char ch)
 	return is_name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Reads an integer literal at *pos (sign optional). Returns 1 if one was range-checked, 0 if the
  * text there is not an integer (a float, a lone sign), or the error. */
 static int scan_number(struct load_ctx *c, const char *s, size_t len, size_t *pos, int line)
@@ -161,18 +150,18 @@ static int scan_number(struct load_ctx *c, const char *s, size_t len, size_t *po
 		i++;
 	}
 	if (i + 2 < len && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-	    hexval(s[i + 2]) >= 0) {
+	    hex_digit(s[i + 2]) >= 0) {
 		if (start !=
 		    i) { /* libconfig has no signed hex: a syntax error it reports itself */
 			*pos = i;
 			return 0;
 		}
 		hex = true;
-		for (i += 2; i < len && hexval(s[i]) >= 0; i++) {
+		for (i += 2; i < len && hex_digit(s[i]) >= 0; i++) {
 			if (v > (ULLONG_MAX >> 4))
 				overflow = true;
 			else
-				v = (v << 4) | (unsigned)hexval(s[i]);
+				v = (v << 4) | (unsigned)hex_digit(s[i]);
 		}
 	} else {
 		if (i >= len || s[i] < '0' || s[i] > '9') {
@@ -468,8 +457,8 @@ static int parse_class(struct load_ctx *c, const config_setting_t *e, struct cla
 		if (q[0] == '*') {
 			p.any_mask |= 1u << k;
 			q++;
-		} else if (hexval(q[0]) >= 0 && q[0] && hexval(q[1]) >= 0) {
-			p.value[k] = (uint8_t)(hexval(q[0]) << 4 | hexval(q[1]));
+		} else if (hex_digit(q[0]) >= 0 && q[0] && hex_digit(q[1]) >= 0) {
+			p.value[k] = (uint8_t)(hex_digit(q[0]) << 4 | hex_digit(q[1]));
 			q += 2;
 		} else
 			goto bad;
@@ -555,7 +544,7 @@ static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct po
 			return r;
 		bool ok = strlen(v) == 64;
 		for (size_t j = 0; ok && j < 32; j++) {
-			int hi = hexval(v[2 * j]), lo = hexval(v[2 * j + 1]);
+			int hi = hex_digit(v[2 * j]), lo = hex_digit(v[2 * j + 1]);
 			ok = hi >= 0 && lo >= 0;
 			if (ok)
 				rule->hashes[i][j] = (uint8_t)(hi << 4 | lo);
