@@ -71,6 +71,7 @@ struct agent {
 	struct policy *policy;
 	bool audit;
 	bool started;
+	int64_t started_at; /* Unix seconds, for <run_dir>/status */
 
 	struct usb_device_info *info;  /* scratch: the device being decided */
 	struct usb_device_info *info2; /* scratch: re-read for interface strings */
@@ -825,6 +826,21 @@ static int on_uevent(sd_event_source *s _unused_, int fd _unused_, uint32_t reve
 
 /* ---- policy ---------------------------------------------------------------------------- */
 
+/* <run_dir>/status: the policy in force and the mode. Never affects enforcement. */
+static void publish_status(struct agent *a, const char *source)
+{
+	struct agent_status_info info;
+	int r;
+
+	if (!a->cfg.run_dir)
+		return;
+	status_info_from_policy(a->policy, source, a->cfg.force_audit, (int64_t)getpid(),
+	                        a->started_at, &info);
+	r = status_write_agent(a->cfg.run_dir, &info);
+	if (r < 0)
+		log_warning_errno(r, "Failed to write %s/status, ignoring: %m", a->cfg.run_dir);
+}
+
 static int load_policy(struct agent *a)
 {
 	struct policy_load_result res = { 0 };
@@ -839,6 +855,8 @@ static int load_policy(struct agent *a)
 		                      &res);
 	if (r < 0 || !p) {
 		/* Nothing is weakened: keep what is in force, else the built-in default. */
+		bool kept = a->policy != NULL;
+
 		log_error_errno(r < 0 ? r : -EINVAL, "Loading the policy failed: %m");
 		if (!a->policy) {
 			a->policy = policy_builtin_default();
@@ -846,6 +864,7 @@ static int load_policy(struct agent *a)
 				return -ENOMEM;
 		}
 		emit(a, EVENT_POLICY_REJECTED, NULL, NULL, "policy could not be loaded", r);
+		publish_status(a, kept ? "current" : "built-in");
 		return 0;
 	}
 	if (p != a->policy) {
@@ -878,6 +897,7 @@ static int load_policy(struct agent *a)
 		            policy_name(p));
 		emit(a, EVENT_POLICY_EXPIRED, NULL, NULL, "policy expired; still enforced", 0);
 	}
+	publish_status(a, res.source);
 	return 0;
 }
 
@@ -1099,6 +1119,7 @@ int agent_start(struct agent *a)
 	if (r < 0)
 		return r;
 	/* 2. Policy (the built-in default if nothing better). */
+	a->started_at = now_realtime_usec() / 1000000;
 	r = load_policy(a);
 	if (r < 0)
 		return r;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* <run_dir>/last-refusal (see status.h). This file uses _cleanup_ only. */
+/* <run_dir>/last-refusal, refusals and status (see status.h). This file uses _cleanup_ only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -71,22 +72,31 @@ static void unlinkp(char **p)
 		(void)unlink(*p); /* leftover temporary file; nothing else to do */
 }
 
-int status_write_last_refusal(const char *dir, const struct usb_device_info *dev,
-                              const struct decision *dec, int64_t now)
+static void rfc3339(int64_t secs, char buf[static 32])
 {
-	char tmp[PATH_MAX], final[PATH_MAX], id[10], reason[512], when[32];
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		(void)snprintf(buf, 32, "%lld", (long long)secs);
+}
+
+/*
+ * Replaces dir/name atomically: fill() writes the content to a temporary file dir/.name.tmp
+ * (created without following a link, mode 0644), which is then renamed over dir/name.
+ */
+static int write_atomic(const char *dir, const char *name, void (*fill)(FILE *f, const void *u),
+                        const void *userdata)
+{
+	char tmp[PATH_MAX], final[PATH_MAX];
 	_cleanup_(unlinkp) char *cleanup_tmp = NULL;
 	_cleanup_(fclosep) FILE *f = NULL;
-	struct tm tm;
-	time_t t = (time_t)now;
 	int fd, n;
 
-	if (!dir || !dev || !dec)
-		return -EINVAL;
-	n = snprintf(final, sizeof(final), "%s/last-refusal", dir);
+	n = snprintf(final, sizeof(final), "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(final))
 		return -ENAMETOOLONG;
-	n = snprintf(tmp, sizeof(tmp), "%s/.last-refusal.tmp", dir);
+	n = snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -100,10 +110,23 @@ int status_write_last_refusal(const char *dir, const struct usb_device_info *dev
 		return r;
 	}
 	(void)fchmod(fd, 0644); /* readable by operators despite UMask=0077; best effort */
+	fill(f, userdata);
+	if (fflush(f) != 0 || ferror(f))
+		return negative_errno();
+	if (rename(tmp, final) < 0)
+		return negative_errno();
+	cleanup_tmp = NULL;
+	return 0;
+}
+
+void status_format_refusal(FILE *f, const struct usb_device_info *dev, const struct decision *dec,
+                           int64_t now)
+{
+	char id[10], reason[512], when[32];
+
 	usb_device_format_id(dev, id);
 	status_refusal_reason(dev, dec, reason, sizeof(reason));
-	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		(void)snprintf(when, sizeof(when), "%lld", (long long)now);
+	rfc3339(now, when);
 	fprintf(f, "{\"time\":\"%s\",\"device\":\"", when);
 	json_escape(f, dev->busid);
 	fprintf(f, "\",\"id\":\"%s\",\"manufacturer\":\"", id);
@@ -113,10 +136,184 @@ int status_write_last_refusal(const char *dir, const struct usb_device_info *dev
 	fprintf(f, "\",\"verdict\":\"%s\",\"reason\":\"", device_verdict_to_string(dec->verdict));
 	json_escape(f, reason);
 	fputs("\"}\n", f);
-	if (fflush(f) != 0 || ferror(f))
-		return negative_errno();
-	if (rename(tmp, final) < 0)
-		return negative_errno();
-	cleanup_tmp = NULL;
-	return 0;
+}
+
+struct refusal_args {
+	const struct usb_device_info *dev;
+	const struct decision *dec;
+	int64_t now;
+	const char *keep; /* older records to keep (whole lines), may be NULL */
+	size_t keep_len;
+};
+
+static void fill_last_refusal(FILE *f, const void *u)
+{
+	const struct refusal_args *a = u;
+
+	status_format_refusal(f, a->dev, a->dec, a->now);
+}
+
+static void fill_refusals(FILE *f, const void *u)
+{
+	const struct refusal_args *a = u;
+
+	if (a->keep_len)
+		(void)fwrite(a->keep, 1, a->keep_len, f); /* errors show in ferror() */
+	status_format_refusal(f, a->dev, a->dec, a->now);
+}
+
+/*
+ * Reads dir/refusals (ours; never through a link, regular files only) into *ret_buf and returns
+ * its length. A missing, unusable or oversized file counts as empty: the list starts afresh.
+ */
+static size_t read_refusals(const char *dir, char **ret_buf)
+{
+	char path[PATH_MAX];
+	_cleanup_(closep) int fd = -1;
+	_cleanup_(freep) char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int n;
+
+	*ret_buf = NULL;
+	n = snprintf(path, sizeof(path), "%s/refusals", dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (off_t)STATUS_REFUSALS_MAX_BYTES)
+		return 0;
+	buf = malloc(STATUS_REFUSALS_MAX_BYTES);
+	if (!buf)
+		return 0;
+	while (len < STATUS_REFUSALS_MAX_BYTES) {
+		ssize_t r = read(fd, buf + len, STATUS_REFUSALS_MAX_BYTES - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	*ret_buf = TAKE_PTR(buf);
+	return len;
+}
+
+/* The newest max whole lines of buf[0..len): returns where they start. A torn last line goes. */
+static size_t keep_newest_lines(const char *buf, size_t *len, unsigned max)
+{
+	size_t end = *len, start;
+	unsigned lines = 0;
+
+	while (end > 0 && buf[end - 1] != '\n')
+		end--; /* an incomplete last line (not ours) */
+	start = end;
+	while (start > 0 && lines < max) {
+		size_t i = start - 1; /* the '\n' ending the line before start */
+
+		while (i > 0 && buf[i - 1] != '\n')
+			i--;
+		start = i;
+		lines++;
+	}
+	*len = end - start;
+	return start;
+}
+
+int status_write_last_refusal(const char *dir, const struct usb_device_info *dev,
+                              const struct decision *dec, int64_t now)
+{
+	struct refusal_args args = { .dev = dev, .dec = dec, .now = now };
+	_cleanup_(freep) char *old = NULL;
+	size_t len;
+	int r, q;
+
+	if (!dir || !dev || !dec)
+		return -EINVAL;
+	r = write_atomic(dir, "last-refusal", fill_last_refusal, &args);
+	len = read_refusals(dir, &old);
+	if (len) {
+		size_t start = keep_newest_lines(old, &len, STATUS_MAX_REFUSALS - 1);
+
+		args.keep = old + start;
+		args.keep_len = len;
+	}
+	q = write_atomic(dir, "refusals", fill_refusals, &args);
+	return r < 0 ? r : q;
+}
+
+void status_info_from_policy(const struct policy *p, const char *source, bool forced_audit,
+                             int64_t pid, int64_t started, struct agent_status_info *ret)
+{
+	bool policy_audit = policy_mode(p) == POLICY_MODE_AUDIT;
+
+	*ret = (struct agent_status_info){
+		.pid = pid,
+		.started = started,
+		.name = policy_name(p),
+		.serial = policy_serial(p),
+		.key_id = policy_key_id(p),
+		.sha256 = policy_sha256(p),
+		.not_after = policy_not_after(p),
+		.source = source,
+		.audit = forced_audit || policy_audit,
+		.mode_forced = forced_audit && !policy_audit,
+	};
+}
+
+static void json_string_or_null(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	json_escape(f, s);
+	fputc('"', f);
+}
+
+void status_format_agent(FILE *f, const struct agent_status_info *info)
+{
+	char when[32];
+
+	rfc3339(info->started, when);
+	fprintf(f, "{\"pid\":%lld,\"started\":\"%s\",\"policy\":{\"name\":", (long long)info->pid,
+	        when);
+	json_string_or_null(f, info->name ? info->name : "");
+	fprintf(f, ",\"serial\":%llu,\"key_id\":", (unsigned long long)info->serial);
+	json_string_or_null(f, info->key_id);
+	fputs(",\"sha256\":", f);
+	if (info->sha256) {
+		fputc('"', f);
+		for (size_t i = 0; i < 32; i++)
+			fprintf(f, "%02x", info->sha256[i]);
+		fputc('"', f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\"not_after\":", f);
+	if (info->not_after == INT64_MAX) {
+		fputs("null", f);
+	} else {
+		rfc3339(info->not_after, when);
+		fprintf(f, "\"%s\"", when);
+	}
+	fputs(",\"source\":", f);
+	json_string_or_null(f, info->source ? info->source : "?");
+	fprintf(f, "},\"mode\":\"%s\",\"mode_forced\":%s}\n", info->audit ? "audit" : "enforce",
+	        info->mode_forced ? "true" : "false");
+}
+
+static void fill_status(FILE *f, const void *u)
+{
+	status_format_agent(f, u);
+}
+
+int status_write_agent(const char *dir, const struct agent_status_info *info)
+{
+	if (!dir || !info)
+		return -EINVAL;
+	return write_atomic(dir, "status", fill_status, info);
 }

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Parsing and wording of <run_dir>/last-refusal (see refusal.h). Pure: no files, no clocks. */
+/*
+ * Parsing and wording of <run_dir>/last-refusal, refusals and status (see refusal.h). Pure: no
+ * files, no clocks.
+ */
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +47,72 @@ static int bytes_from_latin1_utf8(const char *s, size_t len, char *dst, size_t d
 	return 0;
 }
 
+/*
+ * One strict JSON object from untrusted bytes: at most cap bytes (capmsg says so), no NUL, no
+ * single quotes or comments, nothing but whitespace after it, nesting at most depth. Returns 0 and
+ * *ret_root (caller puts it) or a negative errno with a reason.
+ */
+static int parse_object(const char *buf, size_t len, size_t cap, const char *capmsg, int depth,
+                        struct json_object **ret_root, char *reterr, size_t errsize)
+{
+	struct json_tokener *tok = NULL;
+	struct json_object *root = NULL;
+	int r = 0;
+
+	if (!buf && len)
+		return fail(reterr, errsize, -EINVAL, "no data", NULL);
+	if (len > cap)
+		return fail(reterr, errsize, -EFBIG, capmsg, NULL);
+	if (len == 0)
+		return fail(reterr, errsize, -EBADMSG, "empty file", NULL);
+	if (memchr(buf, '\0', len))
+		return fail(reterr, errsize, -EBADMSG, "NUL byte in the file", NULL);
+	tok = json_tokener_new_ex(depth);
+	if (!tok)
+		return fail(reterr, errsize, -ENOMEM, "out of memory", NULL);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success)
+		r = fail(reterr, errsize, -EBADMSG, "not valid JSON", NULL);
+	else if (!json_object_is_type(root, json_type_object))
+		r = fail(reterr, errsize, -EBADMSG, "not a JSON object", NULL);
+	json_tokener_free(tok);
+	if (r < 0) {
+		json_object_put(root);
+		return r;
+	}
+	*ret_root = root;
+	return 0;
+}
+
+/* A string member into dst (bytes as the agent had them). NULL JSON allowed when *ret_null. */
+static int get_string(struct json_object *obj, const char *key, char *dst, size_t size,
+                      bool *ret_null, char *reterr, size_t errsize)
+{
+	struct json_object *v = NULL;
+	const char *s;
+	int slen;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return fail(reterr, errsize, -EBADMSG, "missing field", key);
+	if (ret_null) {
+		*ret_null = v == NULL;
+		if (!v) {
+			dst[0] = '\0';
+			return 0;
+		}
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return fail(reterr, errsize, -EBADMSG, "not a string: field", key);
+	s = json_object_get_string(v);
+	slen = json_object_get_string_len(v);
+	if (slen < 0 || strlen(s) != (size_t)slen)
+		return fail(reterr, errsize, -EBADMSG, "NUL character in field", key);
+	if (bytes_from_latin1_utf8(s, (size_t)slen, dst, size) < 0)
+		return fail(reterr, errsize, -EBADMSG, "too long: field", key);
+	return 0;
+}
+
 int refusal_parse(const char *buf, size_t len, struct refusal *ret, char *reterr, size_t errsize)
 {
 	static const struct {
@@ -62,60 +132,20 @@ int refusal_parse(const char *buf, size_t len, struct refusal *ret, char *reterr
 		{ "reason", offsetof(struct refusal, reason),
 		  sizeof(((struct refusal *)0)->reason) },
 	};
-	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	struct refusal r = { 0 };
-	int ret_r = 0;
+	int ret_r;
 
-	if (!buf && len)
-		return fail(reterr, errsize, -EINVAL, "no data", NULL);
-	if (len > REFUSAL_MAX_BYTES)
-		return fail(reterr, errsize, -EFBIG, "file larger than 16 KiB", NULL);
-	if (len == 0)
-		return fail(reterr, errsize, -EBADMSG, "empty file", NULL);
-	if (memchr(buf, '\0', len))
-		return fail(reterr, errsize, -EBADMSG, "NUL byte in the file", NULL);
-
-	tok = json_tokener_new_ex(8); /* one flat object: nesting beyond that is malformed anyway */
-	if (!tok)
-		return fail(reterr, errsize, -ENOMEM, "out of memory", NULL);
-	/* Strict: no single quotes, no comments, nothing but whitespace after the object. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		ret_r = fail(reterr, errsize, -EBADMSG, "not valid JSON", NULL);
-		goto out;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		ret_r = fail(reterr, errsize, -EBADMSG, "not a JSON object", NULL);
-		goto out;
-	}
+	/* One flat object: nesting beyond 8 is malformed anyway. */
+	ret_r = parse_object(buf, len, REFUSAL_MAX_BYTES, "file larger than 16 KiB", 8, &root,
+	                     reterr, errsize);
+	if (ret_r < 0)
+		return ret_r;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		struct json_object *v = NULL;
-		const char *s;
-		int slen;
-
-		if (!json_object_object_get_ex(root, fields[i].key, &v)) {
-			ret_r = fail(reterr, errsize, -EBADMSG, "missing field", fields[i].key);
+		ret_r = get_string(root, fields[i].key, (char *)&r + fields[i].off, fields[i].size,
+		                   NULL, reterr, errsize);
+		if (ret_r < 0)
 			goto out;
-		}
-		if (!json_object_is_type(v, json_type_string)) {
-			ret_r =
-			    fail(reterr, errsize, -EBADMSG, "not a string: field", fields[i].key);
-			goto out;
-		}
-		s = json_object_get_string(v);
-		slen = json_object_get_string_len(v);
-		if (slen < 0 || strlen(s) != (size_t)slen) {
-			ret_r = fail(reterr, errsize, -EBADMSG, "NUL character in field",
-			             fields[i].key);
-			goto out;
-		}
-		if (bytes_from_latin1_utf8(s, (size_t)slen, (char *)&r + fields[i].off,
-		                           fields[i].size) < 0) {
-			ret_r = fail(reterr, errsize, -EBADMSG, "too long: field", fields[i].key);
-			goto out;
-		}
 	}
 	if (strcmp(r.verdict, "block") && strcmp(r.verdict, "partial")) {
 		ret_r = fail(reterr, errsize, -EBADMSG, "unknown verdict (want block or partial)",
@@ -125,8 +155,142 @@ int refusal_parse(const char *buf, size_t len, struct refusal *ret, char *reterr
 	*ret = r;
 out:
 	json_object_put(root);
-	json_tokener_free(tok);
 	return ret_r;
+}
+
+int refusal_list_parse(const char *buf, size_t len, struct refusal *ret, size_t max, char *reterr,
+                       size_t errsize)
+{
+	size_t n_lines = 0, kept = 0, end;
+	char why[256];
+
+	if (!buf && len)
+		return fail(reterr, errsize, -EINVAL, "no data", NULL);
+	if (len > REFUSAL_LIST_MAX_BYTES)
+		return fail(reterr, errsize, -EFBIG, "file larger than 128 KiB", NULL);
+	if (len == 0)
+		return 0;
+	if (memchr(buf, '\0', len))
+		return fail(reterr, errsize, -EBADMSG, "NUL byte in the file", NULL);
+	if (buf[len - 1] != '\n')
+		return fail(reterr, errsize, -EBADMSG, "last line not terminated", NULL);
+	for (size_t i = 0; i < len; i++)
+		n_lines += buf[i] == '\n';
+	/* Newest (last) line first. */
+	end = len - 1; /* the '\n' ending the current line */
+	for (size_t line = n_lines; line > 0; line--) {
+		size_t start = end;
+		struct refusal r;
+		int q;
+
+		while (start > 0 && buf[start - 1] != '\n')
+			start--;
+		if (start == end) {
+			if (reterr && errsize)
+				(void)snprintf(reterr, errsize, "line %zu: empty", line);
+			return -EBADMSG;
+		}
+		q = refusal_parse(buf + start, end - start, &r, why, sizeof(why));
+		if (q < 0) {
+			if (reterr && errsize)
+				(void)snprintf(reterr, errsize, "line %zu: %s", line, why);
+			return q == -EFBIG ? -EBADMSG : q;
+		}
+		if (kept < max)
+			ret[kept++] = r;
+		if (start == 0)
+			break;
+		end = start - 1;
+	}
+	return (int)kept;
+}
+
+static const char *const sources[] = { "file", "last-known-good", "current", "built-in" };
+
+int agent_status_parse(const char *buf, size_t len, struct agent_status_report *ret, char *reterr,
+                       size_t errsize)
+{
+	struct json_object *root = NULL, *pol = NULL, *v = NULL;
+	struct agent_status_report s = { 0 };
+	char mode[16];
+	bool is_null, known = false;
+	int r;
+
+	r = parse_object(buf, len, AGENT_STATUS_MAX_BYTES, "file larger than 4 KiB", 8, &root,
+	                 reterr, errsize);
+	if (r < 0)
+		return r;
+	if (!json_object_object_get_ex(root, "pid", &v)) {
+		r = fail(reterr, errsize, -EBADMSG, "missing field", "pid");
+		goto out;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0 ||
+	    json_object_get_int64(v) > INT32_MAX) {
+		r = fail(reterr, errsize, -EBADMSG, "not a process id: field", "pid");
+		goto out;
+	}
+	s.pid = (long long)json_object_get_int64(v);
+	r = get_string(root, "started", s.started, sizeof(s.started), NULL, reterr, errsize);
+	if (r < 0)
+		goto out;
+	if (!json_object_object_get_ex(root, "policy", &pol) ||
+	    !json_object_is_type(pol, json_type_object)) {
+		r = fail(reterr, errsize, -EBADMSG, "missing or not an object: field", "policy");
+		goto out;
+	}
+	r = get_string(pol, "name", s.name, sizeof(s.name), NULL, reterr, errsize);
+	if (r < 0)
+		goto out;
+	if (!json_object_object_get_ex(pol, "serial", &v) ||
+	    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0) {
+		r = fail(reterr, errsize, -EBADMSG, "missing or not a serial: field", "serial");
+		goto out;
+	}
+	s.serial = (unsigned long long)json_object_get_uint64(v);
+	r = get_string(pol, "key_id", s.key_id, sizeof(s.key_id), &is_null, reterr, errsize);
+	if (r < 0)
+		goto out;
+	s.has_key_id = !is_null;
+	r = get_string(pol, "sha256", s.sha256, sizeof(s.sha256), NULL, reterr, errsize);
+	if (r < 0)
+		goto out;
+	if (strlen(s.sha256) != 64 || strspn(s.sha256, "0123456789abcdef") != 64) {
+		r = fail(reterr, errsize, -EBADMSG, "not 64 hex digits: field", "sha256");
+		goto out;
+	}
+	r = get_string(pol, "not_after", s.not_after, sizeof(s.not_after), &is_null, reterr,
+	               errsize);
+	if (r < 0)
+		goto out;
+	s.has_not_after = !is_null;
+	r = get_string(pol, "source", s.source, sizeof(s.source), NULL, reterr, errsize);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		known = known || !strcmp(s.source, sources[i]);
+	if (!known) {
+		r = fail(reterr, errsize, -EBADMSG, "unknown policy source", NULL);
+		goto out;
+	}
+	r = get_string(root, "mode", mode, sizeof(mode), NULL, reterr, errsize);
+	if (r < 0)
+		goto out;
+	if (strcmp(mode, "enforce") && strcmp(mode, "audit")) {
+		r = fail(reterr, errsize, -EBADMSG, "unknown mode (want enforce or audit)", NULL);
+		goto out;
+	}
+	s.audit = !strcmp(mode, "audit");
+	if (!json_object_object_get_ex(root, "mode_forced", &v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
+		r = fail(reterr, errsize, -EBADMSG, "missing or not a boolean: field",
+		         "mode_forced");
+		goto out;
+	}
+	s.mode_forced = json_object_get_boolean(v);
+	*ret = s;
+out:
+	json_object_put(root);
+	return r;
 }
 
 /* ---- wording ------------------------------------------------------------------------------ */
@@ -354,4 +518,28 @@ void refusal_markup_escape(const char *src, char *out, size_t size)
 			return; /* never half an entity */
 		put(&b, s);
 	}
+}
+
+void agent_status_format_policy(const struct agent_status_report *s, char *out, size_t size)
+{
+	struct buf b = { out, size, 0 };
+	char num[32];
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	put(&b, "Policy: ");
+	put_escaped(&b, s->name, strlen(s->name));
+	(void)snprintf(num, sizeof(num), " (serial %llu, key ", s->serial);
+	put(&b, num);
+	if (s->has_key_id)
+		put_escaped(&b, s->key_id, strlen(s->key_id));
+	else
+		put(&b, "none");
+	put(&b, ", from ");
+	put_escaped(&b, s->source, strlen(s->source));
+	put(&b, "), mode: ");
+	put(&b, s->audit ? "audit" : "enforce");
+	if (s->mode_forced)
+		put(&b, " (forced)");
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The agent's status file <run_dir>/last-refusal (written by agent/status.c) as seen by the
- * people at the terminal: "portcullis status" and the session notifier "portcullis notify".
+ * The agent's status files in <run_dir> (written by agent/status.c) as seen by the people at the
+ * terminal: "portcullis status" and the session notifier "portcullis notify". last-refusal and
+ * refusals (the same records as JSON lines, newest last, at most 10) are described here; status
+ * (the policy in force and the mode) further down.
  *
  * Format (one JSON object, every value a string, written atomically by the agent):
  *   {"time":"2026-11-23T15:00:00Z","device":"1-2","id":"0781:5567","manufacturer":"SanDisk",
@@ -11,6 +13,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -61,3 +64,73 @@ struct refusal_key {
 };
 int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct refusal_key *ret_key,
                     char *reterr, size_t errsize);
+
+/* ---- <run_dir>/refusals ---------------------------------------------------------------------- */
+
+/* Bigger files are refused unread: the agent keeps 10 records of at most about 7 KiB. */
+#define REFUSAL_LIST_MAX_BYTES (16u * 8192u)
+#define REFUSAL_LIST_MAX       10
+
+/*
+ * Parses the refusals file: one record per line (each as refusal_parse() wants it), newest last.
+ * Fills ret[0..] newest first with at most max records (older ones are dropped). Pure. Rejects
+ * more than REFUSAL_LIST_MAX_BYTES, NUL bytes, an unterminated last line and any bad record
+ * (reterr says which line and why). Returns the number of records (0 for an empty file) or
+ * -EFBIG / -EBADMSG.
+ */
+int refusal_list_parse(const char *buf, size_t len, struct refusal *ret, size_t max, char *reterr,
+                       size_t errsize);
+
+/*
+ * Reads dirfd/name with the rules of refusal_read_at() (cap REFUSAL_LIST_MAX_BYTES) and parses
+ * it with refusal_list_parse(). Returns the count, -ENOENT when there is none, or a negative errno
+ * with a reason in reterr.
+ */
+int refusal_list_read_at(int dirfd, const char *name, struct refusal *ret, size_t max, char *reterr,
+                         size_t errsize);
+
+/* ---- <run_dir>/status ------------------------------------------------------------------------ */
+
+/*
+ * One JSON object, rewritten atomically whenever the policy in force or the mode changes:
+ *   {"pid":812,"started":"2026-11-23T15:00:00Z","policy":{"name":"policy.conf","serial":7,
+ *    "key_id":"it-2026","sha256":"<64 hex>","not_after":"2027-01-01T00:00:00Z","source":"file"},
+ *    "mode":"enforce","mode_forced":false}
+ * key_id and not_after may be null. Strings are untrusted and escaped on output.
+ */
+#define AGENT_STATUS_MAX_BYTES 4096u
+
+struct agent_status_report {
+	long long pid;             /* > 0 */
+	char started[32];          /* RFC 3339 */
+	char name[256];            /* the policy's name (raw bytes) */
+	unsigned long long serial; /* the policy's serial */
+	bool has_key_id;
+	char key_id[128];
+	char sha256[65]; /* 64 lowercase hex digits */
+	bool has_not_after;
+	char not_after[32];
+	char source[16]; /* "file" | "last-known-good" | "current" | "built-in" */
+	bool audit;      /* mode "audit" (else "enforce") */
+	bool mode_forced;
+};
+
+/*
+ * Parses the status file's bytes. Pure. Rejects more than AGENT_STATUS_MAX_BYTES, NUL bytes, not
+ * one JSON object, a missing field or one of the wrong type, an over-long string, a pid <= 0, a
+ * negative serial, a sha256 that is not 64 hex digits, an unknown source or mode. Unknown keys are
+ * ignored (newer agents). Returns 0 and fills *ret, or -EFBIG / -EBADMSG with a reason in reterr.
+ */
+int agent_status_parse(const char *buf, size_t len, struct agent_status_report *ret, char *reterr,
+                       size_t errsize);
+
+/* Reads dirfd/name with the rules of refusal_read_at() (cap AGENT_STATUS_MAX_BYTES) and parses it.
+ */
+int agent_status_read_at(int dirfd, const char *name, struct agent_status_report *ret, char *reterr,
+                         size_t errsize);
+
+/*
+ * "Policy: policy.conf (serial 7, key it-2026, from file), mode: audit (forced)", every untrusted
+ * byte escaped (printable ASCII only); "key none" when unsigned. Pure; always NUL-terminates.
+ */
+void agent_status_format_policy(const struct agent_status_report *s, char *buf, size_t size);

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Reading <run_dir>/last-refusal safely (see refusal.h). This file uses _cleanup_ only. */
+/*
+ * Reading <run_dir>/last-refusal, refusals and status safely (see refusal.h). This file uses
+ * _cleanup_ only.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,12 +20,15 @@ static int fail(char *reterr, size_t errsize, int r, const char *why)
 	return r;
 }
 
-int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct refusal_key *ret_key,
-                    char *reterr, size_t errsize)
+/*
+ * Reads dirfd/name into buf (size cap + 1, so a file that grew past cap shows as too large):
+ * never through a symlink, only a regular file owned by root or the caller, at most cap bytes by
+ * its size. Returns 0 with *ret_len and *ret_st, or a negative errno with a reason.
+ */
+static int read_untrusted_at(int dirfd, const char *name, char *buf, size_t cap, const char *capmsg,
+                             size_t *ret_len, struct stat *ret_st, char *reterr, size_t errsize)
 {
 	_cleanup_(closep) int fd = -1;
-	char buf[REFUSAL_MAX_BYTES + 1];
-	struct refusal r;
 	struct stat st;
 	size_t len = 0;
 	int q;
@@ -31,7 +38,7 @@ int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct ref
 	if (fd < 0) {
 		q = negative_errno();
 		if (q == -ENOENT)
-			return fail(reterr, errsize, q, "no device has been refused yet");
+			return fail(reterr, errsize, q, "no such file");
 		if (q == -ELOOP)
 			return fail(reterr, errsize, q, "refused: it is a symbolic link");
 		return fail(reterr, errsize, q, "cannot open it");
@@ -43,11 +50,11 @@ int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct ref
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return fail(reterr, errsize, -EPERM,
 		            "refused: not owned by root (not written by the agent)");
-	if (st.st_size > (off_t)REFUSAL_MAX_BYTES)
-		return fail(reterr, errsize, -EFBIG, "refused: larger than 16 KiB");
+	if (st.st_size > (off_t)cap)
+		return fail(reterr, errsize, -EFBIG, capmsg);
 	/* The size may change under us: read at most one byte beyond the cap. */
-	while (len < sizeof(buf)) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+	while (len < cap + 1) {
+		ssize_t n = read(fd, buf + len, cap + 1 - len);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -58,6 +65,26 @@ int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct ref
 			break;
 		len += (size_t)n;
 	}
+	*ret_len = len;
+	*ret_st = st;
+	return 0;
+}
+
+int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct refusal_key *ret_key,
+                    char *reterr, size_t errsize)
+{
+	char buf[REFUSAL_MAX_BYTES + 1];
+	struct refusal r;
+	struct stat st;
+	size_t len;
+	int q;
+
+	q = read_untrusted_at(dirfd, name, buf, REFUSAL_MAX_BYTES, "refused: larger than 16 KiB",
+	                      &len, &st, reterr, errsize);
+	if (q == -ENOENT)
+		return fail(reterr, errsize, q, "no device has been refused yet");
+	if (q < 0)
+		return q;
 	q = refusal_parse(buf, len, &r, reterr, errsize);
 	if (q < 0)
 		return q;
@@ -69,4 +96,40 @@ int refusal_read_at(int dirfd, const char *name, struct refusal *ret, struct ref
 		    (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	}
 	return 0;
+}
+
+int refusal_list_read_at(int dirfd, const char *name, struct refusal *ret, size_t max, char *reterr,
+                         size_t errsize)
+{
+	_cleanup_(freep) char *buf = malloc(REFUSAL_LIST_MAX_BYTES + 1);
+	struct stat st;
+	size_t len;
+	int q;
+
+	if (!buf)
+		return fail(reterr, errsize, -ENOMEM, "out of memory");
+	q = read_untrusted_at(dirfd, name, buf, REFUSAL_LIST_MAX_BYTES,
+	                      "refused: larger than 128 KiB", &len, &st, reterr, errsize);
+	if (q == -ENOENT)
+		return fail(reterr, errsize, q, "no device has been refused yet");
+	if (q < 0)
+		return q;
+	return refusal_list_parse(buf, len, ret, max, reterr, errsize);
+}
+
+int agent_status_read_at(int dirfd, const char *name, struct agent_status_report *ret, char *reterr,
+                         size_t errsize)
+{
+	char buf[AGENT_STATUS_MAX_BYTES + 1];
+	struct stat st;
+	size_t len;
+	int q;
+
+	q = read_untrusted_at(dirfd, name, buf, AGENT_STATUS_MAX_BYTES,
+	                      "refused: larger than 4 KiB", &len, &st, reterr, errsize);
+	if (q == -ENOENT)
+		return fail(reterr, errsize, q, "not published by the agent");
+	if (q < 0)
+		return q;
+	return agent_status_parse(buf, len, ret, reterr, errsize);
 }
