@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/fileio.h"
 #include "common/strutil.h"
 #include "core/classify.h"
 
@@ -28,43 +29,6 @@ static void usage(FILE *f)
 	       "Parses a USB descriptors blob (as in /sys/bus/usb/devices/*/descriptors) with the\n"
 	       "agent's parser and prints configurations, interfaces, endpoints and kinds.\n"
 	       "  --hex   FILE holds hex text ('#' comment lines allowed) instead of raw bytes\n");
-}
-
-/* Reads at most max bytes of path; *ret_len > max means the file is larger. Caller frees. */
-static int read_bounded(const char *path, size_t max, uint8_t **ret, size_t *ret_len)
-{
-	uint8_t *buf = malloc(max + 1);
-	size_t n = 0;
-	int fd, r = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		free(buf);
-		return r;
-	}
-	while (n < max + 1) {
-		ssize_t k = read(fd, buf + n, max + 1 - n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	(void)close(fd); /* read-only: nothing to lose */
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret = buf;
-	*ret_len = n;
-	return 0;
 }
 
 static void print_kinds(usb_kind_mask m)
@@ -145,11 +109,13 @@ static void dump(const struct usb_device_info *dev)
 static int dump_file(const char *path, bool hex)
 {
 	struct usb_device_info *dev = NULL;
-	uint8_t *raw = NULL, *blob = NULL;
+	uint8_t *blob = NULL;
+	char *raw = NULL;
 	size_t len = 0, off = 0;
 	int r, ret = 1;
 
-	r = read_bounded(path, hex ? HEX_MAX_BYTES : USB_DESC_MAX_BYTES, &raw, &len);
+	/* *len > the cap means the file is larger: reported below, or by the parser. */
+	r = read_file_bounded(path, hex ? HEX_MAX_BYTES : USB_DESC_MAX_BYTES, &raw, &len);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", path, strerror(-r));
 		return 1;
@@ -164,7 +130,7 @@ static int dump_file(const char *path, bool hex)
 			fprintf(stderr, "%s: %s\n", path, strerror(ENOMEM));
 			goto out;
 		}
-		r = usb_desc_hex_decode((const char *)raw, len, blob, USB_DESC_MAX_BYTES + 1, &off);
+		r = usb_desc_hex_decode(raw, len, blob, USB_DESC_MAX_BYTES + 1, &off);
 		if (r == -EFBIG)
 			len = USB_DESC_MAX_BYTES + 1; /* let the parser report the cap */
 		else if (r < 0) {
@@ -176,7 +142,7 @@ static int dump_file(const char *path, bool hex)
 		} else
 			len = (size_t)r;
 	} else {
-		blob = raw;
+		blob = (uint8_t *)raw;
 		raw = NULL;
 	}
 

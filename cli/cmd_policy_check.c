@@ -14,44 +14,13 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/fileio.h"
 #include "common/macro.h"
 #include "common/strutil.h"
 #include "paths.h"
 #include "policy/policy.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free);
-
-/* Reads at most PORTCULLIS_POLICY_MAX_BYTES + 1 bytes, so the loader sees (and rejects) too big. */
-static int read_file(const char *path, char **ret_buf, size_t *ret_len)
-{
-	_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return negative_errno();
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-
-	size_t cap = (size_t)PORTCULLIS_POLICY_MAX_BYTES + 1, n = 0;
-	_cleanup_(freep) char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	while (n < cap) {
-		ssize_t k = read(fd, buf + n, cap - n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = n;
-	return 0;
-}
 
 static void usage(FILE *f)
 {
@@ -80,7 +49,8 @@ int cmd_policy_check(int argc, char **argv)
 	const char *path = argv[1];
 	str_escape(name, sizeof(name), path, strlen(path));
 
-	r = read_file(path, &buf, &len);
+	/* One byte over the cap is read, so the loader sees (and rejects) a file too big. */
+	r = read_file_bounded(path, PORTCULLIS_POLICY_MAX_BYTES, &buf, &len);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", name, strerror(-r));
 		return 1;
