@@ -668,7 +668,9 @@ static void read_failed(struct agent *a, const char *syspath, int r)
 	log_full_errno(is_vanished(r) ? LOG_LEVEL_INFO : LOG_LEVEL_ERR, r, "%s: %m", msg);
 	emit(a, EVENT_ENFORCE_FAILED, stub_info(a, syspath, i >= 0 ? a->devs[i] : NULL), NULL, msg,
 	     r);
-	if (i >= 0 && is_vanished(r))
+	/* Unreadable now: the earlier decision (maybe "authorize") no longer holds. Untracked, the
+	 * device is decided afresh on its next uevent, e.g. when someone re-authorizes it. */
+	if (i >= 0)
 		tracked_remove(a, (size_t)i);
 }
 

@@ -201,6 +201,106 @@ START_TEST(test_reload_rejected_keeps_current)
 }
 END_TEST
 
+/*
+ * A device that can no longer be read on reload is deauthorized and its old "allow" forgotten: when
+ * someone authorizes it again, the agent decides it afresh (and blocks it again).
+ */
+START_TEST(test_reload_unreadable_forgets_decision)
+{
+	struct harness *h = h_new();
+	char path[4096];
+
+	h_start(h);
+	char *kb = h_add(h, "keyboard", NULL, "1-3", false, false);
+	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 1), 1);
+	ck_assert_int_eq(ts_delete_attr(h->tb, kb, "busnum"), 0);
+	snprintf(path, sizeof(path), "%s%s/busnum", h->sysdir, kb + strlen("/sys"));
+	ck_assert_int_eq(mkdir(path, 0755), 0); /* reads now fail (EISDIR) */
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	ck_assert_int_eq(h_auth(h, kb, NULL), 0);
+	ck_assert_ptr_nonnull(h_last(h, EVENT_ENFORCE_FAILED, "1-3"));
+
+	ts_write_attr(h->tb, kb, "authorized", "1");
+	umockdev_testbed_uevent(h->tb, kb, "change");
+	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 0), 0);
+	free(kb);
+	h_free(h);
+}
+END_TEST
+
+/* <run_dir>/status after start and after each reload: the policy in force, its source, the mode. */
+static char *read_status(struct harness *h)
+{
+	char path[128], *buf = calloc(1, 4097);
+	FILE *f;
+
+	ck_assert_ptr_nonnull(buf);
+	snprintf(path, sizeof(path), "%s/status", h->run_dir);
+	f = fopen(path, "re");
+	ck_assert_msg(f != NULL, "%s missing", path);
+	ck_assert_uint_gt(fread(buf, 1, 4096, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static void status_has(struct harness *h, const char *want)
+{
+	char *s = read_status(h);
+
+	ck_assert_msg(strstr(s, want) != NULL, "no %s in %s", want, s);
+	free(s);
+}
+
+START_TEST(test_status_file)
+{
+	struct harness *h = h_new();
+	char path[128], pid[32];
+
+	h->policy_text = H_POLICY_ALLOW_STORAGE;
+	h_start(h);
+	snprintf(pid, sizeof(pid), "{\"pid\":%ld,", (long)getpid());
+	status_has(h, pid);
+	status_has(h, "\"serial\":2,");
+	status_has(h, "\"source\":\"file\"},\"mode\":\"enforce\",\"mode_forced\":false}");
+
+	h->policy_text = H_POLICY_AUDIT;
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	status_has(h, "\"serial\":3,");
+	status_has(h, "\"mode\":\"audit\",\"mode_forced\":false}");
+
+	h->keep_current = true; /* rejected: the policy in force stays, and says so */
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	status_has(h, "\"serial\":3,");
+	status_has(h, "\"source\":\"current\"},\"mode\":\"audit\"");
+
+	h->keep_current = false;
+	h->policy_text = NULL; /* the built-in default */
+	ck_assert_int_eq(agent_reload(h->agent), 0);
+	status_has(h, "\"key_id\":null,");
+	status_has(h, "\"mode\":\"enforce\",\"mode_forced\":false}");
+	snprintf(path, sizeof(path), "%s/status", h->run_dir);
+	unlink(path);
+	h_free(h);
+}
+END_TEST
+
+/* --audit: audit mode, forced, whatever the policy says. */
+START_TEST(test_status_file_forced_audit)
+{
+	struct harness *h = h_new();
+	char path[128];
+
+	h->audit = true;
+	h->policy_text = H_POLICY_ALLOW_STORAGE;
+	h_start(h);
+	status_has(h, "\"serial\":2,");
+	status_has(h, "\"mode\":\"audit\",\"mode_forced\":true}");
+	snprintf(path, sizeof(path), "%s/status", h->run_dir);
+	unlink(path);
+	h_free(h);
+}
+END_TEST
+
 /* Someone authorizes the blocked storage interface of a BadUSB device: blocked again, reported. */
 START_TEST(test_tamper_interface)
 {
@@ -370,6 +470,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_write_failure_blocks_device);
 	tcase_add_test(tc, test_reload_both_directions);
 	tcase_add_test(tc, test_reload_rejected_keeps_current);
+	tcase_add_test(tc, test_status_file);
+	tcase_add_test(tc, test_status_file_forced_audit);
+	tcase_add_test(tc, test_reload_unreadable_forgets_decision);
 	tcase_add_test(tc, test_tamper_interface);
 	tcase_add_test(tc, test_tamper_device_and_root_hub);
 	tcase_add_loop_test(tc, test_audit, 0, 2);
