@@ -556,6 +556,7 @@ static int enforce_device(struct agent *a, struct tracked *t, const struct usb_d
 		               t->busnum);
 		log_error("%s", msg);
 		(void)authz_write_int(a->authz, devdir, "authorized", 0);
+		t->authorize_device = false; /* kept blocked: re-authorizing it is tamper */
 		emit(a, EVENT_ENFORCE_FAILED, info, NULL, msg, -EREMOTEIO);
 		return -EREMOTEIO;
 	}
@@ -567,8 +568,10 @@ static int enforce_device(struct agent *a, struct tracked *t, const struct usb_d
 		               : t->authorize_device ? "authorizing failed; left blocked"
 		                                     : "blocking failed");
 		log_full_errno(is_vanished(r) ? LOG_LEVEL_INFO : LOG_LEVEL_ERR, r, "%s: %m", msg);
-		if (!is_vanished(r))
+		if (!is_vanished(r)) {
 			(void)authz_write_int(a->authz, devdir, "authorized", 0);
+			t->authorize_device = false; /* left blocked, as above */
+		}
 		emit(a, EVENT_ENFORCE_FAILED, info, NULL, msg, r);
 		return r;
 	}

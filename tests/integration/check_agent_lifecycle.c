@@ -80,6 +80,11 @@ START_TEST(test_bus_unlockable)
 	h_settle(h);
 	ck_assert_int_eq(h_auth(h, kb, NULL), 0);
 	ck_assert_uint_ge(h_count(h, EVENT_ENFORCE_FAILED, NULL), 1);
+	/* someone authorizes it anyway: it is kept blocked, and that is tamper */
+	ts_write_attr(h->tb, kb, "authorized", "1");
+	umockdev_testbed_uevent(h->tb, kb, "change");
+	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 0), 0);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, "3-1"), 1);
 	/* the same keyboard on a good bus works */
 	char *kb1 = h_add(h, "keyboard", NULL, "1-1", false, false);
 	ck_assert_int_eq(h_wait_auth(h, kb1, NULL, 1), 1);
