@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Test helper: writes DIR/last-refusal with the agent's own status_write_last_refusal(), so the
- * notify tests read exactly what the agent writes.
+ * Test helper: writes DIR/last-refusal (and appends to DIR/refusals) with the agent's own
+ * status_write_last_refusal(), or DIR/status with status_write_agent(), so the notify tests read
+ * exactly what the agent writes.
  *   notify_write_refusal DIR BUSID VID PID MANUFACTURER PRODUCT VERDICT KINDS RULE
+ *   notify_write_refusal --status DIR PID NAME SERIAL KEY-ID SOURCE MODE FORCED
  * VID/PID in hex; MANUFACTURER/PRODUCT "-" = absent; VERDICT block|partial; KINDS a comma list of
  * the blocked interfaces' kinds ("mass-storage,mtp"); RULE "-" = none (several rules).
+ * KEY-ID "-" = none; MODE enforce|audit; FORCED 0|1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +20,41 @@
 static struct usb_device_info dev;
 static struct decision dec;
 
+static int write_status(char **argv)
+{
+	static const uint8_t digest[32] = { 0xde, 0xad, 0xbe, 0xef };
+	struct agent_status_info info = {
+		.pid = strtoll(argv[3], NULL, 10),
+		.started = (int64_t)time(NULL),
+		.name = argv[4],
+		.serial = strtoull(argv[5], NULL, 10),
+		.key_id = strcmp(argv[6], "-") ? argv[6] : NULL,
+		.sha256 = digest,
+		.not_after = INT64_MAX,
+		.source = argv[7],
+		.audit = !strcmp(argv[8], "audit"),
+		.mode_forced = !strcmp(argv[9], "1"),
+	};
+	int r = status_write_agent(argv[2], &info);
+
+	if (r < 0) {
+		fprintf(stderr, "status_write_agent: %s\n", strerror(-r));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *kinds, *save = NULL;
 
+	if (argc == 10 && !strcmp(argv[1], "--status"))
+		return write_status(argv);
 	if (argc != 10) {
 		fprintf(stderr,
-		        "usage: %s DIR BUSID VID PID MANUFACTURER PRODUCT VERDICT KINDS RULE\n",
-		        argv[0]);
+		        "usage: %s DIR BUSID VID PID MANUFACTURER PRODUCT VERDICT KINDS RULE\n"
+		        "       %s --status DIR PID NAME SERIAL KEY-ID SOURCE MODE FORCED\n",
+		        argv[0], argv[0]);
 		return 2;
 	}
 	snprintf(dev.busid, sizeof(dev.busid), "%s", argv[2]);

@@ -3,7 +3,9 @@
 # last-refusal written by the agent's own status_write_last_refusal(), on a private dbus-daemon
 # with a fake notification service (and a fake systemd unit state): the Notify call's app name,
 # summary and body; the console fallback without a bus or service; hostile device strings;
-# refused files (malformed, oversized, symlink, FIFO, foreign owner); the inotify watcher.
+# refused files (malformed, oversized, symlink, FIFO, foreign owner); the inotify watcher; the
+# agent's status file (policy line, mode, the pid fallback without systemd) and its list of recent
+# refusals, and refused versions of both.
 # Usage: test_notify.sh PORTCULLIS WRITE-REFUSAL FAKE-BUS
 set -eu
 
@@ -11,9 +13,9 @@ PC=$1 WR=$2 FAKE=$3
 command -v dbus-daemon >/dev/null || { echo "dbus-daemon missing (Debian package dbus-daemon)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
-BUS_PID= FAKE_PID= WATCH_PID=
+BUS_PID= FAKE_PID= WATCH_PID= AGENT_PID=
 cleanup() {
-	for p in $WATCH_PID $FAKE_PID $BUS_PID; do kill "$p" 2>/dev/null || true; done
+	for p in $WATCH_PID $FAKE_PID $BUS_PID $AGENT_PID; do kill "$p" 2>/dev/null || true; done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -137,6 +139,8 @@ assert (l["port"], l["id"], l["manufacturer"], l["product"], l["verdict"]) == \
     ("1-2", "0781:5567", "SanDisk", "Cruzer Blade", "block"), l
 assert l["reason"] == "mass-storage blocked by rule 'default'", l["reason"]
 assert j["policy"] is None and j["mode"] is None
+r = j["recent_refusals"]
+assert len(r) == 1 and r[0]["message"] == sys.argv[2], r
 PY
 
 run "notify --once over D-Bus" 0 "$PC" notify --once --run-dir "$RD"
@@ -188,6 +192,115 @@ run "notify --console" 0 "$PC" notify --once --console --run-dir "$RD"
 has "console" "$WORK/err" "Portcullis: USB device blocked: $MSG"
 run "notify, nothing refused" 0 "$PC" notify --once --run-dir "$WORK/empty-does-not-exist"
 has "nothing refused" "$WORK/out" "No USB device has been refused"
+
+# --- the agent's status file and recent refusals; the pid fallback without systemd ----------------
+# (the fake systemd is stopped here: the bus answers, systemd does not)
+RD2=$WORK/run2
+mkdir "$RD2"
+cp "$(command -v sleep)" "$WORK/portcullisd" # a process named like the agent
+"$WORK/portcullisd" 300 &
+AGENT_PID=$!
+run "status, no status file" 0 "$PC" status --run-dir "$RD2"
+has "not reported" "$WORK/out" "Policy and mode: not reported by the agent"
+hasnt "no list" "$WORK/out" "Recent refusals"
+"$WR" --status "$RD2" "$AGENT_PID" policy.conf 7 it-2026 file enforce 0
+"$WR" "$RD2" 3-1.4 18d1 4ee7 Google "Pixel 7" partial mtp,adb -
+"$WR" "$RD2" 1-3 dead beef Acme Phone block mtp phones
+"$WR" "$RD2" 1-2 0781 5567 SanDisk "Cruzer Blade" block mass-storage default
+run "status with the agent's status" 0 "$PC" status --run-dir "$RD2"
+has "policy line" "$WORK/out" "Policy: policy.conf (serial 7, key it-2026, from file), mode: enforce"
+has "pid fallback" "$WORK/out" "Portcullis agent is running"
+has "pid detail" "$WORK/out" "portcullisd (pid $AGENT_PID, from the status file) is running"
+has "recent header" "$WORK/out" "Recent refusals (newest first):"
+CHECKS=$((CHECKS + 1))
+sed -n '/^Recent refusals/,$p' "$WORK/out" | sed 's/.*on port \([^ ]*\) .*/\1/' | tr '\n' ' ' >"$WORK/order"
+[ "$(cat "$WORK/order")" = "Recent refusals (newest first): 1-2 1-3 3-1.4 " ] || fail "recent refusals order: $(cat "$WORK/order")"
+has "recent message" "$WORK/out" "$MSG"
+run "status --json with the agent's status" 0 "$PC" status --json --run-dir "$RD2"
+CHECKS=$((CHECKS + 1))
+python3 - "$WORK/out" "$AGENT_PID" "$MSG" <<'PY' || fail "status --json: policy, mode, recent refusals"
+import json, sys
+j = json.load(open(sys.argv[1]))
+a = j["agent"]
+assert a["state"] == "running" and a["pid"] == int(sys.argv[2]) and a["pid_alive"] is True, a
+p = j["policy"]
+assert (p["name"], p["serial"], p["key_id"], p["source"], p["not_after"]) == \
+    ("policy.conf", 7, "it-2026", "file", None), p
+assert p["sha256"] == "deadbeef" + "0" * 56, p["sha256"]
+assert j["mode"] == "enforce" and j["mode_forced"] is False, j
+r = j["recent_refusals"]
+assert [x["port"] for x in r] == ["1-2", "1-3", "3-1.4"], r
+assert r[0]["message"] == sys.argv[3] and r[1]["reason"] == "mtp blocked by rule 'phones'", r
+PY
+# Forced audit, unsigned, kept after a rejected reload; the agent gone.
+"$WR" --status "$RD2" "$AGENT_PID" "evil${ESC}[31m.conf" 8 - current audit 1
+kill "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null || true
+run "status, agent gone" 0 "$PC" status --run-dir "$RD2"
+has "forced audit" "$WORK/out" 'Policy: evil\x1b[31m.conf (serial 8, key none, from current), mode: audit (forced)'
+CHECKS=$((CHECKS + 1))
+! grep -q "$ESC" "$WORK/out" || fail "raw ESC from the policy name reached the terminal"
+has "agent gone" "$WORK/out" "Portcullis agent state is unknown"
+has "agent gone detail" "$WORK/out" "portcullisd (pid $AGENT_PID, from the status file) is not running"
+# A live process that is not the agent (a reused pid) does not count.
+sleep 300 &
+AGENT_PID=$!
+"$WR" --status "$RD2" "$AGENT_PID" policy.conf 9 - file enforce 0
+run "status, pid reused" 0 "$PC" status --run-dir "$RD2"
+has "pid reused" "$WORK/out" "Portcullis agent state is unknown"
+kill "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null || true
+AGENT_PID=
+# The list keeps the newest ten.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	"$WR" "$RD2" "2-$i" 1111 2222 Acme "Stick $i" block mass-storage default
+done
+CHECKS=$((CHECKS + 1))
+[ "$(wc -l <"$RD2/refusals")" -eq 10 ] || fail "refusals file not capped at 10: $(wc -l <"$RD2/refusals")"
+run "status, ten recent" 0 "$PC" status --run-dir "$RD2"
+CHECKS=$((CHECKS + 1))
+[ "$(sed -n '/^Recent refusals/,$p' "$WORK/out" | grep -c 'on port 2-')" -eq 10 ] || fail "not ten recent refusals shown"
+has "newest of ten" "$WORK/out" "on port 2-12 was blocked"
+hasnt "oldest dropped" "$WORK/out" "on port 2-2 was blocked"
+# Refused status and refusals files: said so, nothing from them shown.
+bad_status() {
+	run "status: status file $1" 0 "$PC" status --run-dir "$RD2"
+	has "status file $1" "$WORK/out" "The status file in $RD2 is not usable: $2."
+	hasnt "status file $1 not shown" "$WORK/out" "Policy: "
+}
+printf 'garbage' >"$RD2/status"
+bad_status "malformed" "not valid JSON"
+printf '{"pid":1,"started":"t","policy":{"name":"p","serial":1,"key_id":null,"sha256":"%064d","not_after":null,"source":"usb"},"mode":"enforce","mode_forced":false}\n' 0 >"$RD2/status"
+bad_status "unknown source" "unknown policy source"
+python3 -c 'import sys; sys.stdout.write("{\"pid\":\"" + "1" * 5000 + "\"}")' >"$RD2/status"
+bad_status "oversized" "refused: larger than 4 KiB"
+"$WR" --status "$WORK" 1 policy.conf 1 - file enforce 0
+rm -f "$RD2/status"
+ln -s "$WORK/status" "$RD2/status"
+bad_status "symlink" "refused: it is a symbolic link"
+rm -f "$RD2/status"
+if [ "$(id -u)" -eq 0 ]; then
+	"$WR" --status "$RD2" 1 policy.conf 1 - file enforce 0
+	chown nobody "$RD2/status"
+	bad_status "foreign owner" "refused: not owned by root (not written by the agent)"
+	rm -f "$RD2/status"
+fi
+printf '{"time":"t"}\n' >>"$RD2/refusals"
+run "status: refusals file malformed" 0 "$PC" status --run-dir "$RD2"
+has "refusals malformed" "$WORK/out" "The refusals file in $RD2 is not usable: line 11: missing field 'device'."
+hasnt "refusals malformed not shown" "$WORK/out" "Recent refusals"
+mv "$RD2/refusals" "$WORK/refusals"
+ln -s "$WORK/refusals" "$RD2/refusals"
+run "status: refusals symlink" 0 "$PC" status --run-dir "$RD2"
+has "refusals symlink" "$WORK/out" "The refusals file in $RD2 is not usable: refused: it is a symbolic link."
+run "status --json: refused files" 0 "$PC" status --json --run-dir "$RD2"
+CHECKS=$((CHECKS + 1))
+python3 - "$WORK/out" <<'PY' || fail "status --json: refused files"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["policy"] is None and j["mode"] is None and j["recent_refusals"] is None, j
+assert j["refusals_error"] == "refused: it is a symbolic link", j
+PY
 
 # --- refused files ----------------------------------------------------------------------------
 # bad NAME EXPECTED-REASON: notify --once exits 1 and says why; status still exits 0.
