@@ -99,16 +99,20 @@ static int read_all(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret
 	while (n < (size_t)st.st_size + 1) {
 		ssize_t k = read(fd, buf + n, (size_t)st.st_size + 1 - n);
 		if (k < 0) {
-			if (errno == EINTR)
+			int r = negative_errno();
+			if (r == -EINTR)
 				continue;
-			return negative_errno();
+			explicit_bzero(buf, n); /* may be a private key: wiped on every path */
+			return r;
 		}
 		if (k == 0)
 			break;
 		n += (size_t)k;
 	}
-	if (n != (size_t)st.st_size)
+	if (n != (size_t)st.st_size) {
+		explicit_bzero(buf, n);
 		return -EAGAIN; /* changed while being read */
+	}
 	buf[n] = 0;
 	*ret_buf = TAKE_PTR(buf);
 	*ret_len = n;
