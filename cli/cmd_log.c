@@ -122,28 +122,37 @@ static void put_quoted(const char *key, const char *s)
 	printf(" %s%s\"%s\"", key ? key : "", key ? "=" : "", buf);
 }
 
+/* Escaped copy of a short field: a record that decodes may still be forged (any JSON string). */
+static const char *esc_field(char *buf, size_t size, const char *s)
+{
+	(void)str_escape(buf, size, s, strlen(s));
+	return buf;
+}
+
 static void put_human(const struct log_record *rec, json_object *o)
 {
 	json_object *dev = jobj(o, "device"), *dec = jobj(o, "decision");
-	char host[4 * EVENT_NAME_MAX + 1];
+	char host[4 * EVENT_NAME_MAX + 1], time[128], vid[32], pid[32], verdict[64];
 	int64_t n;
 	const char *s;
 
 	(void)str_escape(host, sizeof(host), jstr(o, "host") ?: "", strlen(jstr(o, "host") ?: ""));
-	printf("%s %s #%" PRIu64 " %s", jstr(o, "time") ?: "?", host, rec->seq, rec->type);
+	printf("%s %s #%" PRIu64 " %s", esc_field(time, sizeof(time), jstr(o, "time") ?: "?"), host,
+	       rec->seq, rec->type);
 	if (dev) {
 		char busid[4 * USB_BUSID_MAX + 1];
 		s = jstr(dev, "busid") ?: "?";
 		(void)str_escape(busid, sizeof(busid), s, strlen(s));
-		printf(" %s %s:%s", busid, jstr(dev, "vendor_id") ?: "????",
-		       jstr(dev, "product_id") ?: "????");
+		printf(" %s %s:%s", busid,
+		       esc_field(vid, sizeof(vid), jstr(dev, "vendor_id") ?: "????"),
+		       esc_field(pid, sizeof(pid), jstr(dev, "product_id") ?: "????"));
 		put_quoted(NULL, jstr(dev, "manufacturer"));
 		put_quoted(NULL, jstr(dev, "product"));
 		put_quoted("serial", jstr(dev, "serial"));
 	}
 	if (dec) {
 		json_object *co;
-		printf(" %s", jstr(dec, "verdict") ?: "?");
+		printf(" %s", esc_field(verdict, sizeof(verdict), jstr(dec, "verdict") ?: "?"));
 		if (json_object_object_get_ex(dec, "charge_only", &co) &&
 		    json_object_get_boolean(co))
 			printf(" (charge-only)");
