@@ -56,7 +56,7 @@ static void help(void)
 	       "  --state-dir DIR    last-known-good policy, anti-rollback serial, spool\n"
 	       "  --log-dir DIR      incident log\n"
 	       "  --policy FILE      signed policy file (default from the configuration)\n"
-	       "  --no-owner-check   do not require root-owned policy files (tests)\n"
+	       "  --no-owner-check   do not require root-owned config and policy files (tests)\n"
 	       "  --audit            evaluate and report, block nothing\n"
 	       "  --once             enforce on present devices and exit\n"
 	       "  --verbose          debug diagnostics\n"
@@ -307,7 +307,7 @@ static int run(const struct options *o)
 	int r;
 
 	agent_settings_defaults(&st);
-	r = agent_settings_load(o->config, &st, err, sizeof(err));
+	r = agent_settings_load(o->config, !o->no_owner_check, &st, err, sizeof(err));
 	if (r < 0)
 		return log_error_errno(r, "%s: %s", o->config, err);
 	if (o->sysfs_root)

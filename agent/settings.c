@@ -127,38 +127,56 @@ int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, 
 	return 0;
 }
 
-int agent_settings_load(const char *path, struct agent_settings *s, char *err, size_t errsize)
+int agent_settings_load(const char *path, bool check_owner, struct agent_settings *s, char *err,
+                        size_t errsize)
 {
 	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
+	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0) {
-		if (errno == ENOENT)
+		r = negative_errno();
+		if (r == -ENOENT)
 			return 0;
-		(void)snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		return negative_errno();
+		(void)snprintf(err, errsize, "%s", strerror(-r));
+		return r;
 	}
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
+	if (fstat(fd, &st) < 0) {
+		r = negative_errno();
+		(void)snprintf(err, errsize, "%s", strerror(-r));
+		return r;
+	}
 	if (!S_ISREG(st.st_mode)) {
-		(void)snprintf(err, errsize, "%s: not a regular file", path);
+		(void)snprintf(err, errsize, "not a regular file");
 		return -EINVAL;
+	}
+	/* It can turn enforcement into audit, move the policy, keys and sysfs root: trust it only
+	 * as much as the policy's own files (policy_store.c). */
+	if (check_owner && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		(void)snprintf(err, errsize,
+		               "refused: must be owned by root and not group- or world-writable "
+		               "(uid %u, mode %04o)",
+		               (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
 	}
 	buf = malloc(AGENT_CONF_MAX_BYTES + 1);
 	if (!buf)
 		return -ENOMEM;
-	for (;;) {
+	while (len <= AGENT_CONF_MAX_BYTES) {
 		ssize_t n = read(fd, buf + len, AGENT_CONF_MAX_BYTES + 1 - len);
-		if (n < 0)
-			return negative_errno();
+		if (n < 0) {
+			r = negative_errno();
+			if (r == -EINTR)
+				continue;
+			(void)snprintf(err, errsize, "%s", strerror(-r));
+			return r;
+		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (len > AGENT_CONF_MAX_BYTES)
-			break;
 	}
 	return agent_settings_parse(buf, len, s, err, errsize);
 }

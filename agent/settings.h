@@ -42,5 +42,10 @@ void agent_settings_defaults(struct agent_settings *s);
 int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, char *err,
                          size_t errsize);
 
-/* Reads path (missing = defaults kept, returns 0) and parses it. */
-int agent_settings_load(const char *path, struct agent_settings *s, char *err, size_t errsize);
+/*
+ * Reads path (missing = defaults kept, returns 0) and parses it. With check_owner the file must be
+ * owned by root and not group- or world-writable (-EPERM otherwise): it can switch enforcement to
+ * audit. On failure err says why (without the path).
+ */
+int agent_settings_load(const char *path, bool check_owner, struct agent_settings *s, char *err,
+                        size_t errsize);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/settings.h"
 
@@ -71,9 +73,54 @@ START_TEST(test_settings_values)
 	ck_assert_int_eq(agent_settings_parse("a\0b", 3, &s, err, sizeof(err)), -EBADMSG);
 	/* a missing file means defaults */
 	agent_settings_defaults(&s);
-	ck_assert_int_eq(agent_settings_load("/nonexistent/portcullisd.conf", &s, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    agent_settings_load("/nonexistent/portcullisd.conf", true, &s, err, sizeof(err)), 0);
 	ck_assert_str_eq(s.sysfs_root, "/sys");
+}
+END_TEST
+
+/*
+ * The file can force audit mode: with the owner check it must be root's and not group- or
+ * world-writable, else it is refused (-EPERM) and nothing in it applies.
+ */
+START_TEST(test_settings_file_trust)
+{
+	static const char text[] = "agent = { mode_override = \"audit\"; };\n";
+	char path[] = "/tmp/pc-settings-XXXXXX", err[256];
+	struct agent_settings s;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	ck_assert_int_eq(close(fd), 0);
+
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	agent_settings_defaults(&s);
+	ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
+	ck_assert_msg(strstr(err, "not group- or world-writable"), "message '%s'", err);
+	ck_assert(!s.force_audit);
+	ck_assert_int_eq(chmod(path, 0620), 0);
+	ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
+	ck_assert(!s.force_audit);
+	/* without the check (tests on temporary directories) it applies */
+	ck_assert_int_eq(agent_settings_load(path, false, &s, err, sizeof(err)), 0);
+	ck_assert(s.force_audit);
+
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	agent_settings_defaults(&s);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), 0);
+		ck_assert(s.force_audit);
+		/* owned by someone else: refused even when not writable by others */
+		ck_assert_int_eq(chown(path, 1, 1), 0);
+		agent_settings_defaults(&s);
+		ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
+		ck_assert_msg(strstr(err, "owned by root"), "message '%s'", err);
+		ck_assert(!s.force_audit);
+	} else {
+		ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
+	}
+	ck_assert_int_eq(unlink(path), 0);
 }
 END_TEST
 
@@ -86,6 +133,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_settings_table, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_settings_values);
+	tcase_add_test(tc, test_settings_file_trust);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
