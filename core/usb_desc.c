@@ -10,6 +10,7 @@
 
 #include "core/usb_desc.h"
 #include "common/strutil.h"
+#include "common/endian.h"
 
 #define USB_DT_DEVICE_SIZE    18
 #define USB_DT_CONFIG_SIZE    9
@@ -31,11 +32,6 @@ struct parse_state {
 	unsigned n_iads;
 	struct usb_desc_error err;
 };
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
 
 static int fail(struct parse_state *s, int r, size_t offset, const char *reason)
 {
@@ -229,7 +225,7 @@ static int parse_configs(struct parse_state *s)
 		if (p[0] < USB_DT_CONFIG_SIZE)
 			return fail(s, -EBADMSG, off,
 			            "configuration descriptor bLength is below 9");
-		total = le16(p + 2);
+		total = get_le16(p + 2);
 		if (total < USB_DT_CONFIG_SIZE)
 			return fail(s, -EBADMSG, off, "configuration wTotalLength is below 9");
 		if (total < p[0])
@@ -302,14 +298,14 @@ int usb_desc_parse(const uint8_t *buf, size_t len, struct usb_descriptors *ret,
 	else if (buf[17] > USB_MAX_CONFIGS)
 		r = fail(&s, -E2BIG, 17, "bNumConfigurations is above 8");
 	else {
-		d.bcd_usb = le16(buf + 2);
+		d.bcd_usb = get_le16(buf + 2);
 		d.dev_class = buf[4];
 		d.dev_subclass = buf[5];
 		d.dev_protocol = buf[6];
 		d.max_packet0 = buf[7];
-		d.vid = le16(buf + 8);
-		d.pid = le16(buf + 10);
-		d.bcd_device = le16(buf + 12);
+		d.vid = get_le16(buf + 8);
+		d.pid = get_le16(buf + 10);
+		d.bcd_device = get_le16(buf + 12);
 		d.i_manufacturer = buf[14];
 		d.i_product = buf[15];
 		d.i_serial = buf[16];

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/macro.h"
+#include "common/endian.h"
 #include "common/strutil.h"
 
 #define USB_REQ_GET_DESCRIPTOR 0x06
@@ -94,11 +95,6 @@ int usb_ep0_parse_msos_string(const uint8_t *buf, size_t len)
 	return buf[16];
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* 8 bytes, NUL-padded, [A-Z0-9_] only; returns false for anything else or an empty ID. */
 static bool compat_copy(char dst[static 9], const uint8_t *src)
 {
@@ -131,7 +127,7 @@ int usb_ep0_parse_compat_ids(const uint8_t *buf, size_t len, struct usb_ep0_comp
 		return -EFBIG;
 	if (len < 16)
 		return -EBADMSG;
-	dwlen = le32(buf);
+	dwlen = get_le32(buf);
 	if (buf[4] != 0x00 || buf[5] != 0x01 || buf[6] != 0x04 || buf[7] != 0x00)
 		return -EBADMSG; /* bcdVersion 1.00, wIndex 4 */
 	count = buf[8];
@@ -246,7 +242,7 @@ static int read_compat_ids(libusb_device_handle *h, struct usb_device_info *dev,
 		return usb_error_to_errno(r) == -ENODEV ? -ENODEV : 0;
 	if (r < 16)
 		return 0;
-	total = le32(buf);
+	total = get_le32(buf);
 	if (total < 16 || total > USB_EP0_COMPAT_MAX_BYTES)
 		return 0;
 	desc = malloc(total);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/endian.h"
 #include "uplink/spool_record.h"
 
 #define ACK_FILE      "ack"
@@ -109,17 +110,6 @@ const struct spool_io spool_io_default = {
 	.ftruncate = sys_ftruncate,
 	.unlinkat = sys_unlinkat,
 };
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void seg_name(char *buf, size_t size, uint64_t index)
 {
