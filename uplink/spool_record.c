@@ -17,7 +17,9 @@ static void crc32c_init(void)
 			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
 		crc32c_table[i] = c;
 	}
-	crc32c_ready = 1;
+	/* Release pairs with the acquire in crc32c(): a reader that sees the flag sees the table.
+	 */
+	__atomic_store_n(&crc32c_ready, 1, __ATOMIC_RELEASE);
 }
 
 uint32_t crc32c(uint32_t crc, const void *data, size_t len)
