@@ -1137,7 +1137,9 @@ int agent_start(struct agent *a)
 	/* 4. Everything present, hubs before their children. */
 	n = usb_sysfs_enumerate(a->udev, &devs);
 	if (n < 0)
-		log_error_errno(n, "Failed to enumerate USB devices, relying on uevents: %m");
+		/* Devices usable before we started would stay usable until their next uevent: fail,
+		 * so the service manager starts us again (the buses are locked already). */
+		return log_error_errno(n, "Failed to enumerate USB devices: %m");
 	for (int i = 0; i < n; i++)
 		(void)decide(a, &devs[i], DECIDE_NEW);
 	usb_sysfs_devices_free(devs);
