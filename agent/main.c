@@ -381,9 +381,14 @@ static int run(const struct options *o)
 		(void)sigaddset(&ss, SIGTERM);
 		(void)sigaddset(&ss, SIGINT);
 		(void)sigprocmask(SIG_BLOCK, &ss, NULL); /* cannot fail with valid arguments */
-		(void)sd_event_add_signal(e, NULL, SIGHUP, on_signal, &dm);
-		(void)sd_event_add_signal(e, NULL, SIGTERM, on_signal, &dm);
-		(void)sd_event_add_signal(e, NULL, SIGINT, on_signal, &dm);
+		/* Blocked without a handler, SIGTERM would go unnoticed: a failure here is fatal.
+		 */
+		if ((r = sd_event_add_signal(e, NULL, SIGHUP, on_signal, &dm)) < 0 ||
+		    (r = sd_event_add_signal(e, NULL, SIGTERM, on_signal, &dm)) < 0 ||
+		    (r = sd_event_add_signal(e, NULL, SIGINT, on_signal, &dm)) < 0) {
+			log_error_errno(r, "Failed to watch signals: %m");
+			goto out;
+		}
 	}
 	r = agent_start(dm.agent);
 	if (r < 0) {
