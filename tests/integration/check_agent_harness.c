@@ -142,9 +142,13 @@ void h_free(struct harness *h)
 	if (!h)
 		return;
 	agent_free(h->agent);
-	snprintf(path, sizeof(path), "%s/last-refusal", h->run_dir);
-	unlink(path);
-	rmdir(h->run_dir);
+	/* Everything the agent publishes in its run dir (agent/status.c). */
+	static const char *const files[] = { "last-refusal", "refusals", "status" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", h->run_dir, files[i]);
+		(void)unlink(path); /* absent when the agent never wrote it */
+	}
+	ck_assert_msg(rmdir(h->run_dir) == 0, "run dir %s not empty", h->run_dir);
 	g_free(h->sysdir);
 	g_object_unref(h->tb);
 	free(h);
