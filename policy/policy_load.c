@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "common/macro.h"
+#include "common/civil.h"
 #include "common/strutil.h"
 #include "paths.h"
 #include "policy/policy_internal.h"
@@ -264,17 +265,6 @@ static int lexical_checks(struct load_ctx *c, const char *s, size_t len)
 }
 
 /* ---- RFC 3339 ---- */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	/* Howard Hinnant's algorithm: days since 1970-01-01 in the proleptic Gregorian calendar. */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
 
 static bool digits(const char *s, int n, unsigned *ret)
 {
