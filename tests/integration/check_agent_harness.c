@@ -197,39 +197,46 @@ void h_configure_fixture(struct harness *h, const char *syspath, const char *bus
 	}
 	for (unsigned i = 0; i < d->n_alts; i++) {
 		const struct usb_iface_alt *a = &d->alts[i];
-		const char *str;
-		char name[64], cls[8], sub[8], proto[8], num[8], strv[160];
-		gchar *sp;
 
 		if (a->config_value != cfg || a->alt != 0)
 			continue;
-		snprintf(name, sizeof(name), "%s:%u.%u", busid, cfg, a->number);
-		snprintf(cls, sizeof(cls), "%02x\n", a->cls);
-		snprintf(sub, sizeof(sub), "%02x\n", a->subclass);
-		snprintf(proto, sizeof(proto), "%02x\n", a->protocol);
-		snprintf(num, sizeof(num), "%02x\n", a->number);
-		str = ts_fixture_iface_string(f, cfg, a->number);
-		snprintf(strv, sizeof(strv), "%s\n", str ? str : "");
-		gchar *attrs[] = { "bInterfaceClass",
-			           cls,
-			           "bInterfaceSubClass",
-			           sub,
-			           "bInterfaceProtocol",
-			           proto,
-			           "bInterfaceNumber",
-			           num,
-			           "authorized",
-			           "0\n",
-			           str ? "interface" : NULL,
-			           strv,
-			           NULL };
-		gchar *props[] = { "DEVTYPE", "usb_interface", NULL };
-
-		sp = umockdev_testbed_add_devicev(h->tb, "usb", name, syspath, attrs, props);
-		ck_assert_ptr_nonnull(sp);
-		g_free(sp);
+		h_add_iface(h, syspath, busid, cfg, a->number, a->cls, a->subclass, a->protocol,
+		            ts_fixture_iface_string(f, cfg, a->number));
 	}
 	free(d);
+}
+
+void h_add_iface(struct harness *h, const char *syspath, const char *busid, uint8_t cfg,
+                 uint8_t number, uint8_t cls, uint8_t subclass, uint8_t protocol,
+                 const char *string)
+{
+	char name[64], c[8], s[8], p[8], num[8], strv[160];
+	gchar *sp;
+
+	snprintf(name, sizeof(name), "%s:%u.%u", busid, cfg, number);
+	snprintf(c, sizeof(c), "%02x\n", cls);
+	snprintf(s, sizeof(s), "%02x\n", subclass);
+	snprintf(p, sizeof(p), "%02x\n", protocol);
+	snprintf(num, sizeof(num), "%02x\n", number);
+	snprintf(strv, sizeof(strv), "%s\n", string ? string : "");
+	gchar *attrs[] = { "bInterfaceClass",
+		           c,
+		           "bInterfaceSubClass",
+		           s,
+		           "bInterfaceProtocol",
+		           p,
+		           "bInterfaceNumber",
+		           num,
+		           "authorized",
+		           "0\n",
+		           string ? "interface" : NULL,
+		           strv,
+		           NULL };
+	gchar *props[] = { "DEVTYPE", "usb_interface", NULL };
+
+	sp = umockdev_testbed_add_devicev(h->tb, "usb", name, syspath, attrs, props);
+	ck_assert_ptr_nonnull(sp);
+	g_free(sp);
 }
 
 int h_auth(struct harness *h, const char *syspath, const char *iface)

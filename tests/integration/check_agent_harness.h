@@ -65,6 +65,10 @@ void h_configure(struct harness *h, const char *syspath, const char *busid, cons
 struct ts_fixture;
 void h_configure_fixture(struct harness *h, const char *syspath, const char *busid,
                          const struct ts_fixture *f);
+/* Creates one interface busid:cfg.number (authorized=0, optional "interface" string), "add". */
+void h_add_iface(struct harness *h, const char *syspath, const char *busid, uint8_t cfg,
+                 uint8_t number, uint8_t cls, uint8_t subclass, uint8_t protocol,
+                 const char *string);
 
 /* authorized of the device (iface NULL) or of interface iface ("1-2:1.0"): 0/1, -1 absent. */
 int h_auth(struct harness *h, const char *syspath, const char *iface);

@@ -210,36 +210,6 @@ static const char policy_no_mtp_devices[] =
     "  { id = \"peripherals\"; action = \"allow\"; kind = [ \"hid\", \"hub\" ]; }\n"
     ");\n";
 
-/* Creates interface busid:1.num (HID, authorized=0) with an optional string; sends "add". */
-static void add_hid_iface(struct harness *h, const char *syspath, const char *busid, unsigned num,
-                          const char *string)
-{
-	char name[64], number[8], strv[64];
-	gchar *sp;
-
-	snprintf(name, sizeof(name), "%s:1.%u", busid, num);
-	snprintf(number, sizeof(number), "%02x\n", num);
-	snprintf(strv, sizeof(strv), "%s\n", string ? string : "");
-	gchar *attrs[] = { "bInterfaceClass",
-		           "03\n",
-		           "bInterfaceSubClass",
-		           "00\n",
-		           "bInterfaceProtocol",
-		           "00\n",
-		           "bInterfaceNumber",
-		           number,
-		           "authorized",
-		           "0\n",
-		           string ? "interface" : NULL,
-		           strv,
-		           NULL };
-	gchar *props[] = { "DEVTYPE", "usb_interface", NULL };
-
-	sp = umockdev_testbed_add_devicev(h->tb, "usb", name, syspath, attrs, props);
-	ck_assert_ptr_nonnull(sp);
-	g_free(sp);
-}
-
 START_TEST(test_late_string_narrows_earlier_iface)
 {
 	struct harness *h = h_new();
@@ -248,9 +218,9 @@ START_TEST(test_late_string_narrows_earlier_iface)
 	h_start(h);
 	char *kb = h_add(h, "keyboard", NULL, "1-8", false, false);
 	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 1), 1);
-	add_hid_iface(h, kb, "1-8", 0, NULL);
+	h_add_iface(h, kb, "1-8", 1, 0, 0x03, 0x00, 0x00, NULL);
 	ck_assert_int_eq(h_wait_auth(h, kb, "1-8:1.0", 1), 1);
-	add_hid_iface(h, kb, "1-8", 1, "MTP");
+	h_add_iface(h, kb, "1-8", 1, 1, 0x03, 0x00, 0x00, "MTP");
 	h_settle(h);
 	ck_assert_int_eq(h_auth(h, kb, "1-8:1.1"), 0);
 	ck_assert_int_eq(h_auth(h, kb, "1-8:1.0"), 0);
