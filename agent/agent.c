@@ -759,11 +759,12 @@ static void interface_event(struct agent *a, struct udev_device *d, const char *
 	t = a->devs[i];
 	if (authz_relpath(t->syspath, devdir, sizeof(devdir)) < 0)
 		return;
-	if (add && tracked_iface_allowed(t, ifname) &&
-	    udev_device_get_sysattr_value(d, "interface") && refine_with_strings(a, t) > 0) {
-		/* The string may narrow interfaces authorized earlier too (a device-scope rule sees
-		 * the union of kinds): bring every existing interface in line, not just this one.
-		 */
+	/* Any string may narrow: even that of an interface blocked already, since a device-scope
+	 * rule sees the union of kinds. Nothing to narrow on a device that is blocked. */
+	if (add && t->authorize_device && udev_device_get_sysattr_value(d, "interface") &&
+	    refine_with_strings(a, t) > 0) {
+		/* Interfaces authorized earlier may be narrowed too: bring every existing one in
+		 * line, not just this one. */
 		(void)enforce_children(a, t, devdir); /* failures are reported per interface */
 		return;
 	}

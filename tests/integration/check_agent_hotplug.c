@@ -232,6 +232,27 @@ START_TEST(test_late_string_narrows_earlier_iface)
 }
 END_TEST
 
+/* The same through an interface that is blocked anyway: its string still counts for the device. */
+START_TEST(test_late_string_on_blocked_iface_narrows)
+{
+	struct harness *h = h_new();
+
+	h->policy_text = policy_no_mtp_devices;
+	h_start(h);
+	/* BadUSB: 1.0 keyboard (allowed), 1.1 mass storage (blocked by the default) */
+	char *bu = h_add(h, "badusb", NULL, "1-9", false, false);
+	ck_assert_int_eq(h_wait_auth(h, bu, NULL, 1), 1);
+	h_add_iface(h, bu, "1-9", 1, 0, 0x03, 0x01, 0x01, NULL);
+	ck_assert_int_eq(h_wait_auth(h, bu, "1-9:1.0", 1), 1);
+	h_add_iface(h, bu, "1-9", 1, 1, 0x08, 0x06, 0x50, "MTP");
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, bu, "1-9:1.1"), 0);
+	ck_assert_int_eq(h_auth(h, bu, "1-9:1.0"), 0);
+	free(bu);
+	h_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("agent_hotplug");
@@ -245,6 +266,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_malformed_blocked);
 	tcase_add_test(tc, test_string_narrows);
 	tcase_add_test(tc, test_late_string_narrows_earlier_iface);
+	tcase_add_test(tc, test_late_string_on_blocked_iface_narrows);
 	suite_add_tcase(s, tc);
 	return s;
 }
