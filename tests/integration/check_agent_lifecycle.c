@@ -95,6 +95,25 @@ START_TEST(test_bus_unlockable)
 }
 END_TEST
 
+/* A root hub that cannot be read is reported, never deauthorized (that would cut off its bus). */
+START_TEST(test_unreadable_root_hub_kept)
+{
+	struct harness *h = h_new();
+	char *usb2 = NULL, path[4096];
+
+	h_start(h);
+	ck_assert_int_eq(ts_add_root_hub(h->tb, 2, &usb2), 0);
+	ck_assert_int_eq(ts_delete_attr(h->tb, usb2, "busnum"), 0);
+	snprintf(path, sizeof(path), "%s%s/busnum", h->sysdir, usb2 + strlen("/sys"));
+	ck_assert_int_eq(mkdir(path, 0755), 0); /* reads now fail (EISDIR) */
+	h_settle(h);
+	ck_assert_ptr_nonnull(h_last(h, EVENT_ENFORCE_FAILED, "usb2"));
+	ck_assert_int_eq(h_auth(h, usb2, NULL), 1);
+	free(usb2);
+	h_free(h);
+}
+END_TEST
+
 /* Devices usable before the agent started: a blocked one is deauthorized, an allowed one kept. */
 START_TEST(test_present_at_start)
 {
@@ -471,6 +490,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_fail_closed_start);
 	tcase_add_test(tc, test_bus_unlockable);
+	tcase_add_test(tc, test_unreadable_root_hub_kept);
 	tcase_add_test(tc, test_present_at_start);
 	tcase_add_test(tc, test_write_failure_blocks_device);
 	tcase_add_test(tc, test_reload_both_directions);
