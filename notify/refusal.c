@@ -440,7 +440,7 @@ static void put_kinds(struct buf *b, const char *s, size_t n)
 void refusal_format_message(const struct refusal *r, char *out, size_t size)
 {
 	struct buf b = { out, size, 0 };
-	struct reason_parts p;
+	struct reason_parts p = { 0 };
 	bool parts, device_only = false, storage_only = false;
 	const char *label = r->product[0] ? r->product : r->manufacturer;
 

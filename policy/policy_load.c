@@ -104,7 +104,8 @@ _printf_(3, 4) static int fail(struct load_ctx *c, int line, const char *fmt, ..
 		(void)snprintf(c->err->reason, sizeof(c->err->reason), "rule '%s': ", c->rule_id);
 	else if (c->rule_no)
 		(void)snprintf(c->err->reason, sizeof(c->err->reason), "rule #%zu: ", c->rule_no);
-	strncat(c->err->reason, msg, sizeof(c->err->reason) - strlen(c->err->reason) - 1);
+	size_t used = strlen(c->err->reason);
+	(void)snprintf(c->err->reason + used, sizeof(c->err->reason) - used, "%s", msg);
 	return -EBADMSG;
 }
 
@@ -405,7 +406,7 @@ static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char
                        bool allow_empty, usb_kind_mask *ret)
 {
 	usb_kind_mask m = 0;
-	size_t n;
+	size_t n = 0;
 	int r;
 
 	if (allow_empty &&
@@ -420,7 +421,7 @@ static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e = value_at(s, i);
-		const char *v;
+		const char *v = NULL;
 		char b[72];
 		r = get_string(c, e, what, VALUE_MAX, &v);
 		if (r < 0)
@@ -436,7 +437,7 @@ static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char
 
 static int parse_class(struct load_ctx *c, const config_setting_t *e, struct class_pattern *ret)
 {
-	const char *v;
+	const char *v = NULL;
 	char b[72];
 	int r = get_string(c, e, "class", VALUE_MAX, &v);
 	if (r < 0)
@@ -469,7 +470,7 @@ bad:
 static int parse_u16s(struct load_ctx *c, const config_setting_t *s, const char *what,
                       uint32_t *ret_n, uint16_t **ret)
 {
-	size_t n;
+	size_t n = 0;
 	int r = value_count(c, s, what, &n);
 	if (r < 0)
 		return r;
@@ -478,7 +479,7 @@ static int parse_u16s(struct load_ctx *c, const config_setting_t *s, const char 
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e = value_at(s, i);
-		int64_t v;
+		int64_t v = 0;
 		r = get_int(c, e, what, &v);
 		if (r < 0)
 			return r;
@@ -495,7 +496,7 @@ static int parse_u16s(struct load_ctx *c, const config_setting_t *s, const char 
 static int parse_strings(struct load_ctx *c, const config_setting_t *s, const char *what,
                          uint32_t *ret_n, const char ***ret)
 {
-	size_t n;
+	size_t n = 0;
 	int r = value_count(c, s, what, &n);
 	if (r < 0)
 		return r;
@@ -503,7 +504,7 @@ static int parse_strings(struct load_ctx *c, const config_setting_t *s, const ch
 	if (!a)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const char *v;
+		const char *v = NULL;
 		r = get_string(c, value_at(s, i), what, VALUE_MAX, &v);
 		if (r < 0)
 			return r;
@@ -518,7 +519,7 @@ static int parse_strings(struct load_ctx *c, const config_setting_t *s, const ch
 
 static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct policy_rule *rule)
 {
-	size_t n;
+	size_t n = 0;
 	int r = value_count(c, s, "hash", &n);
 	if (r < 0)
 		return r;
@@ -527,7 +528,7 @@ static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct po
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e = value_at(s, i);
-		const char *v;
+		const char *v = NULL;
 		char b[72];
 		r = get_string(c, e, "hash", VALUE_MAX, &v);
 		if (r < 0)
@@ -676,7 +677,7 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 				return r;
 			rule->has_kinds = true;
 		} else if (!strcmp(key, "class")) {
-			size_t n;
+			size_t n = 0;
 			r = value_count(c, s, key, &n);
 			if (r < 0)
 				return r;
@@ -737,7 +738,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 	const config_setting_t *root = config_root_setting(cfg), *s;
 	struct policy *p = c->p;
 	char b[72];
-	int64_t v;
+	int64_t v = 0;
 	const char *str;
 	int r = 0;
 
@@ -802,7 +803,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 		            "'not_before' is later than 'not_after'");
 
 	if ((s = config_setting_get_member(root, "hosts"))) {
-		size_t n;
+		size_t n = 0;
 		if ((r = value_count(c, s, "hosts", &n)) < 0)
 			return r;
 		if (n > HOSTS_MAX)
