@@ -36,6 +36,10 @@
 #define DEBOUNCE_USEC  (200u * 1000u)      /* policy watch: wait for the .sig as well */
 #define MONITOR_RCVBUF (128 * 1024 * 1024) /* uevent floods must not overflow the socket */
 #define MAX_BUSES      256
+/* Re-check of blocked interfaces of authorized devices: on Linux 6.1 writing 1 to an
+ * interface's authorized sends no uevent. Armed only while such an interface is tracked. */
+#define RECHECK_USEC          (1000u * 1000u)
+#define RECHECK_ACCURACY_USEC (100u * 1000u)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device, udev_device_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR, closedir)
@@ -67,6 +71,7 @@ struct agent {
 	struct udev *udev;
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_src, *inotify_src, *debounce_src, *heartbeat_src;
+	sd_event_source *recheck_src; /* NULL until first needed; disabled while not needed */
 	struct authz *authz;
 	struct policy *policy;
 	bool audit;
@@ -693,7 +698,112 @@ static int decide_udev_device(struct agent *a, struct udev_device *d, enum decid
 	return decide(a, a->info, kind);
 }
 
+/* ---- re-check of blocked interfaces ----------------------------------------------------- */
+
+/* Whether a device the agent authorized has an interface it blocks (charge-only phone, partial). */
+static bool tracked_has_blocked_iface(const struct tracked *t)
+{
+	if (!t->authorize_device)
+		return false;
+	for (uint16_t k = 0; k < t->n_ifaces; k++)
+		if (!t->ifaces[k].allow)
+			return true;
+	return false;
+}
+
+/*
+ * Reads authorized of every blocked interface of every authorized device: Linux sends no uevent
+ * when it is written, so a flip to 1 is only seen here (or by the "bind" of a driver, usbfs
+ * included, that follows). A flip is undone (read back) and reported by enforce_iface().
+ */
+static int on_recheck(sd_event_source *s, uint64_t usec _unused_, void *userdata)
+{
+	struct agent *a = userdata;
+	char devdir[PATH_MAX], ifdir[PATH_MAX], ifname[USB_BUSID_MAX + 8];
+
+	for (size_t i = 0; i < a->n_devs; i++) {
+		const struct tracked *t = a->devs[i];
+
+		if (!tracked_has_blocked_iface(t) ||
+		    authz_relpath(t->syspath, devdir, sizeof(devdir)) < 0)
+			continue;
+		for (uint16_t k = 0; k < t->n_ifaces; k++) {
+			int r, v;
+
+			if (t->ifaces[k].allow)
+				continue;
+			(void)snprintf(ifname, sizeof(ifname), "%s:%u.%u", t->busid,
+			               t->ifaces[k].config_value, t->ifaces[k].number);
+			if (snprintf(ifdir, sizeof(ifdir), "%s/%s", devdir, ifname) >=
+			    (int)sizeof(ifdir))
+				continue;
+			/* Absent (not in the active configuration, unplugged) or still 0. */
+			r = authz_read_int(a->authz, ifdir, "authorized", &v);
+			if (r < 0 || v == 0)
+				continue;
+			(void)enforce_iface(a, t, devdir, ifname, false, true);
+		}
+	}
+	(void)sd_event_source_set_time_relative(s, RECHECK_USEC);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+/* Arms the re-check while a blocked interface of an authorized device is tracked; else off. */
+static void recheck_update(struct agent *a)
+{
+	bool need = false;
+	int r, state = SD_EVENT_OFF;
+
+	for (size_t i = 0; i < a->n_devs && !need; i++)
+		need = tracked_has_blocked_iface(a->devs[i]);
+	if (!need) {
+		if (a->recheck_src)
+			(void)sd_event_source_set_enabled(a->recheck_src, SD_EVENT_OFF);
+		return;
+	}
+	if (!a->recheck_src) {
+		r = sd_event_add_time_relative(a->event, &a->recheck_src, CLOCK_MONOTONIC,
+		                               RECHECK_USEC, RECHECK_ACCURACY_USEC, on_recheck, a);
+		if (r < 0) {
+			log_warning_errno(
+			    r, "Failed to arm the re-check of blocked interfaces; "
+			       "authorizing them stays caught only by a driver bind: %m");
+			return;
+		}
+		(void)sd_event_source_set_enabled(a->recheck_src, SD_EVENT_ONESHOT);
+		return;
+	}
+	if (sd_event_source_get_enabled(a->recheck_src, &state) >= 0 && state != SD_EVENT_OFF)
+		return; /* armed already: keep its deadline */
+	(void)sd_event_source_set_time_relative(a->recheck_src, RECHECK_USEC);
+	(void)sd_event_source_set_enabled(a->recheck_src, SD_EVENT_ONESHOT);
+}
+
 /* ---- uevents --------------------------------------------------------------------------- */
+
+/*
+ * The device is tracked as blocked but something concerning it happened (its interfaces
+ * appeared, a "change", a driver bind): someone authorized it. Reset to 0 (read back); the
+ * kernel destroys its interfaces.
+ */
+static int reblock_device(struct agent *a, const struct tracked *t, const char *devdir)
+{
+	char msg[160];
+	int r = ensure(a, devdir, 0);
+
+	if (r == 1) {
+		(void)snprintf(msg, sizeof(msg),
+		               "%s/authorized set to 1 by someone else; reset to 0", t->busid);
+		log_warning("%s", msg);
+		emit(a, EVENT_TAMPER, stub_info(a, t->syspath, t), NULL, msg, 0);
+	} else if (r < 0 && !is_vanished(r)) {
+		log_error_errno(r, "%s: re-blocking a tampered device failed: %m", t->busid);
+		emit(a, EVENT_ENFORCE_FAILED, stub_info(a, t->syspath, t), NULL,
+		     "re-blocking a tampered device failed", r);
+	}
+	return r;
+}
 
 static void device_removed(struct agent *a, struct udev_device *d)
 {
@@ -709,10 +819,9 @@ static void device_removed(struct agent *a, struct udev_device *d)
 static void device_changed(struct agent *a, struct udev_device *d)
 {
 	const char *sysname = udev_device_get_sysname(d);
-	char devdir[PATH_MAX], msg[160];
+	char devdir[PATH_MAX];
 	struct tracked *t;
 	ssize_t i;
-	int r;
 
 	if (str_startswith(sysname, "usb")) {
 		unsigned long n = strtoul(sysname + 3, NULL, 10);
@@ -728,18 +837,7 @@ static void device_changed(struct agent *a, struct udev_device *d)
 	t = a->devs[i];
 	if (t->authorize_device || authz_relpath(t->syspath, devdir, sizeof(devdir)) < 0)
 		return;
-	r = ensure(a, devdir, 0);
-	if (r == 1) {
-		(void)snprintf(msg, sizeof(msg),
-		               "blocked device %s was authorized by someone else; "
-		               "blocked again",
-		               t->busid);
-		log_warning("%s", msg);
-		emit(a, EVENT_TAMPER, stub_info(a, t->syspath, t), NULL, msg, 0);
-	} else if (r < 0 && !is_vanished(r)) {
-		emit(a, EVENT_ENFORCE_FAILED, stub_info(a, t->syspath, t), NULL,
-		     "re-blocking a tampered device failed", r);
-	}
+	(void)reblock_device(a, t, devdir);
 }
 
 static void interface_event(struct agent *a, struct udev_device *d, const char *action)
@@ -747,11 +845,12 @@ static void interface_event(struct agent *a, struct udev_device *d, const char *
 	struct udev_device *parent =
 	    udev_device_get_parent_with_subsystem_devtype(d, "usb", "usb_device");
 	const char *ifname = udev_device_get_sysname(d);
-	char devdir[PATH_MAX];
+	char devdir[PATH_MAX], ifdir[PATH_MAX];
 	bool add = !strcmp(action, "add");
 	bool bind = !strcmp(action, "bind");
 	struct tracked *t;
 	ssize_t i;
+	int r, v;
 
 	if (!parent || !ifname)
 		return;
@@ -764,6 +863,17 @@ static void interface_event(struct agent *a, struct udev_device *d, const char *
 	t = a->devs[i];
 	if (authz_relpath(t->syspath, devdir, sizeof(devdir)) < 0)
 		return;
+	if (!t->authorize_device) {
+		/* Interfaces exist only on a configured, hence authorized, device: Linux 6.1 sends
+		 * no "change" when a device's authorized is written, only these "add"s. Resetting
+		 * the device destroys its interfaces; the rest of this burst finds them gone. */
+		r = reblock_device(a, t, devdir);
+		if (r == 1 || is_vanished(r) ||
+		    snprintf(ifdir, sizeof(ifdir), "%s/%s", devdir, ifname) >= (int)sizeof(ifdir) ||
+		    (r == 0 && authz_read_int(a->authz, ifdir, "authorized", &v) < 0))
+			return;
+		/* The device could not be blocked, or a stale tree kept the interface: block it. */
+	}
 	/* Any string may narrow: even that of an interface blocked already, since a device-scope
 	 * rule sees the union of kinds. Nothing to narrow on a device that is blocked. */
 	if (add && t->authorize_device && udev_device_get_sysattr_value(d, "interface") &&
@@ -795,6 +905,9 @@ static void handle_uevent(struct agent *a, struct udev_device *d)
 			(void)decide_udev_device(a, d, DECIDE_NEW);
 		else if (!strcmp(action, "change"))
 			device_changed(a, d);
+		else if (!strcmp(action, "bind") &&
+		         tracked_index(a, udev_device_get_sysname(d)) >= 0)
+			device_changed(a, d); /* a blocked device bound to a driver: authorized */
 	} else if (!strcmp(devtype, "usb_interface")) {
 		if (!strcmp(action, "add") || !strcmp(action, "change") || !strcmp(action, "bind"))
 			interface_event(a, d, action);
@@ -831,6 +944,7 @@ static int on_uevent(sd_event_source *s _unused_, int fd _unused_, uint32_t reve
 			                    now_nsec(CLOCK_MONOTONIC) - t0,
 			                    now_nsec(CLOCK_THREAD_CPUTIME_ID) - c0);
 	}
+	recheck_update(a);
 	notify_status(a);
 	return 0;
 }
@@ -949,6 +1063,7 @@ int agent_reload(struct agent *a)
 		if (a->n_devs == before)
 			i++;
 	}
+	recheck_update(a);
 	if (a->cfg.notify)
 		(void)sd_notify(0, "READY=1");
 	notify_status(a);
@@ -1055,6 +1170,7 @@ struct agent *agent_free(struct agent *a)
 	sd_event_source_disable_unref(a->inotify_src);
 	sd_event_source_disable_unref(a->debounce_src);
 	sd_event_source_disable_unref(a->heartbeat_src);
+	sd_event_source_disable_unref(a->recheck_src);
 	udev_monitor_unref(a->monitor);
 	udev_unref(a->udev);
 	sd_event_unref(a->event);
@@ -1161,6 +1277,7 @@ int agent_start(struct agent *a)
 			return log_error_errno(r, "Failed to start the heartbeat timer: %m");
 		(void)sd_event_source_set_enabled(a->heartbeat_src, SD_EVENT_ONESHOT);
 	}
+	recheck_update(a);
 	emit(a, EVENT_AGENT_STARTED, NULL, NULL, NULL, 0);
 	if (a->cfg.notify)
 		(void)sd_notify(0, "READY=1");

@@ -354,6 +354,107 @@ START_TEST(test_tamper_interface)
 }
 END_TEST
 
+/* Polls (running the agent) until a tamper event of busid whose message has needle exists. */
+static const struct h_event *wait_tamper(struct harness *h, const char *busid, const char *needle)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		for (unsigned i = 0; i < h->n_events; i++)
+			if (h->events[i].type == EVENT_TAMPER &&
+			    !strcmp(h->events[i].busid, busid) &&
+			    strstr(h->events[i].message, needle))
+				return &h->events[i];
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 5)
+			return NULL;
+		(void)agent_run_until_idle(h->agent, 10 * 1000);
+	}
+}
+
+/*
+ * A charge-only phone (device authorized by the agent, MTP interface blocked). Linux 6.1 sends no
+ * uevent when the interface's authorized is written: the 1 s re-check must find the flip on its
+ * own. A usbfs claim (libusb) binds the "usbfs" driver: that "bind" is tamper too. The re-check
+ * runs only while such a device is attached.
+ */
+START_TEST(test_tamper_silent_interface_flip)
+{
+	struct harness *h = h_new();
+	const struct h_event *e;
+	char ifpath[512];
+
+	h_start(h);
+	/* nothing to re-check: the loop does not wake up at all */
+	ck_assert_int_eq(agent_run_until_idle(h->agent, 1500 * 1000), 0);
+	char *ph = h_add(h, "android-mtp", NULL, "1-5", false, false);
+	ck_assert_int_eq(h_wait_auth(h, ph, NULL, 1), 1);
+	h_configure(h, ph, "1-5", "android-mtp");
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, ph, "1-5:1.0"), 0);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 0); /* authorized by the agent itself */
+
+	snprintf(ifpath, sizeof(ifpath), "%s/1-5:1.0", ph);
+	ts_write_attr(h->tb, ifpath, "authorized", "1"); /* no uevent, as on Linux 6.1 */
+	e = wait_tamper(h, "1-5", "1-5:1.0");
+	ck_assert_msg(e, "silent authorized=1 of a blocked interface not caught");
+	ck_assert_str_eq(e->message,
+	                 "blocked interface 1-5:1.0 was authorized by someone else; blocked again");
+	ck_assert_int_eq(h_auth(h, ph, "1-5:1.0"), 0);
+	ck_assert_int_eq(h_auth(h, ph, NULL), 1); /* the phone still charges */
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 1);
+
+	/* libusb_claim_interface after a flip: the usbfs driver binds */
+	ts_write_attr(h->tb, ifpath, "authorized", "1");
+	umockdev_testbed_set_property(h->tb, ifpath, "DRIVER", "usbfs");
+	umockdev_testbed_uevent(h->tb, ifpath, "bind");
+	ck_assert_ptr_nonnull(wait_tamper(h, "1-5", "bound to a driver"));
+	ck_assert_int_eq(h_auth(h, ph, "1-5:1.0"), 0);
+
+	/* unplugged: the re-check is disarmed, the loop sleeps again */
+	ts_remove_device(h->tb, ph);
+	h_settle(h);
+	ck_assert_uint_eq(h_count(h, EVENT_DEVICE_REMOVED, "1-5"), 1);
+	ck_assert_int_eq(agent_run_until_idle(h->agent, 1500 * 1000), 0);
+	free(ph);
+	h_free(h);
+}
+END_TEST
+
+/*
+ * Linux 6.1: writing 1 to a blocked device's authorized configures it and sends only the "add"s
+ * of its interfaces, no "change" on the device. The device is reset to 0 and that is tamper.
+ */
+START_TEST(test_tamper_device_silent_configure)
+{
+	struct harness *h = h_new();
+	struct ts_fixture *f = NULL;
+	const struct h_event *e;
+
+	h_start(h);
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, st, NULL), 0);
+	ck_assert_int_eq(ts_fixture_load("usb-stick", &f), 0);
+	ck_assert_int_eq(ts_kernel_set_authorized(h->tb, st, true, f), 0);
+	ck_assert_int_eq(h_auth(h, st, "1-2:1.0"), 0); /* interface_authorized_default=0 */
+	e = wait_tamper(h, "1-2", "1-2/authorized");
+	ck_assert_msg(e, "device authorized=1 with only interface adds not caught");
+	ck_assert_str_eq(e->message, "1-2/authorized set to 1 by someone else; reset to 0");
+	ck_assert_int_eq(h_auth(h, st, NULL), 0);
+	h_settle(h);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 1);
+	ck_assert_uint_eq(h_count(h, EVENT_ENFORCE_FAILED, NULL), 0);
+	ck_assert_int_eq(h_auth(h, st, "1-2:1.0"), 0);
+	/* a blocked device is never re-checked: only authorized ones have blocked interfaces */
+	ck_assert_int_eq(agent_run_until_idle(h->agent, 1500 * 1000), 0);
+	ts_fixture_free(f);
+	free(st);
+	h_free(h);
+}
+END_TEST
+
 /* Someone authorizes a blocked device, or opens a root hub's defaults: undone and reported. */
 START_TEST(test_tamper_device_and_root_hub)
 {
@@ -500,6 +601,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_reload_unreadable_forgets_decision);
 	tcase_add_test(tc, test_tamper_interface);
 	tcase_add_test(tc, test_tamper_device_and_root_hub);
+	tcase_add_test(tc, test_tamper_silent_interface_flip);
+	tcase_add_test(tc, test_tamper_device_silent_configure);
 	tcase_add_loop_test(tc, test_audit, 0, 2);
 	tcase_add_test(tc, test_vanish_mid_decision);
 	tcase_add_test(tc, test_policy_watch);
