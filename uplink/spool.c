@@ -20,6 +20,9 @@
 #define ACK_MAGIC     0x4b434150u /* "PACK" */
 #define SEG_PREFIX    "seg-"
 #define SEG_MIN_BYTES (SPOOL_RECORD_HDR + 4096u)
+#define SEG_MAX_BYTES (64u * 1024 * 1024) /* seg_max never exceeds this */
+/* A segment is rolled once it reaches seg_max: it is at most one record longer. */
+#define SEG_FILE_MAX ((uint64_t)SEG_MAX_BYTES + SPOOL_RECORD_HDR + SPOOL_RECORD_MAX)
 
 struct seg {
 	uint64_t index;
@@ -211,7 +214,12 @@ struct spool *spool_free(struct spool *s)
 	return NULL;
 }
 
-static int read_all(int dirfd, const char *name, uint8_t **ret, size_t *ret_len)
+/*
+ * Reads a segment file whole, but at most SEG_FILE_MAX bytes: no segment the spool writes is
+ * longer, so a larger file (damage, or not ours) is read only that far (*ret_truncated).
+ */
+static int read_all(int dirfd, const char *name, uint8_t **ret, size_t *ret_len,
+                    bool *ret_truncated)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -221,7 +229,8 @@ static int read_all(int dirfd, const char *name, uint8_t **ret, size_t *ret_len)
 		(void)close(fd);
 		return -EBADF;
 	}
-	size_t cap = (size_t)st.st_size, n = 0;
+	bool truncated = (uint64_t)st.st_size > SEG_FILE_MAX;
+	size_t cap = truncated ? SEG_FILE_MAX : (size_t)st.st_size, n = 0;
 	uint8_t *buf = malloc(cap ? cap : 1);
 	if (!buf) {
 		(void)close(fd);
@@ -244,6 +253,7 @@ static int read_all(int dirfd, const char *name, uint8_t **ret, size_t *ret_len)
 	(void)close(fd);
 	*ret = buf;
 	*ret_len = n;
+	*ret_truncated = truncated;
 	return 0;
 }
 
@@ -280,11 +290,18 @@ static int load_segment(struct spool *s, uint64_t index)
 	char name[64];
 	uint8_t *buf = NULL;
 	size_t len = 0;
+	bool truncated = false;
 
 	seg_name(name, sizeof(name), index);
-	int r = read_all(s->dirfd, name, &buf, &len);
+	int r = read_all(s->dirfd, name, &buf, &len, &truncated);
 	if (r < 0)
 		return log_error_errno(r, "spool: cannot read %s: %m", name);
+	if (truncated) {
+		s->corrupt++;
+		log_warning("spool: %s is larger than any segment the spool writes; reading its "
+		            "first %zu bytes only",
+		            name, len);
+	}
 
 	uint64_t last = 0, kept = 0;
 	size_t off = 0;
@@ -342,8 +359,8 @@ int spool_open(const char *spool_dir, uint64_t max_bytes, const struct spool_io 
 	s->dirfd = s->ack_fd = s->active_fd = -1;
 	s->max_bytes = max_bytes;
 	s->seg_max = max_bytes / 8 > SEG_MIN_BYTES ? max_bytes / 8 : SEG_MIN_BYTES;
-	if (s->seg_max > 64u * 1024 * 1024)
-		s->seg_max = 64u * 1024 * 1024;
+	if (s->seg_max > SEG_MAX_BYTES)
+		s->seg_max = SEG_MAX_BYTES;
 
 	if (mkdir(spool_dir, 0700) < 0 && errno != EEXIST) {
 		r = negative_errno();

@@ -292,6 +292,29 @@ START_TEST(test_corruption_recovery)
 }
 END_TEST
 
+/* A segment file far larger than any the spool writes (sparse, 2 TiB): read only as far as a
+ * segment can go, reported, and the records in it are still there. */
+START_TEST(test_oversized_segment)
+{
+	struct spool *s;
+	ck_assert_int_eq(spool_open(dir, 1 << 20, NULL, &s), 0);
+	for (uint64_t i = 1; i <= 5; i++)
+		ck_assert_int_eq(append(s, i, NULL), 0);
+	ck_assert_int_eq(spool_sync(s), 0);
+	spool_free(s);
+
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-0000000000000000", dir);
+	ck_assert_int_eq(truncate(path, (off_t)2 << 40), 0);
+	ck_assert_int_eq(spool_open(dir, 1 << 20, NULL, &s), 0);
+	struct spool_stats st;
+	spool_get_stats(s, &st);
+	ck_assert_uint_ge(st.corrupt_frames, 1);
+	assert_pending(s, 1, 5);
+	spool_free(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spool");
@@ -303,6 +326,7 @@ int main(void)
 	tcase_add_test(tc, test_write_errors);
 	tcase_add_test(tc, test_crash_after_n_bytes);
 	tcase_add_test(tc, test_corruption_recovery);
+	tcase_add_test(tc, test_oversized_segment);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
