@@ -115,7 +115,10 @@ static int bench_latency(void)
 {
 	UMockdevTestbed *tb = umockdev_testbed_new();
 	struct bench b = { 0 };
-	struct agent_config cfg = { .sink = { .emit = null_sink } };
+	/* No policy file (and no state): the built-in default, as on a fresh install. */
+	struct agent_config cfg = { .sink = { .emit = null_sink },
+		                    .store = { .policy_path =
+		                                   "/nonexistent/portcullis/policy.conf" } };
 	struct agent *a = NULL;
 	static char *sp[N_DEVICES];
 	struct agent_stats st;
