@@ -42,6 +42,7 @@
 #include "paths.h"
 #include "uplink/relp_frame.h"
 #include "uplink/syslog_frame.h"
+#include "uplink/uplink_sandbox.h"
 #include "uplink/uplink_proto.h"
 
 #define PARENT_FD        3
@@ -56,6 +57,8 @@ struct opts {
 	const char *protocol, *host, *port, *user, *ca_file, *cert_file, *key_file, *server_name;
 	bool tls;
 	long procid;
+	bool sandbox_log; /* hidden --sandbox-log: seccomp logs instead of killing (debugging) */
+	bool sandbox_selftest; /* hidden --sandbox-selftest: install the filter, then try execve */
 };
 
 struct item {
@@ -719,6 +722,33 @@ static int drop_privileges(struct child *c)
 	return 0;
 }
 
+/*
+ * Confines the child with its seccomp allow-list (uplink/uplink_sandbox.c). With --sandbox-selftest
+ * the filter is installed exactly as in production and then execve("/bin/true") is tried: the
+ * kernel must kill the child with SIGSYS. Returns 0, or the exit code for main() (1 failure, 77
+ * self-test impossible in a sanitizer build).
+ */
+static int enter_sandbox(const struct opts *o)
+{
+	const char *env = getenv("PORTCULLIS_UPLINK_SANDBOX");
+	bool log_only = !o->sandbox_selftest && (o->sandbox_log || (env && !strcmp(env, "log")));
+	int r = uplink_sandbox_install(log_only ? UPLINK_SANDBOX_LOG : UPLINK_SANDBOX_ENFORCE);
+	if (r == -EOPNOTSUPP)
+		return o->sandbox_selftest ? 77 : 0; /* sanitizer build, warned about */
+	if (r < 0)
+		return 1;
+	if (log_only)
+		log_warning(
+		    "seccomp filter in LOG mode (debugging): denied syscalls are only logged");
+	if (o->sandbox_selftest) {
+		char *const argv[] = { (char *)"true", NULL };
+		(void)execve("/bin/true", argv, argv + 1);
+		log_error_errno(negative_errno(), "sandbox self-test: execve was not stopped: %m");
+		return 1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = { { "protocol", required_argument, NULL, 'P' },
@@ -731,6 +761,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		                                  { "cert-file", required_argument, NULL, 'c' },
 		                                  { "key-file", required_argument, NULL, 'k' },
 		                                  { "server-name", required_argument, NULL, 's' },
+		                                  { "sandbox-log", no_argument, NULL, 'L' },
+		                                  { "sandbox-selftest", no_argument, NULL, 'T' },
 		                                  {} };
 	int opt;
 
@@ -766,6 +798,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->server_name = optarg;
+			break;
+		case 'L':
+			o->sandbox_log = true;
+			break;
+		case 'T':
+			o->sandbox_selftest = true;
 			break;
 		default:
 			return -EINVAL;
@@ -816,6 +854,10 @@ int main(int argc, char **argv)
 		return 2;
 	if (getppid() == 1)
 		return 0; /* the parent died before PR_SET_PDEATHSIG */
+	/* files are loaded, privileges are gone, no network byte yet: confine the rest */
+	r = enter_sandbox(&c.o);
+	if (r != 0)
+		return r;
 
 	while (!c.quit) {
 		if (!c.connected && now_msec() >= c.next_attempt)

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * seccomp allow-list of portcullis-uplink. The set was measured (strace -f of the child during the
+ * uplink integration tests: syslog+TLS, RELP+TLS, outage/reconnect, mutual TLS, a host name via
+ * /etc/hosts and via the DNS resolver) and is documented in docs/uplink.md. Argument filters:
+ *   socket  only AF_INET, AF_INET6 (collector, resolver) and AF_UNIX (glibc's nscd probe);
+ *   openat  only without write access, creation, truncation or O_TMPFILE (getaddrinfo reads
+ *           /etc/hosts, nsswitch.conf, resolv.conf, gai.conf and loads the NSS modules);
+ *   ioctl   only SIOCOUTQ (syslog delivery check) and FIONREAD (resolver).
+ * execve, ptrace, mount, chroot, set*id, kexec, bpf, perf_event_open, module loading, ... are not
+ * listed and therefore kill the process.
+ */
+#include "uplink/uplink_sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <seccomp.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "common/log.h"
+
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+
+/* Allowed without argument checks. */
+static const char *const plain[] = {
+	/* I/O on the parent socket, the collector socket, stderr and files opened read-only */
+	"read",
+	"write",
+	"writev",
+	"close",
+	"lseek",
+	"fstat",
+	"newfstatat",
+	"fcntl",
+	"poll",
+	"ppoll",
+	/* sockets (creation is checked below); getsockname: getaddrinfo's RFC 6724 sorting */
+	"connect",
+	"sendto",
+	"recvfrom",
+	"sendmsg",
+	"recvmsg",
+	"sendmmsg",
+	"getsockopt",
+	"setsockopt",
+	"getsockname",
+	/* memory (glibc malloc, OpenSSL, NSS modules getaddrinfo may dlopen()) */
+	"mmap",
+	"munmap",
+	"mprotect",
+	"brk",
+	"mremap",
+	"madvise",
+	/* signals */
+	"rt_sigaction",
+	"rt_sigprocmask",
+	"rt_sigreturn",
+	"restart_syscall",
+	/* time (when the vDSO is not usable), randomness, what glibc/OpenSSL ask at run time */
+	"clock_gettime",
+	"gettimeofday",
+	"time",
+	"nanosleep",
+	"clock_nanosleep",
+	"getrandom",
+	"getpid",
+	"uname",
+	"futex",
+	/* the end */
+	"exit",
+	"exit_group",
+};
+
+static int add(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not on this architecture (e.g. "time" on arm64) */
+	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+	if (r < 0)
+		return log_error_errno(r, "seccomp: cannot allow %s: %m", name);
+	return 0;
+}
+
+static int build(scmp_filter_ctx ctx)
+{
+	int r;
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		r = add(ctx, plain[i], 0, NULL);
+		if (r < 0)
+			return r;
+	}
+	static const int families[] = { AF_INET, AF_INET6, AF_UNIX };
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		/* an int argument: compare its low 32 bits only */
+		struct scmp_arg_cmp a = { .arg = 0,
+			                  .op = SCMP_CMP_MASKED_EQ,
+			                  .datum_a = 0xffffffffu,
+			                  .datum_b = (scmp_datum_t)families[i] };
+		r = add(ctx, "socket", 1, &a);
+		if (r < 0)
+			return r;
+	}
+	static const unsigned long requests[] = { SIOCOUTQ, FIONREAD };
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		struct scmp_arg_cmp a = { .arg = 1,
+			                  .op = SCMP_CMP_MASKED_EQ,
+			                  .datum_a = 0xffffffffu,
+			                  .datum_b = (scmp_datum_t)requests[i] };
+		r = add(ctx, "ioctl", 1, &a);
+		if (r < 0)
+			return r;
+	}
+	/* openat(dirfd, path, flags, mode): nothing that could write or create */
+	const scmp_datum_t wr = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | __O_TMPFILE;
+	struct scmp_arg_cmp ro = {
+		.arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = wr, .datum_b = 0
+	};
+	return add(ctx, "openat", 1, &ro);
+}
+
+int uplink_sandbox_install(enum uplink_sandbox_mode mode)
+{
+	scmp_filter_ctx ctx =
+	    seccomp_init(mode == UPLINK_SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return log_error_errno(-ENOMEM, "seccomp: cannot create the filter");
+	int r = build(ctx);
+#ifdef PORTCULLIS_SANITIZED
+	/* built (so that the sanitizers check its construction) but not loaded */
+	if (r >= 0) {
+		log_warning("sanitizer build: the seccomp filter is NOT installed (the ASan/UBSan "
+		            "run-time needs syscalls it denies, e.g. ptrace for the leak check)");
+		r = -EOPNOTSUPP;
+	}
+#else
+	if (r >= 0) {
+		r = seccomp_load(ctx);
+		if (r < 0)
+			log_error_errno(r, "seccomp: cannot load the filter: %m");
+	}
+#endif
+	seccomp_release(ctx);
+	return r < 0 ? r : 0;
+}
