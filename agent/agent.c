@@ -370,19 +370,16 @@ static int lock_all_buses(struct agent *a)
 	return 0;
 }
 
-/* Before authorizing a device: its bus's interface default must read 0 (fixed if not). */
+/*
+ * Before every device decision: both defaults of the device's bus must read 0. The kernel sends no
+ * uevent when someone writes them, so a 1 found here is tamper: restored and reported. Returns
+ * whether the bus is locked (only then may a device on it be authorized).
+ */
 static bool bus_ready(struct agent *a, unsigned busnum)
 {
-	char dir[64];
-	int r, v;
-
 	if (busnum == 0 || busnum >= MAX_BUSES)
 		return false;
-	(void)snprintf(dir, sizeof(dir), "bus/usb/devices/usb%u", busnum);
-	r = authz_read_int(a->authz, dir, "interface_authorized_default", &v);
-	if (r >= 0 && v == 0 && a->bus[busnum] == BUS_LOCKED)
-		return true;
-	return lock_bus(a, busnum, r >= 0 && v != 0) >= 0;
+	return lock_bus(a, busnum, true) >= 0;
 }
 
 /* ---- enforcement ----------------------------------------------------------------------- */
@@ -555,10 +552,12 @@ static int enforce_device(struct agent *a, struct tracked *t, const struct usb_d
 	if (r < 0)
 		return log_error_errno(r, "Unusable syspath: %m");
 
-	if (t->authorize_device && !bus_ready(a, t->busnum)) {
-		(void)snprintf(msg, sizeof(msg),
-		               "bus %u: interface_authorized_default is not 0; device kept blocked",
-		               t->busnum);
+	bool locked = bus_ready(a, t->busnum);
+	if (t->authorize_device && !locked) {
+		(void)snprintf(
+		    msg, sizeof(msg),
+		    "bus %u: authorization defaults could not be set to 0; device kept blocked",
+		    t->busnum);
 		log_error("%s", msg);
 		(void)authz_write_int(a->authz, devdir, "authorized", 0);
 		t->authorize_device = false; /* kept blocked: re-authorizing it is tamper */

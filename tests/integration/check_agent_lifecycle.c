@@ -482,6 +482,34 @@ START_TEST(test_tamper_device_and_root_hub)
 }
 END_TEST
 
+/*
+ * A root hub's authorized_default flipped to 1 makes no uevent (drivers/usb/core/sysfs.c only sets
+ * the field): the next device decided on that bus finds it, restores 0 and reports tamper.
+ */
+START_TEST(test_tamper_silent_root_hub_default)
+{
+	struct harness *h = h_new();
+	char buf[16];
+
+	h_start(h);
+	h_settle(h);
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 0);
+	ts_write_attr(h->tb, "/sys/devices/pci0000:00/0000:00:14.0/usb1", "authorized_default",
+	              "1"); /* no uevent, as on Linux 6.1 */
+	char *st = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	h_settle(h);
+	ck_assert_str_eq(h_sysfile(h, "bus/usb/devices/usb1/authorized_default", buf, sizeof(buf)),
+	                 "0");
+	ck_assert_uint_eq(h_count(h, EVENT_TAMPER, NULL), 1);
+	const struct h_event *e = h_last(h, EVENT_TAMPER, NULL);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->message, "usb1 authorized_default was 1; restored to 0"));
+	ck_assert_int_eq(h_auth(h, st, NULL), 0); /* and the stick is blocked as always */
+	free(st);
+	h_free(h);
+}
+END_TEST
+
 /* Audit mode (forced, or the policy's mode): everything usable, events say what would happen. */
 START_TEST(test_audit)
 {
@@ -601,6 +629,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_reload_unreadable_forgets_decision);
 	tcase_add_test(tc, test_tamper_interface);
 	tcase_add_test(tc, test_tamper_device_and_root_hub);
+	tcase_add_test(tc, test_tamper_silent_root_hub_default);
 	tcase_add_test(tc, test_tamper_silent_interface_flip);
 	tcase_add_test(tc, test_tamper_device_silent_configure);
 	tcase_add_loop_test(tc, test_audit, 0, 2);
