@@ -1190,7 +1190,10 @@ static int start_monitor(struct agent *a)
 {
 	int r;
 
-	a->monitor = udev_monitor_new_from_netlink(a->udev, "udev");
+	/* The kernel's uevents, not udevd's: a decision must not wait for udev's rules to finish
+	 * (69-libmtp.rules runs mtp-probe, which talks to the device); the agent reads sysfs itself
+	 * and needs no udev properties. */
+	a->monitor = udev_monitor_new_from_netlink(a->udev, "kernel");
 	if (!a->monitor)
 		return log_error_errno(-ENOMEM, "Failed to create the udev monitor");
 	r = udev_monitor_filter_add_match_subsystem_devtype(a->monitor, "usb", NULL);
