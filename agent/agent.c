@@ -67,6 +67,7 @@ enum bus_state {
 
 struct agent {
 	struct agent_config cfg;
+	struct seat_cache seat; /* name of seat0's user, looked up once per uid */
 	sd_event *event;
 	struct udev *udev;
 	struct udev_monitor *monitor;
@@ -129,7 +130,7 @@ static void emit(struct agent *a, enum event_type type, const struct usb_device_
 	};
 	int r;
 
-	if (seat_active_user(user, sizeof(user)) >= 0)
+	if (seat_active_user(&a->seat, user, sizeof(user)) >= 0)
 		ev.seat_user = user;
 	/* --audit / mode_override: the record says audit, like an audit policy would. */
 	ev.audit_override = a->audit && (!a->policy || policy_mode(a->policy) != POLICY_MODE_AUDIT);

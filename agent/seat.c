@@ -9,20 +9,26 @@
 #include "agent/seat.h"
 #include "common/strutil.h"
 
-int seat_active_user(char *buf, size_t size)
+int seat_active_user(struct seat_cache *cache, char *buf, size_t size)
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[1024];
 	uid_t uid;
 	int r;
 
-	r = sd_seat_get_active("seat0", NULL, &uid);
+	r = sd_seat_get_active("seat0", NULL, &uid); /* reads /run/systemd/seats/seat0 */
 	if (r < 0)
 		return r == -ENOENT || r == -ENODATA ? -ENXIO : r;
+	if (cache && cache->valid && cache->uid == uid)
+		return str_copy(buf, size, cache->name);
 	r = getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res);
 	if (r != 0)
 		return -r;
 	if (!res)
 		return -ESRCH;
+	if (cache) {
+		cache->valid = str_copy(cache->name, sizeof(cache->name), res->pw_name) >= 0;
+		cache->uid = uid;
+	}
 	return str_copy(buf, size, res->pw_name);
 }
