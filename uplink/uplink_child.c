@@ -58,7 +58,8 @@ struct opts {
 	bool tls;
 	long procid;
 	bool sandbox_log; /* hidden --sandbox-log: seccomp logs instead of killing (debugging) */
-	bool sandbox_selftest; /* hidden --sandbox-selftest: install the filter, then try execve */
+	/* hidden --sandbox-selftest[=CALL]: install the filter, then try CALL (default execve) */
+	const char *sandbox_selftest;
 };
 
 struct item {
@@ -724,9 +725,10 @@ static int drop_privileges(struct child *c)
 
 /*
  * Confines the child with its seccomp allow-list (uplink/uplink_sandbox.c). With --sandbox-selftest
- * the filter is installed exactly as in production and then execve("/bin/true") is tried: the
- * kernel must kill the child with SIGSYS. Returns 0, or the exit code for main() (1 failure, 77
- * self-test impossible in a sanitizer build).
+ * the filter is installed exactly as in production, then one call is tried (see
+ * uplink_sandbox_selftest()): a denied one must end the child with SIGSYS. Returns 0 (a self-test:
+ * the allowed call worked), or the exit code for main() (1 failure, 77 self-test impossible in a
+ * sanitizer build).
  */
 static int enter_sandbox(const struct opts *o)
 {
@@ -740,12 +742,8 @@ static int enter_sandbox(const struct opts *o)
 	if (log_only)
 		log_warning(
 		    "seccomp filter in LOG mode (debugging): denied syscalls are only logged");
-	if (o->sandbox_selftest) {
-		char *const argv[] = { (char *)"true", NULL };
-		(void)execve("/bin/true", argv, argv + 1);
-		log_error_errno(negative_errno(), "sandbox self-test: execve was not stopped: %m");
-		return 1;
-	}
+	if (o->sandbox_selftest)
+		return uplink_sandbox_selftest(o->sandbox_selftest) < 0 ? 1 : 0;
 	return 0;
 }
 
@@ -762,7 +760,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		                                  { "key-file", required_argument, NULL, 'k' },
 		                                  { "server-name", required_argument, NULL, 's' },
 		                                  { "sandbox-log", no_argument, NULL, 'L' },
-		                                  { "sandbox-selftest", no_argument, NULL, 'T' },
+		                                  { "sandbox-selftest", optional_argument, NULL,
+		                                    'T' },
 		                                  {} };
 	int opt;
 
@@ -803,7 +802,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->sandbox_log = true;
 			break;
 		case 'T':
-			o->sandbox_selftest = true;
+			o->sandbox_selftest = optarg ? optarg : "execve";
 			break;
 		default:
 			return -EINVAL;
@@ -856,7 +855,7 @@ int main(int argc, char **argv)
 		return 0; /* the parent died before PR_SET_PDEATHSIG */
 	/* files are loaded, privileges are gone, no network byte yet: confine the rest */
 	r = enter_sandbox(&c.o);
-	if (r != 0)
+	if (r != 0 || c.o.sandbox_selftest)
 		return r;
 
 	while (!c.quit) {

@@ -18,7 +18,11 @@
 #include <seccomp.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -148,4 +152,37 @@ int uplink_sandbox_install(enum uplink_sandbox_mode mode)
 #endif
 	seccomp_release(ctx);
 	return r < 0 ? r : 0;
+}
+
+int uplink_sandbox_selftest(const char *call)
+{
+	int one = 1, fd, r;
+
+	if (!strcmp(call, "openat-read")) {
+		fd = openat(AT_FDCWD, "/etc/hosts", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return log_error_errno(-errno, "sandbox self-test: openat-read failed: %m");
+		(void)close(fd);
+		return 0;
+	}
+	if (!strcmp(call, "execve")) {
+		char *const argv[] = { (char *)"true", NULL };
+		r = execve("/bin/true", argv, argv + 1);
+	} else if (!strcmp(call, "openat-write")) {
+		r = fd = openat(AT_FDCWD, "/tmp/pc-sandbox-selftest",
+		                O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	} else if (!strcmp(call, "socket-netlink")) {
+		r = fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	} else if (!strcmp(call, "ptrace")) {
+		r = (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	} else if (!strcmp(call, "setuid")) {
+		r = setuid(getuid());
+	} else if (!strcmp(call, "ioctl-fionbio")) {
+		r = ioctl(3, FIONBIO, &one);
+	} else {
+		return log_error_errno(-EINVAL, "sandbox self-test: unknown call \"%s\"", call);
+	}
+	log_error("sandbox self-test: %s was not stopped (returned %d, %s)", call, r,
+	          r < 0 ? strerror(errno) : "success");
+	return -EPERM;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # The seccomp filter of portcullis-uplink (uplink/uplink_sandbox.c), with the child driven the way
 # the agent drives it (its end of a SOCK_SEQPACKET socketpair on fd 3):
-#   1) --sandbox-selftest installs the filter exactly as in production, then tries
-#      execve("/bin/true"): the child must be killed by SIGSYS;
+#   1) --sandbox-selftest=CALL installs the filter exactly as in production, then tries CALL:
+#      execve("/bin/true"), openat for writing, a netlink socket, ptrace, setuid, ioctl(FIONBIO)
+#      must each kill the child with SIGSYS; openat read-only (the control) must work;
 #   2) a child connected over TLS to a collector named "localhost" (getaddrinfo through
 #      /etc/hosts) shows "Seccomp: 2" in /proc/PID/status, delivers a record (ACK) and exits 0
 #      when the agent goes away -- all under the filter;
@@ -137,27 +138,37 @@ if os.geteuid() != 0:
     print("SKIP: needs root (the child drops privileges to 'nobody')")
     sys.exit(77)
 
-# ---- 1) the self-test: execve under the filter ----
-a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-p = subprocess.Popen([HELPER, "--protocol", "syslog", "--host", "127.0.0.1", "--port", "9",
-                      "--user", "nobody", "--tls", "0", "--sandbox-selftest"],
-                     pass_fds=(3, b.fileno()), preexec_fn=lambda: os.dup2(b.fileno(), 3),
-                     stderr=subprocess.PIPE)
-b.close()
-try:
-    p.wait(timeout=DEADLINE)
-except subprocess.TimeoutExpired:
-    p.kill()
-    p.wait()
-err = p.stderr.read().decode(errors="replace")
-a.close()
-sanitized = p.returncode == 77 and "sanitizer build" in err
+# ---- 1) the self-tests: forbidden calls under the filter ----
+def selftest(call):
+    """Runs the child with --sandbox-selftest=CALL; returns (wait status, stderr)."""
+    p, a = start(["--protocol", "syslog", "--host", "127.0.0.1", "--port", "9", "--user", "nobody",
+                  "--tls", "0", "--sandbox-selftest=" + call])
+    try:
+        p.wait(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    a.close()
+    return p.returncode, p.stderr.read().decode(errors="replace").strip()
+
+
+rc, err = selftest("execve")
+sanitized = rc == 77 and "sanitizer build" in err
 if sanitized:
-    print("note: sanitizer build, the child does not install the filter: %s" % err.strip())
+    print("note: sanitizer build, the child does not install the filter: %s" % err)
 else:
-    check(p.returncode == -signal.SIGSYS,
-          "self-test: execve(\"/bin/true\") under the filter kills the child with SIGSYS "
-          "(wait status: %s, stderr: %r)" % (p.returncode, err.strip()))
+    check(rc == -signal.SIGSYS, "self-test execve(\"/bin/true\") under the filter: killed by "
+          "SIGSYS (wait status %s, stderr: %r)" % (rc, err[-200:]))
+    # each of these works for "nobody" without the filter (the child then exits 1)
+    for call in ("openat-write", "socket-netlink", "ptrace", "setuid", "ioctl-fionbio"):
+        rc, err = selftest(call)
+        check(rc == -signal.SIGSYS, "self-test %s under the filter: killed by SIGSYS "
+              "(wait status %s, stderr: %r)" % (call, rc, err[-200:]))
+    if os.path.exists("/tmp/pc-sandbox-selftest"):
+        os.unlink("/tmp/pc-sandbox-selftest")
+    rc, err = selftest("openat-read")
+    check(rc == 0, "self-test openat-read (the allowed control) works under the filter "
+          "(wait status %s, stderr: %r)" % (rc, err[-200:]))
 
 # ---- 2) TLS to "localhost": filtered, delivers, exits cleanly ----
 with tempfile.TemporaryDirectory(prefix="pc-sandbox-") as d:
