@@ -22,9 +22,10 @@ int uplink_sandbox_install(enum uplink_sandbox_mode mode);
 /*
  * Test only (portcullis-uplink --sandbox-selftest=CALL, after uplink_sandbox_install()): makes one
  * call. Denied ones -- "execve" (/bin/true), "openat-write" (creates /tmp/pc-sandbox-selftest),
- * "socket-netlink", "ptrace" (PTRACE_TRACEME), "setuid" (to the own uid), "ioctl-fionbio" (on
- * fd 3) -- succeed without the filter and must kill the process under it; "openat-read" (reads
- * /etc/hosts) is the allowed control. Returns 0 when an allowed call worked, a negative errno
- * when a call returned that should have killed the process (or an unknown CALL).
+ * "socket-packet" (AF_PACKET), "ptrace" (PTRACE_TRACEME), "setuid" (to the own uid),
+ * "ioctl-fionbio" (on fd 3) -- must kill the process; "socket-netlink" (NETLINK_ROUTE) must fail
+ * with EAFNOSUPPORT; "openat-read" (reads /etc/hosts) is the allowed control. Returns 0 when the
+ * call behaved as the filter wants and returned, a negative errno when a call returned that should
+ * not have (or for an unknown CALL).
  */
 int uplink_sandbox_selftest(const char *call);
