@@ -5,7 +5,7 @@ set -eu
 PACKAGES="
 build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
 libudev-dev libusb-1.0-0-dev libmtp-dev libmtp-runtime libconfig-dev libssl-dev openssl
-libjson-c-dev libsystemd-dev
+libjson-c-dev libsystemd-dev libseccomp-dev
 check umockdev libumockdev-dev
 udev systemd dbus-daemon
 rsyslog rsyslog-relp rsyslog-openssl
