@@ -27,6 +27,7 @@
 #include <openssl/sha.h>
 
 #include "cli/commands.h"
+#include "common/fileio.h"
 #include "common/macro.h"
 #include "common/strutil.h"
 #include "paths.h"
@@ -76,46 +77,23 @@ static const char *esc(char *buf, size_t size, const char *s)
 	return buf;
 }
 
-/* Reads a whole file (regular, at most cap bytes). *ret_buf is NUL-terminated; caller frees. */
+/* Reads a whole file (regular, at most cap bytes, -EFBIG over it). *ret_buf is NUL-terminated;
+ * caller frees. read_file_bounded() wipes what it read on its error paths (private keys). */
 static int read_all(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len)
 {
-	_cleanup_(closep) int fd = -1;
-	_cleanup_(freep) uint8_t *buf = NULL;
-	struct stat st;
-	size_t n = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	int r = read_file_bounded(path, cap, &buf, &len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return negative_errno();
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	if ((uint64_t)st.st_size > cap)
+	if (r < 0)
+		return r;
+	if (len > cap) {
+		explicit_bzero(buf, len);
+		free(buf);
 		return -EFBIG;
-	buf = malloc((size_t)st.st_size + 2);
-	if (!buf)
-		return -ENOMEM;
-	while (n < (size_t)st.st_size + 1) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size + 1 - n);
-		if (k < 0) {
-			int r = negative_errno();
-			if (r == -EINTR)
-				continue;
-			explicit_bzero(buf, n); /* may be a private key: wiped on every path */
-			return r;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
 	}
-	if (n != (size_t)st.st_size) {
-		explicit_bzero(buf, n);
-		return -EAGAIN; /* changed while being read */
-	}
-	buf[n] = 0;
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = n;
+	*ret_buf = (uint8_t *)buf;
+	*ret_len = len;
 	return 0;
 }
 
