@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
-#include "common/fileio.h"
-#include "common/strutil.h"
-#include "core/classify.h"
+#include "agent/cli/commands.h"
+#include "policy/base/fileio.h"
+#include "policy/base/strutil.h"
+#include "policy/device/classify.h"
 
 #define HEX_MAX_BYTES (8u * USB_DESC_MAX_BYTES) /* hex text with comments */
 

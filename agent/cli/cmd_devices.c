@@ -2,7 +2,7 @@
 /*
  * portcullis devices [--policy FILE] [--json]: lists the attached USB devices, root hubs as
  * buses, and what the policy decides for each device and interface. Changes nothing: it only
- * reads sysfs (through sysfs/usb_sysfs.c) and evaluates. See docs/cli-devices.md.
+ * reads sysfs (through agent/sysfs/usb_sysfs.c) and evaluates. See docs/cli-devices.md.
  *
  * Every device string is untrusted: escaped with str_escape() for people, and given to the JSON
  * encoder only when it is valid UTF-8 (else escaped the same way).
@@ -19,14 +19,14 @@
 #include <json-c/json.h>
 #include <libudev.h>
 
-#include "cli/commands.h"
-#include "common/fileio.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "core/usb_kind.h"
+#include "agent/cli/commands.h"
+#include "policy/base/fileio.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "policy/device/usb_kind.h"
 #include "paths.h"
-#include "policy/policy.h"
-#include "sysfs/usb_sysfs.h"
+#include "policy/lang/policy.h"
+#include "agent/sysfs/usb_sysfs.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev, udev_unref)

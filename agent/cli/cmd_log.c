@@ -13,12 +13,12 @@
 
 #include <json-c/json.h>
 
-#include "cli/commands.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "events/event_json.h"
-#include "events/incident_log.h"
-#include "events/log_record.h"
+#include "agent/cli/commands.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "agent/events/event_json.h"
+#include "agent/events/incident_log.h"
+#include "agent/events/log_record.h"
 #include "paths.h"
 
 enum output { OUT_HUMAN, OUT_JSON, OUT_CSV };

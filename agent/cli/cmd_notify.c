@@ -26,10 +26,10 @@
 
 #include <systemd/sd-bus.h>
 
-#include "cli/commands.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "notify/refusal.h"
+#include "agent/cli/commands.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "agent/notify/refusal.h"
 #include "paths.h"
 
 #define SUMMARY             "USB device blocked"

@@ -26,14 +26,14 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
-#include "cli/commands.h"
-#include "common/fileio.h"
-#include "common/macro.h"
-#include "common/strutil.h"
+#include "agent/cli/commands.h"
+#include "policy/base/fileio.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
 #include "paths.h"
-#include "policy/policy.h"
-#include "trust/policy_store.h"
-#include "trust/trust.h"
+#include "policy/lang/policy.h"
+#include "policy/trust/policy_store.h"
+#include "policy/trust/trust.h"
 
 #define PRIVKEY_MAX_BYTES 16384
 

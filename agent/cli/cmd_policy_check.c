@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
-#include "common/fileio.h"
-#include "common/macro.h"
-#include "common/strutil.h"
+#include "agent/cli/commands.h"
+#include "policy/base/fileio.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
 #include "paths.h"
-#include "policy/policy.h"
+#include "policy/lang/policy.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free);
 

@@ -19,10 +19,10 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
-#include "cli/commands.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "notify/refusal.h"
+#include "agent/cli/commands.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "agent/notify/refusal.h"
 #include "paths.h"
 
 #define AGENT_UNIT_PATH "/org/freedesktop/systemd1/unit/portcullisd_2eservice"

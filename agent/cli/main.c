@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "common/log.h"
+#include "agent/cli/commands.h"
+#include "policy/base/log.h"
 #include "paths.h"
 
 static const struct {

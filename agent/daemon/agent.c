@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The enforcement agent (see agent.h). One sd-event loop; every decision is
- *   read (sysfs/) -> classify (core/) -> evaluate (policy/) -> enforce (authorize.c) -> event.
+ *   read (agent/sysfs/) -> classify (policy/device/) -> evaluate (policy/lang/) -> enforce
+ * (authorize.c) -> event.
  *
  * What the agent remembers per device is small (struct tracked): the effective per-interface
  * allow set, so that interfaces appearing later, tamper uevents and reloads can be checked
@@ -23,15 +24,15 @@
 #include <libudev.h>
 #include <systemd/sd-daemon.h>
 
-#include "agent/agent.h"
-#include "agent/authorize.h"
-#include "agent/seat.h"
-#include "agent/status.h"
-#include "common/log.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "core/classify.h"
-#include "sysfs/usb_sysfs.h"
+#include "agent/daemon/agent.h"
+#include "agent/daemon/authorize.h"
+#include "agent/daemon/seat.h"
+#include "agent/daemon/status.h"
+#include "policy/base/log.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "policy/device/classify.h"
+#include "agent/sysfs/usb_sysfs.h"
 
 #define DEBOUNCE_USEC  (200u * 1000u)      /* policy watch: wait for the .sig as well */
 #define MONITOR_RCVBUF (128 * 1024 * 1024) /* uevent floods must not overflow the socket */

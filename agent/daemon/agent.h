@@ -15,9 +15,9 @@
 
 #include <systemd/sd-event.h>
 
-#include "core/event.h"
-#include "policy/policy.h"
-#include "trust/policy_store.h"
+#include "agent/events/event.h"
+#include "policy/lang/policy.h"
+#include "policy/trust/policy_store.h"
 
 struct agent;
 

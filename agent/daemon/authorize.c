@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/authorize.h"
-#include "common/macro.h"
-#include "common/strutil.h"
+#include "agent/daemon/authorize.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
 
 struct authz {
 	int root_fd;

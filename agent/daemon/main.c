@@ -2,7 +2,8 @@
 /*
  * portcullisd: wires the pieces together and runs the agent's event loop. See portcullisd(8).
  *
- *   settings (agent/settings.c) -> recorder (events/) -> uplink (uplink/) -> agent (agent.c)
+ *   settings (agent/daemon/settings.c) -> recorder (agent/events/) -> uplink (agent/uplink/) ->
+ * agent (agent.c)
  *
  * Incident events go to the recorder (hash-chained log, forwarded to the uplink spool); each is
  * also summarised in the diagnostics (journal), so an operator sees decisions with journalctl.
@@ -20,16 +21,14 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "agent/agent.h"
-#include "agent/settings.h"
-#include "common/log.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "events/recorder.h"
+#include "agent/daemon/agent.h"
+#include "agent/daemon/settings.h"
+#include "policy/base/log.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "agent/events/recorder.h"
 #include "paths.h"
-#ifdef PORTCULLIS_HAVE_UPLINK
-#include "uplink/uplink.h"
-#endif
+#include "agent/uplink/uplink.h"
 
 struct options {
 	const char *config;
@@ -180,7 +179,6 @@ static int sink_emit(void *userdata, const struct event *ev)
 
 static void on_dropped(void *userdata, uint64_t count);
 
-#ifdef PORTCULLIS_HAVE_UPLINK
 static int forward_to_uplink(void *userdata, uint64_t seq, const char *line, size_t len)
 {
 	struct daemon *dm = userdata;
@@ -230,26 +228,6 @@ static void stop_uplink(struct daemon *dm)
 {
 	dm->uplink = uplink_free(dm->uplink);
 }
-#else
-/* Built without uplink/ (PORTCULLIS_HAVE_UPLINK unset): events stay in the incident log and the
- * journal, and no heartbeat timer runs. */
-static void start_uplink(struct daemon *dm _unused_, const char *config _unused_,
-                         const char *spool_dir _unused_, sd_event *e _unused_, bool once _unused_,
-                         unsigned *ret_heartbeat_sec _unused_)
-{
-	log_notice("Built without upstream delivery; events stay in the incident log");
-	(void)on_dropped; /* referenced only with uplink/ */
-}
-
-static uint64_t spool_depth(const struct daemon *dm _unused_)
-{
-	return 0;
-}
-
-static void stop_uplink(struct daemon *dm _unused_)
-{
-}
-#endif
 
 static void on_dropped(void *userdata, uint64_t count)
 {

@@ -6,8 +6,8 @@
 
 #include <systemd/sd-login.h>
 
-#include "agent/seat.h"
-#include "common/strutil.h"
+#include "agent/daemon/seat.h"
+#include "policy/base/strutil.h"
 
 int seat_active_user(struct seat_cache *cache, char *buf, size_t size)
 {

@@ -10,9 +10,9 @@
 
 #include <libconfig.h>
 
-#include "agent/settings.h"
-#include "common/macro.h"
-#include "common/strutil.h"
+#include "agent/daemon/settings.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
 #include "paths.h"
 
 void agent_settings_defaults(struct agent_settings *s)

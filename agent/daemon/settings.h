@@ -31,7 +31,7 @@ struct agent_settings {
 	bool force_audit;
 };
 
-/* Compiled-in defaults (common/paths.h). */
+/* Compiled-in defaults (policy/base/paths.h). */
 void agent_settings_defaults(struct agent_settings *s);
 
 /*

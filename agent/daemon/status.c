@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/status.h"
-#include "common/macro.h"
+#include "agent/daemon/status.h"
+#include "policy/base/macro.h"
 
 /* JSON string body: quotes, backslashes, controls and non-ASCII bytes become \u00XX. */
 static void json_escape(FILE *f, const char *s)

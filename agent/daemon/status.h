@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/usb_device.h"
-#include "policy/policy.h"
+#include "policy/device/usb_device.h"
+#include "policy/lang/policy.h"
 
 /* How many refusal records <run_dir>/refusals keeps. */
 #define STATUS_MAX_REFUSALS 10
@@ -30,7 +30,7 @@ void status_refusal_reason(const struct usb_device_info *dev, const struct decis
 
 /*
  * Writes the refusal record (one line of JSON, newline-terminated; the format of last-refusal,
- * see notify/refusal.h) to f. now is Unix seconds. Pure apart from the stream.
+ * see agent/notify/refusal.h) to f. now is Unix seconds. Pure apart from the stream.
  */
 void status_format_refusal(FILE *f, const struct usb_device_info *dev, const struct decision *dec,
                            int64_t now);

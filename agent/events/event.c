@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Names of the event types (core/event.h), as they appear in "type" of every record. */
+/* Names of the event types (agent/events/event.h), as they appear in "type" of every record. */
 #include <errno.h>
 #include <string.h>
 
-#include "core/event.h"
+#include "agent/events/event.h"
 
 static const char *const event_type_names[_EVENT_TYPE_MAX] = {
 	[EVENT_AGENT_STARTED] = "agent_started",

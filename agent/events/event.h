@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/usb_device.h"
-#include "policy/policy.h"
+#include "policy/device/usb_device.h"
+#include "policy/lang/policy.h"
 
 enum event_type {
 	EVENT_AGENT_STARTED = 0,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "events/event_json.h"
+#include "agent/events/event_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,11 +9,11 @@
 
 #include <json-c/json.h>
 
-#include "common/civil.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "core/usb_kind.h"
-#include "policy/policy.h"
+#include "policy/base/civil.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "policy/device/usb_kind.h"
+#include "policy/lang/policy.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object, json_object_put);
 

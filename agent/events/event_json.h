@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/event.h"
-#include "events/recorder.h"
+#include "agent/events/event.h"
+#include "agent/events/recorder.h"
 
 /* Hard cap on one encoded event; a record (event + "prev") must fit LOG_RECORD_MAX_LINE. */
 #define EVENT_JSON_MAX_BYTES (1024u * 1024u - 128u)

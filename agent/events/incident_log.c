@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "events/incident_log.h"
+#include "agent/events/incident_log.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/macro.h"
-#include "events/event_json.h"
+#include "policy/base/macro.h"
+#include "agent/events/event_json.h"
 
 /* Longest tail we read back at open: a torn line and the last full line both fit. */
 #define TAIL_MAX      ((size_t)2 * LOG_RECORD_MAX_LINE + 2)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The incident log on disk (shell over events/log_record.h). Layout of the log directory:
+ * The incident log on disk (shell over agent/events/log_record.h). Layout of the log directory:
  *
  *   incident.log          current file, one record per line, append-only
  *   incident.log.1 .. .N  rotated files, .1 the newest; the chain continues across them
@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "events/log_record.h"
+#include "agent/events/log_record.h"
 
 #define INCIDENT_LOG_FILE              "incident.log"
 #define INCIDENT_LOG_HEAD_FILE         "head"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "events/log_record.h"
+#include "agent/events/log_record.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,9 +11,9 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "events/event_json.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "agent/events/event_json.h"
 
 #define PREV_SUFFIX_LEN (sizeof(",\"prev\":\"") - 1 + LOG_HASH_HEX_LEN + 2)
 

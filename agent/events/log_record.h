@@ -2,7 +2,7 @@
 /*
  * Incident log records and the hash chain (docs/reviewer-guide.md). Pure: no I/O, no clocks.
  *
- * A record is one line: the event object (events/event_json.h) with one more key at the end,
+ * A record is one line: the event object (agent/events/event_json.h) with one more key at the end,
  *     ..., "prev":"<hex SHA-256 of the previous record's line, without its newline>"}
  * The first record ever has seq 1 and prev = 64 zeros. Every record's seq is the previous one's
  * plus 1, also across rotated files and restarts.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The recorder: seq → JSON → chained record → durable append → forward (events/recorder.h). */
-#include "events/recorder.h"
+/* The recorder: seq → JSON → chained record → durable append → forward (agent/events/recorder.h).
+ */
+#include "agent/events/recorder.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,11 +10,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/log.h"
-#include "common/macro.h"
-#include "events/event_json.h"
-#include "events/incident_log.h"
-#include "events/log_record.h"
+#include "policy/base/log.h"
+#include "policy/base/macro.h"
+#include "agent/events/event_json.h"
+#include "agent/events/incident_log.h"
+#include "agent/events/log_record.h"
 
 struct recorder {
 	struct incident_log *log;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/event.h"
+#include "agent/events/event.h"
 
 struct recorder;
 
@@ -45,7 +45,7 @@ const char *recorder_chain_head(const struct recorder *r); /* hex SHA-256, borro
  * Added by events/ (not part of the original contract, nothing above changed):
  *
  * recorder_open_ex(): recorder_open() with incident-log settings (rotation size, files kept,
- * fault-injection ops for tests; see events/incident_log.h); cfg may be NULL = defaults.
+ * fault-injection ops for tests; see agent/events/incident_log.h); cfg may be NULL = defaults.
  *
  * recorder_emit() fills in chain_head of an EVENT_HEARTBEAT whose chain_head is NULL with the
  * current head (the hash of the record before the heartbeat, i.e. the heartbeat's "prev").

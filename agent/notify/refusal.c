@@ -11,8 +11,8 @@
 
 #include <json-c/json.h>
 
-#include "common/strutil.h"
-#include "notify/refusal.h"
+#include "policy/base/strutil.h"
+#include "agent/notify/refusal.h"
 
 static int fail(char *reterr, size_t errsize, int r, const char *why, const char *key)
 {

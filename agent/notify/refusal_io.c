@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/macro.h"
-#include "notify/refusal.h"
+#include "policy/base/macro.h"
+#include "agent/notify/refusal.h"
 
 static int fail(char *reterr, size_t errsize, int r, const char *why)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "sysfs/usb_ep0.h"
+#include "agent/sysfs/usb_ep0.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/macro.h"
-#include "common/endian.h"
-#include "common/strutil.h"
+#include "policy/base/macro.h"
+#include "policy/base/endian.h"
+#include "policy/base/strutil.h"
 
 #define USB_REQ_GET_DESCRIPTOR 0x06
 #define MSOS_STRING_INDEX      0xee

@@ -16,7 +16,7 @@
 
 #include <libusb.h>
 
-#include "core/usb_device.h"
+#include "policy/device/usb_device.h"
 
 #define USB_EP0_TIMEOUT_MS       200  /* per control transfer */
 #define USB_EP0_MAX_COMPAT       32   /* functions kept from an extended compat ID descriptor */

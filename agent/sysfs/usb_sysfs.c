@@ -7,7 +7,7 @@
  * Vanishing devices: every read that fails with ENOENT checks whether the device directory still
  * has its "uevent" file; if not, the device is gone and the read returns -ENODEV.
  */
-#include "sysfs/usb_sysfs.h"
+#include "agent/sysfs/usb_sysfs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -21,10 +21,10 @@
 
 #include <libmtp.h>
 
-#include "common/log.h"
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "core/classify.h"
+#include "policy/base/log.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "policy/device/classify.h"
 
 #define ATTR_MAX 4096 /* sysfs text attributes are at most a page */
 #define USB_SYSFS_MAX_DEVICES                                                                      \

@@ -11,7 +11,7 @@
 
 #include <libudev.h>
 
-#include "core/usb_device.h"
+#include "policy/device/usb_device.h"
 
 /*
  * Fills *ret (caller-allocated, large: allocate it on the heap) from a udev device of
@@ -33,8 +33,6 @@ int usb_sysfs_read_syspath(struct udev *udev, const char *syspath, struct usb_de
  */
 int usb_sysfs_enumerate(struct udev *udev, struct usb_device_info **ret_devices);
 struct usb_device_info *usb_sysfs_devices_free(struct usb_device_info *devices);
-
-/* Added by the sysfs area after the first contract. */
 
 /*
  * Reads a root hub's "authorized_default" and "interface_authorized_default" (the kernel's

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "uplink/relp_frame.h"
+#include "agent/uplink/relp_frame.h"
 
 #include <errno.h>
 #include <stdio.h>

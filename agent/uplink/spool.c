@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "uplink/spool.h"
+#include "agent/uplink/spool.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/log.h"
-#include "common/endian.h"
-#include "uplink/spool_record.h"
+#include "policy/base/log.h"
+#include "policy/base/endian.h"
+#include "agent/uplink/spool_record.h"
 
 #define ACK_FILE      "ack"
 #define ACK_MAGIC     0x4b434150u /* "PACK" */

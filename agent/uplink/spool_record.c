@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "uplink/spool_record.h"
+#include "agent/uplink/spool_record.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "common/endian.h"
+#include "policy/base/endian.h"
 
 static uint32_t crc32c_table[256];
 static int crc32c_ready;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "uplink/syslog_frame.h"
+#include "agent/uplink/syslog_frame.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -3,7 +3,7 @@
  * Upstream delivery, parent side: the spool, group commit, and the portcullis-uplink child
  * (fork+exec, SOCK_SEQPACKET, restarted with backoff; a malformed message kills it).
  */
-#include "uplink/uplink.h"
+#include "agent/uplink/uplink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/log.h"
-#include "common/strutil.h"
-#include "uplink/spool.h"
-#include "uplink/uplink_proto.h"
+#include "policy/base/log.h"
+#include "policy/base/strutil.h"
+#include "agent/uplink/spool.h"
+#include "agent/uplink/uplink_proto.h"
 
 #define COMMIT_DELAY_USEC 2000u   /* group commit: at most this long after the first append */
 #define COMMIT_BATCH      4096u   /* ... or this many pending records, whichever comes first */

@@ -37,13 +37,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "common/log.h"
-#include "common/strutil.h"
+#include "policy/base/log.h"
+#include "policy/base/strutil.h"
 #include "paths.h"
-#include "uplink/relp_frame.h"
-#include "uplink/syslog_frame.h"
-#include "uplink/uplink_sandbox.h"
-#include "uplink/uplink_proto.h"
+#include "agent/uplink/relp_frame.h"
+#include "agent/uplink/syslog_frame.h"
+#include "agent/uplink/uplink_sandbox.h"
+#include "agent/uplink/uplink_proto.h"
 
 #define PARENT_FD        3
 #define IO_TIMEOUT_MSEC  10000
@@ -724,8 +724,8 @@ static int drop_privileges(struct child *c)
 }
 
 /*
- * Confines the child with its seccomp allow-list (uplink/uplink_sandbox.c). With --sandbox-selftest
- * the filter is installed exactly as in production, then one call is tried (see
+ * Confines the child with its seccomp allow-list (agent/uplink/uplink_sandbox.c). With
+ * --sandbox-selftest the filter is installed exactly as in production, then one call is tried (see
  * uplink_sandbox_selftest()): a denied one must end the child with SIGSYS. Returns 0 (a self-test:
  * the allowed call worked), or the exit code for main() (1 failure, 77 self-test impossible in a
  * sanitizer build).

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "uplink/uplink.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "agent/uplink/uplink.h"
 
 #define SPOOL_MIN_BYTES (64ull * 1024)
-/* undelivered records are also held in memory (uplink/spool.c): keep the bound modest */
+/* undelivered records are also held in memory (agent/uplink/spool.c): keep the bound modest */
 #define SPOOL_MAX_BYTES (1024ull * 1024 * 1024)
 #define HEARTBEAT_MAX   86400u
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "uplink/uplink_proto.h"
+#include "agent/uplink/uplink_proto.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "common/endian.h"
+#include "policy/base/endian.h"
 
 static void put_hdr(uint8_t *buf, enum uplink_msg_type type, uint32_t body_len)
 {

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uplink/spool_record.h"
+#include "agent/uplink/spool_record.h"
 
 enum uplink_msg_type {
 	UPLINK_MSG_RECORD = 1,

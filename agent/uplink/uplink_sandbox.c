@@ -12,7 +12,7 @@
  * execve, ptrace, mount, chroot, set*id, kexec, bpf, perf_event_open, module loading, ... are not
  * listed and therefore kill the process.
  */
-#include "uplink/uplink_sandbox.h"
+#include "agent/uplink/uplink_sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/log.h"
+#include "policy/base/log.h"
 
 #ifndef __O_TMPFILE
 #define __O_TMPFILE 020000000

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* This file uses _cleanup_ only. */
-#include "common/fileio.h"
+#include "policy/base/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/macro.h"
+#include "policy/base/macro.h"
 
 /* Frees a buffer that may hold key material, wiping its first *len bytes first. */
 struct wiped_buf {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "common/log.h"
+#include "policy/base/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Diagnostics (not incident events: those are data, see core/event.h).
+ * Diagnostics (not incident events: those are data, see agent/events/event.h).
  *
  * Core and library code never log above debug; shells log once and return the error:
  *         return log_error_errno(r, "Failed to open %s: %m", path);
@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "common/macro.h"
+#include "policy/base/macro.h"
 
 enum log_level {
 	LOG_LEVEL_ERR = 3,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "common/strutil.h"
+#include "policy/base/strutil.h"
 
 #include <errno.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/classify.h"
+#include "policy/device/classify.h"
 
 #define K(k) USB_KIND_BIT(USB_KIND_##k)
 /* Positively identified channels the MTP database hint leaves alone. */

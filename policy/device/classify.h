@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "core/usb_device.h"
+#include "policy/device/usb_device.h"
 
 /* Fills kinds/kind of every interface and dev->kinds. Needs usb_device_set_descriptors() first. */
 void classify_device(struct usb_device_info *dev);

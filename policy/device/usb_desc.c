@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/usb_desc.h"
-#include "common/strutil.h"
-#include "common/endian.h"
+#include "policy/device/usb_desc.h"
+#include "policy/base/strutil.h"
+#include "policy/base/endian.h"
 
 #define USB_DT_DEVICE_SIZE    18
 #define USB_DT_CONFIG_SIZE    9

@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-#include "core/usb_device.h"
+#include "policy/device/usb_device.h"
 
 /* A fresh interface entry: no hints, no sysfs state known yet. */
 static void iface_init(struct usb_iface_info *f, const struct usb_iface_alt *a, uint16_t index)

@@ -4,7 +4,7 @@
  * libudev, a test table, a fuzzer) and then classified and evaluated by pure code.
  *
  * Every string in here came from the device or from sysfs and is untrusted: escape it
- * (common/strutil.h str_escape, or a JSON encoder) before it goes anywhere.
+ * (policy/base/strutil.h str_escape, or a JSON encoder) before it goes anywhere.
  */
 #pragma once
 
@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/usb_desc.h"
-#include "core/usb_kind.h"
+#include "policy/device/usb_desc.h"
+#include "policy/device/usb_kind.h"
 
 #define USB_STRING_MAX       256 /* bytes kept of a device-supplied string, incl. NUL */
 #define USB_IFACE_STRING_MAX 128

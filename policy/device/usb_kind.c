@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/usb_kind.h"
+#include "policy/device/usb_kind.h"
 
 static const char *const kind_names[_USB_KIND_MAX] = {
 	[USB_KIND_MASS_STORAGE] = "mass-storage",

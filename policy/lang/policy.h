@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/usb_device.h"
+#include "policy/device/usb_device.h"
 
 enum policy_action {
 	POLICY_ACTION_BLOCK = 0, /* zero value is the safe one */
@@ -111,8 +111,6 @@ const uint8_t *policy_sha256(const struct policy *p); /* of the exact bytes load
 const char *policy_action_to_string(enum policy_action a);   /* "allow" | "block" | "log" */
 const char *policy_mode_to_string(enum policy_mode m);       /* "enforce" | "audit" */
 const char *device_verdict_to_string(enum device_verdict v); /* "allow" | "block" | "partial" */
-
-/* Added after the first contract. */
 
 /* The inverse of the *_to_string() helpers: the value (>= 0), or -EINVAL. */
 int policy_action_from_string(const char *s);

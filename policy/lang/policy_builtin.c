@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "policy/policy.h"
+#include "policy/lang/policy.h"
 
 /* clang-format off */
 const char policy_builtin_text[] =

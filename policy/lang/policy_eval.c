@@ -12,7 +12,7 @@
 #include <fnmatch.h>
 #include <string.h>
 
-#include "policy/policy_internal.h"
+#include "policy/lang/policy_internal.h"
 
 /* NUL-terminated, bounded copies of the device strings (the struct need not be terminated). */
 struct dev_view {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy_internal.h"
+#include "policy/lang/policy_internal.h"
 
 uint64_t policy_hash_bytes(uint8_t type, const void *key, size_t len)
 {

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/usb_kind.h"
-#include "policy/policy.h"
+#include "policy/device/usb_kind.h"
+#include "policy/lang/policy.h"
 
 enum rule_scope {
 	RULE_SCOPE_INTERFACE = 0,

@@ -22,11 +22,11 @@
 
 #include <openssl/evp.h>
 
-#include "common/macro.h"
-#include "common/civil.h"
-#include "common/strutil.h"
+#include "policy/base/macro.h"
+#include "policy/base/civil.h"
+#include "policy/base/strutil.h"
 #include "paths.h"
-#include "policy/policy_internal.h"
+#include "policy/lang/policy_internal.h"
 
 #define ID_MAX         64
 #define COMMENT_MAX    1024

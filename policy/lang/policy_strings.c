@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/macro.h"
-#include "policy/policy.h"
+#include "policy/base/macro.h"
+#include "policy/lang/policy.h"
 
 static const char *const action_names[] = {
 	[POLICY_ACTION_BLOCK] = "block",

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The signed policy store: the I/O shell around trust/trust.h.
+ * The signed policy store: the I/O shell around policy/trust/trust.h.
  *
  * Every file is read once into memory (O_NOFOLLOW, size cap, owner and mode checks on the file
  * and its directory, fstat before and after the read), then verified and parsed from those bytes;
  * nothing is ever re-opened. State (highest serial, last-known-good copy) is written only after
  * every check passed, each file atomically (temp O_EXCL 0600, fsync, rename, fsync directory).
  */
-#include "trust/policy_store.h"
+#include "policy/trust/policy_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,11 +22,11 @@
 
 #include <openssl/crypto.h>
 
-#include "common/log.h"
-#include "common/macro.h"
-#include "common/strutil.h"
+#include "policy/base/log.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
 #include "paths.h"
-#include "trust/trust.h"
+#include "policy/trust/trust.h"
 
 #define STATE_SERIAL    "serial"
 #define STATE_LKG       "last-good.conf"

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "policy/policy.h"
+#include "policy/lang/policy.h"
 
 /*
  * The few syscalls the store reads files with, so tests can inject faults such as "the file

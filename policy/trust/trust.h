@@ -2,7 +2,8 @@
 /*
  * Pure pieces of policy trust (no files, no clocks, no logging): Ed25519 public key and signature
  * decoding, the pre-parse key_id scanner, signature verification over bytes in memory, and the
- * "is this policy for me / valid now" checks. trust/policy_store.c is the I/O shell around them.
+ * "is this policy for me / valid now" checks. policy/trust/policy_store.c is the I/O shell around
+ * them.
  *
  * Every function that rejects input returns a negative errno and writes a one-line reason to
  * reterr (reterr_size bytes, always NUL-terminated when reterr_size > 0); ret_* only on success.
@@ -16,7 +17,7 @@
 
 #include <openssl/evp.h>
 
-#include "policy/policy.h"
+#include "policy/lang/policy.h"
 
 #define TRUST_SIG_BYTES        64   /* raw Ed25519 signature */
 #define TRUST_PUBKEY_MAX_BYTES 4096 /* a PEM public key is ~113 bytes; anything bigger is junk */

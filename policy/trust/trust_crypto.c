@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Ed25519 keys and signatures: pure decoding and verification of bytes already in memory. */
-#include "trust/trust.h"
+#include "policy/trust/trust.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "common/macro.h"
+#include "policy/base/macro.h"
 
 static void set_err(char *reterr, size_t size, const char *msg)
 {

@@ -3,7 +3,7 @@
  * Checks on policy text and a loaded policy that need no I/O: the key_id scanner (runs on
  * UNVERIFIED bytes, so it is a tiny lexer, not libconfig), host matching and the validity window.
  */
-#include "trust/trust.h"
+#include "policy/trust/trust.h"
 
 #include <ctype.h>
 #include <errno.h>

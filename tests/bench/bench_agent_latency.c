@@ -21,7 +21,7 @@
 
 #include <libudev.h>
 
-#include "agent/agent.h"
+#include "agent/daemon/agent.h"
 #include "tests/support/testsupport.h"
 
 #define N_DEVICES       1000

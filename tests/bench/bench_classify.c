@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/classify.h"
+#include "policy/device/classify.h"
 #include "tests/unit/desc_testdata.h"
 
 #define DATA    TEST_DATA_DIR "/descriptors"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "policy/policy.h"
+#include "policy/lang/policy.h"
 
 static double now_ns(void)
 {

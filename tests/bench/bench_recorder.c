@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "events/event_json.h"
-#include "events/incident_log.h"
-#include "events/log_record.h"
-#include "events/recorder.h"
+#include "agent/events/event_json.h"
+#include "agent/events/incident_log.h"
+#include "agent/events/log_record.h"
+#include "agent/events/recorder.h"
 #include "events_fixture.h"
 
 #ifndef PC_BENCH_DISK_DIR

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "uplink/spool.h"
+#include "agent/uplink/spool.h"
 
 static double now(void)
 {

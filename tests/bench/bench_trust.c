@@ -19,8 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "trust/policy_store.h"
-#include "trust/trust.h"
+#include "policy/trust/policy_store.h"
+#include "policy/trust/trust.h"
 
 #define N_RULES 100000
 #define ROUNDS  5

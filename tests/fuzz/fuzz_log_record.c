@@ -10,8 +10,8 @@
 
 #include <json-c/json.h>
 
-#include "events/event_json.h"
-#include "events/log_record.h"
+#include "agent/events/event_json.h"
+#include "agent/events/log_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

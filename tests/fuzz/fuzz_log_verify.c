@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events/log_record.h"
+#include "agent/events/log_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

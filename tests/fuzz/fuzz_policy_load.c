@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy.h"
-#include "policy/policy_internal.h"
+#include "policy/lang/policy.h"
+#include "policy/lang/policy_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trust/trust.h"
+#include "policy/trust/trust.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uplink/relp_frame.h"
-#include "uplink/uplink_proto.h"
+#include "agent/uplink/relp_frame.h"
+#include "agent/uplink/uplink_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/classify.h"
+#include "policy/device/classify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

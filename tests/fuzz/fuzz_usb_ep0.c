@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sysfs/usb_ep0.h"
+#include "agent/sysfs/usb_ep0.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "check_agent_harness.h"
-#include "core/usb_desc.h"
-#include "policy/policy.h"
+#include "policy/device/usb_desc.h"
+#include "policy/lang/policy.h"
 #include "tests/support/testsupport.h"
 
 const char H_POLICY_ALLOW_STORAGE[] =

@@ -15,7 +15,7 @@
 
 #include <umockdev.h>
 
-#include "agent/agent.h"
+#include "agent/daemon/agent.h"
 
 #define H_MAX_EVENTS 8192
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/settings.h"
+#include "agent/daemon/settings.h"
 
 static const struct {
 	const char *text;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * events/incident_log.c + events/recorder.c on real files in a temporary directory: restart
- * recovery, rotation, torn tails, the head file, and I/O faults (EIO, ENOSPC, short writes,
+ * agent/events/incident_log.c + agent/events/recorder.c on real files in a temporary directory:
+ * restart recovery, rotation, torn tails, the head file, and I/O faults (EIO, ENOSPC, short writes,
  * fsync failure, "crash after N bytes"). The invariant checked after every fault: each record
  * recorder_emit() acknowledged is in the log byte for byte, and the chain verifies.
  */
@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "events/incident_log.h"
-#include "events/log_record.h"
-#include "events/recorder.h"
+#include "agent/events/incident_log.h"
+#include "agent/events/log_record.h"
+#include "agent/events/recorder.h"
 #include "events_fixture.h"
 
 static struct events_fixture fx;

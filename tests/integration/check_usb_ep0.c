@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/classify.h"
-#include "sysfs/usb_ep0.h"
-#include "sysfs/usb_sysfs.h"
+#include "policy/device/classify.h"
+#include "agent/sysfs/usb_ep0.h"
+#include "agent/sysfs/usb_sysfs.h"
 #include "tests/support/testsupport.h"
 
 /* ---- string descriptors ---- */

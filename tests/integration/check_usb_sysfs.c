@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sysfs/usb_sysfs.c under umockdev: every device of the data set read back through libudev,
+ * agent/sysfs/usb_sysfs.c under umockdev: every device of the data set read back through libudev,
  * unauthorized and configured; topological enumeration; missing, malformed and oversized
  * descriptors; devices that vanish; bounded strings; interface state; the MTP database hint.
  */
@@ -14,8 +14,8 @@
 #include <libmtp.h>
 #include <libudev.h>
 
-#include "core/classify.h"
-#include "sysfs/usb_sysfs.h"
+#include "policy/device/classify.h"
+#include "agent/sysfs/usb_sysfs.h"
 #include "tests/support/testsupport.h"
 
 static UMockdevTestbed *tb;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events/recorder.h"
+#include "agent/events/recorder.h"
 #include "events_fixture.h"
 
 int main(int argc, char **argv)

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/status.h"
-#include "core/usb_kind.h"
+#include "agent/daemon/status.h"
+#include "policy/device/usb_kind.h"
 
 static struct usb_device_info dev;
 static struct decision dec;

@@ -55,7 +55,7 @@ H: descriptors=$(hex keyboard)
 EOT
 
 umockdev-run -d "$tmp/bed.umockdev" -- sh -c '
-  "$1/agent/portcullisd" --once --foreground --config "$2/portcullisd.conf" --no-owner-check \
+  "$1/agent/daemon/portcullisd" --once --foreground --config "$2/portcullisd.conf" --no-owner-check \
       --policy "$2/policy.conf" --state-dir "$2/state" --log-dir "$2/log" || exit 1
   for f in usb1/authorized_default usb1/interface_authorized_default 1-2/authorized \
            1-3/authorized; do

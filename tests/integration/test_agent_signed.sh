@@ -6,7 +6,7 @@ set -eu
 : "${BUILD_DIR:?}" "${SOURCE_DIR:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cli="$BUILD_DIR/cli/portcullis"
+cli="$BUILD_DIR/agent/cli/portcullis"
 hex=$(grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/usb-stick.hex" | tr -d ' \n\t')
 
 cat >"$tmp/bed.umockdev" <<EOT
@@ -49,7 +49,7 @@ printf 'agent = { keys_dir = "%s/keys"; };\n' "$tmp" >"$tmp/etc/portcullisd.conf
 
 run() {
     umockdev-run -d "$tmp/bed.umockdev" -- sh -c '
-      "$1/agent/portcullisd" --once --foreground --config "$2/etc/portcullisd.conf" \
+      "$1/agent/daemon/portcullisd" --once --foreground --config "$2/etc/portcullisd.conf" \
           --no-owner-check --policy "$2/etc/policy.conf" --state-dir "$2/state$3" \
           --log-dir "$2/log$3" || exit 1
       echo "1-2=$(cat /sys/bus/usb/devices/1-2/authorized)"' sh "$BUILD_DIR" "$tmp" "$1" \

@@ -8,7 +8,7 @@ set -eu
 : "${BUILD_DIR:?}" "${SOURCE_DIR:?}"
 PRELOAD=${PC_UMOCKDEV_PRELOAD:-libumockdev-preload.so.0}
 TB="$BUILD_DIR/tests/support/pc-testbed"
-PC="$BUILD_DIR/cli/portcullis"
+PC="$BUILD_DIR/agent/cli/portcullis"
 [ -x "$PC" ] || PC="$BUILD_DIR/portcullis"
 if [ ! -x "$TB" ] || [ ! -x "$PC" ]; then
 	echo "missing $TB or $PC" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# The seccomp filter of portcullis-uplink (uplink/uplink_sandbox.c), with the child driven the way
+# The seccomp filter of portcullis-uplink (agent/uplink/uplink_sandbox.c), with the child driven the way
 # the agent drives it (its end of a SOCK_SEQPACKET socketpair on fd 3):
 #   1) --sandbox-selftest=CALL installs the filter exactly as in production, then tries CALL:
 #      execve("/bin/true"), openat for writing, an AF_PACKET socket, ptrace, setuid,

@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/log.h"
-#include "common/strutil.h"
-#include "uplink/uplink.h"
+#include "policy/base/log.h"
+#include "policy/base/strutil.h"
+#include "agent/uplink/uplink.h"
 
 struct driver {
 	struct uplink *u;

@@ -12,7 +12,7 @@
 
 #include <glib.h>
 
-#include "core/usb_desc.h"
+#include "policy/device/usb_desc.h"
 
 #ifndef TS_DATA_DIR
 #error "TS_DATA_DIR must point at tests/data"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/status.h"
-#include "notify/refusal.h"
+#include "agent/daemon/status.h"
+#include "agent/notify/refusal.h"
 
 static const uint8_t digest[32] = { 0x00, 0x01, 0xab, 0xff, [31] = 0x7e };
 #define DIGEST_HEX                                                                                 \

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/macro.h"
-#include "core/classify.h"
+#include "policy/base/macro.h"
+#include "policy/device/classify.h"
 #include "tests/unit/desc_testdata.h"
 
 #define DATA TEST_DATA_DIR "/descriptors"

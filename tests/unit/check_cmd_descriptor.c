@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
-#include "common/macro.h"
+#include "agent/cli/commands.h"
+#include "policy/base/macro.h"
 #include "tests/unit/desc_testdata.h"
 
 #define DATA TEST_DATA_DIR "/descriptors"

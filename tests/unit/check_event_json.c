@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* events/event.c + events/event_json.c: type names, schema per type, hostile strings, time. */
+/* agent/events/event.c + agent/events/event_json.c: type names, schema per type, hostile strings,
+ * time. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,10 +9,10 @@
 
 #include <json-c/json.h>
 
-#include "events/event_json.h"
-#include "events/log_record.h"
+#include "agent/events/event_json.h"
+#include "agent/events/log_record.h"
 #include "events_fixture.h"
-#include "policy/policy.h"
+#include "policy/lang/policy.h"
 
 static struct events_fixture fx;
 

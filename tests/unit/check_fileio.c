@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* read_file_bounded() (common/fileio.c): the CLI's reader of policy, descriptor and key files. */
+/* read_file_bounded() (policy/base/fileio.c): the CLI's reader of policy, descriptor and key files.
+ */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "policy/base/fileio.h"
 
 static char dir[] = "/tmp/pc-fileio.XXXXXX";
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* events/log_record.c: record encode/decode and the chain verifier against each kind of tamper. */
+/* agent/events/log_record.c: record encode/decode and the chain verifier against each kind of
+ * tamper. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,8 +9,8 @@
 
 #include <json-c/json.h>
 
-#include "events/event_json.h"
-#include "events/log_record.h"
+#include "agent/events/event_json.h"
+#include "agent/events/log_record.h"
 #include "events_fixture.h"
 
 #define N 20

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * "portcullis policy check FILE" (cli/cmd_policy_check.c), called in-process with its output
+ * "portcullis policy check FILE" (agent/cli/cmd_policy_check.c), called in-process with its output
  * captured: exit codes 0/1/2, the OK line, "FILE:LINE: reason" and the lint warnings.
  */
 #include <check.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
+#include "agent/cli/commands.h"
 
 struct run {
 	int status;

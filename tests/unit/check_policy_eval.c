@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy.h"
-#include "policy/policy_internal.h"
+#include "policy/lang/policy.h"
+#include "policy/lang/policy_internal.h"
 
 #define K(k) USB_KIND_BIT(USB_KIND_##k)
 

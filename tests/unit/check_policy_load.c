@@ -17,8 +17,8 @@
 #include <openssl/evp.h>
 
 #include "paths.h"
-#include "policy/policy.h"
-#include "policy/policy_internal.h"
+#include "policy/lang/policy.h"
+#include "policy/lang/policy_internal.h"
 
 #define MAX_FILES 256
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* notify/refusal.c: parsing the agent's last-refusal record (each bad case) and its wording. */
+/* agent/notify/refusal.c: parsing the agent's last-refusal record (each bad case) and its wording.
+ */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify/refusal.h"
+#include "agent/notify/refusal.h"
 
 #define GOOD                                                                                       \
 	"{\"time\":\"2026-11-23T15:00:00Z\",\"device\":\"1-2\",\"id\":\"0781:5567\","              \

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "uplink/spool.h"
+#include "agent/uplink/spool.h"
 
 struct faults {
 	int fail_write_errno;   /* next write fails with this */

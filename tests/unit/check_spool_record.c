@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uplink/spool_record.h"
+#include "agent/uplink/spool_record.h"
 
 static uint8_t buf[SPOOL_RECORD_HDR + SPOOL_RECORD_MAX + 64];
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "uplink/relp_frame.h"
-#include "uplink/syslog_frame.h"
+#include "agent/uplink/relp_frame.h"
+#include "agent/uplink/syslog_frame.h"
 
 static char out[1024];
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * "portcullis policy ..." (cli/cmd_policy.c) called in-process: keygen, sign, verify, show, test
- * and usage errors, on files in a temp dir. cmd_devices() (another area's command) is replaced
+ * "portcullis policy ..." (agent/cli/cmd_policy.c) called in-process: keygen, sign, verify, show,
+ * test and usage errors, on files in a temp dir. cmd_devices() (another area's command) is replaced
  * by a recorder so "policy test" can be checked for what it passes on.
  */
 #include <check.h>
@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "check_trust_util.h"
-#include "cli/commands.h"
-#include "trust/policy_store.h"
-#include "trust/trust.h"
+#include "agent/cli/commands.h"
+#include "policy/trust/policy_store.h"
+#include "policy/trust/trust.h"
 
 /* ---- test double for the devices command ---- */
 static int devices_argc;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pure readers of trust/: public keys, signatures, the key_id scanner, verify, time format. */
+/* The pure readers of policy/trust/: public keys, signatures, the key_id scanner, verify, time
+ * format. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 #include <openssl/pem.h>
 
 #include "check_trust_util.h"
-#include "trust/trust.h"
+#include "policy/trust/trust.h"
 
 /* PEM text of key's public half (or private half), NUL-terminated; caller frees. */
 static char *pem_of(EVP_PKEY *key, bool private_key, size_t *ret_len)

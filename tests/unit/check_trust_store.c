@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The signed policy store (trust/policy_store.c) on real files in a temp dir: one test per
+ * The signed policy store (policy/trust/policy_store.c) on real files in a temp dir: one test per
  * rejection reason, plus symlinks, races (through the ops hook), permissions, size limits, key
  * rotation, anti-rollback across restarts, last-known-good fallback and openssl CLI interop.
  */
@@ -16,8 +16,8 @@
 
 #include "check_trust_util.h"
 #include "paths.h"
-#include "trust/policy_store.h"
-#include "trust/trust.h"
+#include "policy/trust/policy_store.h"
+#include "policy/trust/trust.h"
 
 #define NOW        INT64_C(1800000000) /* 2027-01-15T08:00:00Z */
 #define MACHINE_ID "0123456789abcdef0123456789abcdef"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Helpers for the trust/ Check suites: temp dirs, files, Ed25519 keys made at test time. */
+/* Helpers for the policy/trust/ Check suites: temp dirs, files, Ed25519 keys made at test time. */
 #pragma once
 
 #include <stddef.h>

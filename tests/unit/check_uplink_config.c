@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "uplink/uplink.h"
+#include "agent/uplink/uplink.h"
 
 static char path[64];
 

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "uplink/uplink_proto.h"
+#include "agent/uplink/uplink_proto.h"
 
 static uint8_t buf[UPLINK_MSG_MAX + 16];
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/macro.h"
-#include "core/usb_desc.h"
+#include "policy/base/macro.h"
+#include "policy/device/usb_desc.h"
 #include "tests/unit/desc_testdata.h"
 
 /* SanDisk stick: device @0, configuration @18, interface @27, endpoints @36 and @43, end 50. */

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/macro.h"
-#include "common/strutil.h"
-#include "core/usb_device.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "policy/device/usb_device.h"
 #include "tests/unit/desc_testdata.h"
 
 #define DATA TEST_DATA_DIR "/descriptors"

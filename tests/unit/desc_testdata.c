@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strutil.h"
+#include "policy/base/strutil.h"
 #include "tests/unit/desc_testdata.h"
 
 static int read_file(const char *path, char **ret, size_t *ret_len)

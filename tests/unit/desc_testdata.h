@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/usb_device.h"
+#include "policy/device/usb_device.h"
 
 #define DESC_TESTDATA_MAX_KEYS 64
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events/event_json.h"
-#include "events/log_record.h"
-#include "policy/policy.h"
+#include "agent/events/event_json.h"
+#include "agent/events/log_record.h"
+#include "policy/lang/policy.h"
 
 int events_fixture_init(struct events_fixture *f)
 {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Hand-filled devices, decisions and events for the events/ tests, fuzz seeds and benchmarks. */
+/* Hand-filled devices, decisions and events for the agent/events/ tests, fuzz seeds and benchmarks.
+ */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/event.h"
-#include "events/recorder.h"
+#include "agent/events/event.h"
+#include "agent/events/recorder.h"
 
 struct events_fixture {
 	struct usb_device_info dev;
