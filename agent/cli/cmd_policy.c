@@ -486,17 +486,23 @@ static void print_rules(const struct policy *p, const char *text)
 	for (size_t i = 0; i < policy_n_rules(p); i++) {
 		const config_setting_t *g =
 		    rules ? config_setting_get_elem(rules, (unsigned)i) : NULL;
-		printf("%5zu  %-24s %-6s", i + 1, esc(id, sizeof(id), policy_rule_id(p, i)),
+		printf("%5zu  %-24s %-9s", i + 1, esc(id, sizeof(id), policy_rule_id(p, i)),
 		       policy_action_to_string(policy_rule_action(p, i)));
 		for (int k = 0; g && k < config_setting_length(g); k++) {
 			const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
 			const char *name = config_setting_name(m);
 			if (!name || !strcmp(name, "id") || !strcmp(name, "action") ||
-			    !strcmp(name, "comment"))
+			    !strcmp(name, "comment") || !strcmp(name, "transfer_alert"))
 				continue;
 			printf(" %s = ", name);
 			print_setting_value(m, 0);
 			printf(";");
+		}
+		if (policy_rule_transfer_limit(p, i)) {
+			char l[128];
+			printf(
+			    " transfer_alert = %s;",
+			    transfer_limit_format(policy_rule_transfer_limit(p, i), l, sizeof(l)));
 		}
 		if (policy_rule_line(p, i) > 0)
 			printf("  (line %d)", policy_rule_line(p, i));
@@ -532,6 +538,8 @@ static void print_policy(const struct policy *p, const char *text)
 			first = false;
 		}
 	printf("%s\n", first ? "(none)" : "");
+	printf("transfer_alert: %s\n",
+	       transfer_limit_format(policy_default_transfer_limit(p), e, sizeof(e)));
 	print_rules(p, text);
 }
 

@@ -223,6 +223,13 @@ static void tracked_remove(struct agent *a, size_t i)
 	a->n_devs--;
 }
 
+/* Whether an interface decided so is authorized. read-only storage is authorized only once its
+ * block devices can be made read-only before anything sees them (not yet): fail closed. */
+static bool action_authorizes(enum policy_action act)
+{
+	return act != POLICY_ACTION_BLOCK && act != POLICY_ACTION_READ_ONLY;
+}
+
 /* Replaces (or adds) the tracked state of dev with decision dec; in audit mode allows all. */
 static struct tracked *tracked_set(struct agent *a, const struct usb_device_info *dev,
                                    const struct decision *dec)
@@ -246,7 +253,7 @@ static struct tracked *tracked_set(struct agent *a, const struct usb_device_info
 		t->ifaces[k].config_value = dev->ifaces[k].config_value;
 		t->ifaces[k].number = dev->ifaces[k].number;
 		t->ifaces[k].allow =
-		    a->audit || (k < dec->n_ifaces && dec->ifaces[k].action != POLICY_ACTION_BLOCK);
+		    a->audit || (k < dec->n_ifaces && action_authorizes(dec->ifaces[k].action));
 	}
 	if (i >= 0) {
 		tracked_free(a->devs[i]);

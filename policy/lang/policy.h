@@ -18,7 +18,26 @@
 enum policy_action {
 	POLICY_ACTION_BLOCK = 0, /* zero value is the safe one */
 	POLICY_ACTION_ALLOW,
-	POLICY_ACTION_LOG, /* allowed, and marked noteworthy */
+	POLICY_ACTION_LOG,       /* allowed, and marked noteworthy */
+	POLICY_ACTION_READ_ONLY, /* mass storage: allowed, every block device of it set read-only */
+};
+
+/* What crossing a copy limit does (transfer_alert's "action"). */
+enum transfer_limit_action {
+	TRANSFER_LIMIT_ALERT = 0, /* a transfer_alert event */
+	TRANSFER_LIMIT_BLOCK,     /* that, and the device is deauthorized at once */
+};
+
+/*
+ * A copy limit (transfer_alert = { bytes = "500M"; files = 1000; window_sec = 600;
+ * action = "alert"; }): bytes or files to the device within a sliding window.
+ */
+struct transfer_limit {
+	uint64_t bytes;      /* 0 = no byte limit */
+	uint32_t files;      /* 0 = no file limit */
+	uint32_t window_sec; /* > 0 */
+	enum transfer_limit_action action;
+	int line; /* where it was written, for messages */
 };
 
 enum policy_mode {
@@ -108,12 +127,15 @@ const char *policy_rule_comment(const struct policy *p, size_t i);
 int policy_rule_line(const struct policy *p, size_t i);
 const uint8_t *policy_sha256(const struct policy *p); /* of the exact bytes loaded (32 bytes) */
 
-const char *policy_action_to_string(enum policy_action a);   /* "allow" | "block" | "log" */
-const char *policy_mode_to_string(enum policy_mode m);       /* "enforce" | "audit" */
+const char *
+policy_action_to_string(enum policy_action a); /* "allow" | "block" | "log" | "read-only" */
+const char *transfer_limit_action_to_string(enum transfer_limit_action a); /* "alert" | "block" */
+const char *policy_mode_to_string(enum policy_mode m);                     /* "enforce" | "audit" */
 const char *device_verdict_to_string(enum device_verdict v); /* "allow" | "block" | "partial" */
 
 /* The inverse of the *_to_string() helpers: the value (>= 0), or -EINVAL. */
 int policy_action_from_string(const char *s);
+int transfer_limit_action_from_string(const char *s);
 int policy_mode_from_string(const char *s);
 int device_verdict_from_string(const char *s);
 
@@ -123,6 +145,27 @@ extern const char policy_builtin_text[];
 enum policy_action policy_default_action(const struct policy *p);
 usb_kind_mask policy_charge_only(const struct policy *p); /* kinds that make a device charge-only */
 enum policy_action policy_rule_action(const struct policy *p, size_t i);
+
+/* A rule's transfer_alert, NULL when it has none. */
+const struct transfer_limit *policy_rule_transfer_limit(const struct policy *p, size_t i);
+/* The top-level transfer_alert (the default for every rule without one), NULL when none. */
+const struct transfer_limit *policy_default_transfer_limit(const struct policy *p);
+/*
+ * The copy limit for a device decided as d: the transfer_alert of the rule that decided its first
+ * allowed interface, if that rule has one, else the top-level one; NULL when none applies or no
+ * interface is allowed. Pure.
+ */
+const struct transfer_limit *policy_transfer_limit(const struct policy *p,
+                                                   const struct decision *d);
+
+/* "8M or 1000 files in 600 s: block" into buf (always terminated when size > 0). Returns buf. */
+char *transfer_limit_format(const struct transfer_limit *l, char *buf, size_t size);
+
+/*
+ * "500M" → 524288000: decimal digits and an optional K, M, G or T (binary multiples: 1K = 1024),
+ * nothing else. Returns 0, -EINVAL (syntax) or -ERANGE (0 or more than 1 PiB).
+ */
+int policy_parse_size(const char *s, uint64_t *ret);
 
 /*
  * Lint: index of an earlier rule that matches everything rule i could match (today: an earlier

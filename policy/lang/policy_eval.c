@@ -348,3 +348,19 @@ bool policy_rule_is_catch_all(const struct policy_rule *r)
 	return !r->has_kinds && !r->n_classes && !r->n_vids && !r->n_pids && !r->n_serials &&
 	       !r->n_manufacturers && !r->n_products && !r->n_ports && !r->n_hashes;
 }
+
+const struct transfer_limit *policy_transfer_limit(const struct policy *p, const struct decision *d)
+{
+	if (!p || !d)
+		return NULL;
+	for (uint16_t i = 0; i < d->n_ifaces && i < USB_MAX_IFACES; i++) {
+		const struct iface_decision *f = &d->ifaces[i];
+		if (f->action == POLICY_ACTION_BLOCK)
+			continue;
+		if (f->rule_index >= 0 && (size_t)f->rule_index < p->n_rules &&
+		    p->rules[f->rule_index].limit)
+			return p->rules[f->rule_index].limit;
+		return p->limit;
+	}
+	return NULL;
+}

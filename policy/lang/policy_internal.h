@@ -29,6 +29,7 @@ struct policy_rule {
 	int line;
 	enum policy_action action;
 	enum rule_scope scope;
+	const struct transfer_limit *limit; /* transfer_alert; NULL when none (arena) */
 
 	/* Match keys; n_* == 0 means "key absent". All present keys must match (AND). */
 	bool has_kinds;
@@ -86,6 +87,7 @@ struct policy {
 	size_t n_hosts;
 	const char **hosts;
 	usb_kind_mask charge_only;
+	const struct transfer_limit *limit; /* top-level transfer_alert; NULL when none (arena) */
 	size_t n_rules;
 	struct policy_rule *rules;
 	struct policy_index index;

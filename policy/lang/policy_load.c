@@ -548,6 +548,128 @@ static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct po
 	return 0;
 }
 
+/* ---- copy limits (transfer_alert) ---- */
+
+#define SIZE_MAX_BYTES   (1ull << 50) /* 1 PiB */
+#define LIMIT_WINDOW_MAX (7u * 86400u)
+#define LIMIT_WINDOW_DEF 600u
+#define LIMIT_FILES_MAX  100000000u
+
+int policy_parse_size(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0, mult = 1;
+	size_t i = 0;
+
+	if (!s || !ret)
+		return -EINVAL;
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > SIZE_MAX_BYTES)
+			return -ERANGE; /* keeps going on would overflow; already too large */
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0)
+		return -EINVAL;
+	switch (s[i]) {
+	case '\0':
+		break;
+	case 'K':
+		mult = 1ull << 10;
+		break;
+	case 'M':
+		mult = 1ull << 20;
+		break;
+	case 'G':
+		mult = 1ull << 30;
+		break;
+	case 'T':
+		mult = 1ull << 40;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (s[i] && s[i + 1])
+		return -EINVAL;
+	if (v == 0 || v > SIZE_MAX_BYTES / mult)
+		return -ERANGE;
+	*ret = v * mult;
+	return 0;
+}
+
+static int parse_limit(struct load_ctx *c, const config_setting_t *g,
+                       const struct transfer_limit **ret)
+{
+	struct transfer_limit *l;
+	const config_setting_t *s;
+	const char *str;
+	char b[72];
+	int64_t v;
+	int r;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(c, line_of(g), "'transfer_alert' must be a group { ... }, not %s",
+		            type_name(g));
+	l = alloc_array(c, 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	*l = (struct transfer_limit){ .window_sec = LIMIT_WINDOW_DEF,
+		                      .action = TRANSFER_LIMIT_ALERT,
+		                      .line = line_of(g) };
+	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
+		const char *key = config_setting_name(s);
+		if (!key)
+			return fail(c, line_of(s), "'transfer_alert': unnamed setting");
+		if (!strcmp(key, "bytes")) {
+			if (config_setting_type(s) != CONFIG_TYPE_STRING)
+				return fail(
+				    c, line_of(s),
+				    "'transfer_alert': 'bytes' must be a string like \"500M\", "
+				    "not %s",
+				    type_name(s));
+			str = config_setting_get_string(s);
+			r = policy_parse_size(str ? str : "", &l->bytes);
+			if (r == -ERANGE)
+				return fail(
+				    c, line_of(s),
+				    "'transfer_alert': 'bytes' \"%s\" must be more than 0 and "
+				    "at most \"1024T\"",
+				    esc(b, str));
+			if (r < 0)
+				return fail(c, line_of(s),
+				            "'transfer_alert': 'bytes' \"%s\" is not a size like "
+				            "\"500M\" (digits, then K, M, G or T)",
+				            esc(b, str ? str : ""));
+		} else if (!strcmp(key, "files") || !strcmp(key, "window_sec")) {
+			bool files = key[0] == 'f';
+			int64_t max = files ? LIMIT_FILES_MAX : LIMIT_WINDOW_MAX;
+			if ((r = get_int(c, s, key, &v)) < 0)
+				return r;
+			if (v < 1 || v > max)
+				return fail(c, line_of(s),
+				            "'transfer_alert': '%s' %lld is out of range 1..%lld",
+				            key, (long long)v, (long long)max);
+			if (files)
+				l->files = (uint32_t)v;
+			else
+				l->window_sec = (uint32_t)v;
+		} else if (!strcmp(key, "action")) {
+			if ((r = get_string(c, s, key, VALUE_MAX, &str)) < 0)
+				return r;
+			int a = transfer_limit_action_from_string(str);
+			if (a < 0)
+				return fail(c, line_of(s),
+				            "'transfer_alert': 'action' \"%s\" is not one of "
+				            "\"alert\", \"block\"",
+				            esc(b, str));
+			l->action = a;
+		} else
+			return fail(c, line_of(s), "'transfer_alert': unknown key '%s'", key);
+	}
+	if (!l->bytes && !l->files)
+		return fail(c, line_of(g), "'transfer_alert' needs 'bytes' or 'files' (or both)");
+	*ret = l;
+	return 0;
+}
+
 static bool is_id_char(char ch)
 {
 	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
@@ -631,6 +753,7 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 		return fail(c, line_of(s), "duplicate rule id (first used on line %d)", dup_line);
 
 	bool have_action = false;
+	int action_line = 0;
 	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
 		const char *key = config_setting_name(s), *v;
 		if (!key)
@@ -652,12 +775,13 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 				return r;
 			int a = policy_action_from_string(v);
 			if (a < 0)
-				return fail(
-				    c, line_of(s),
-				    "'action' \"%s\" is not one of \"allow\", \"block\", \"log\"",
-				    esc(b, v));
+				return fail(c, line_of(s),
+				            "'action' \"%s\" is not one of \"allow\", \"block\", "
+				            "\"log\", \"read-only\"",
+				            esc(b, v));
 			rule->action = a;
 			have_action = true;
+			action_line = line_of(s);
 		} else if (!strcmp(key, "scope")) {
 			r = get_string(c, s, key, VALUE_MAX, &v);
 			if (r < 0)
@@ -704,6 +828,8 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 			r = parse_strings(c, s, key, &rule->n_ports, &rule->ports);
 		} else if (!strcmp(key, "hash")) {
 			r = parse_hashes(c, s, rule);
+		} else if (!strcmp(key, "transfer_alert")) {
+			r = parse_limit(c, s, &rule->limit);
 		} else
 			return fail(c, line_of(s), "unknown key '%s'", key);
 		if (r < 0)
@@ -711,6 +837,17 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 	}
 	if (!have_action)
 		return fail(c, line_of(g), "missing required key 'action'");
+	/* read-only is a property of block devices: only a rule that can match nothing but
+	 * mass-storage interfaces may carry it (allow-type rules need every kind covered). */
+	if (rule->action == POLICY_ACTION_READ_ONLY &&
+	    (!rule->has_kinds || rule->kinds != USB_KIND_BIT(USB_KIND_MASS_STORAGE)))
+		return fail(c, action_line,
+		            "action \"read-only\" is for mass storage only: the rule needs "
+		            "kind = \"mass-storage\" and no other kind");
+	if (rule->action == POLICY_ACTION_READ_ONLY && rule->scope == RULE_SCOPE_DEVICE)
+		return fail(c, action_line,
+		            "action \"read-only\" is for mass-storage interfaces: it cannot have "
+		            "scope = \"device\"");
 	c->rule_no = 0;
 	c->rule_id = NULL;
 	return 0;
@@ -719,8 +856,8 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {
-	"version", "serial", "key_id",  "not_before",  "not_after",
-	"hosts",   "mode",   "default", "charge_only", "rules",
+	"version", "serial",  "key_id",      "not_before", "not_after",      "hosts",
+	"mode",    "default", "charge_only", "rules",      "transfer_alert",
 };
 
 static bool valid_machine_id(const char *s)
@@ -847,12 +984,19 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 		if ((r = get_string(c, s, "default", VALUE_MAX, &str)) < 0)
 			return r;
 		int a = policy_action_from_string(str);
-		if (a < 0)
-			return fail(c, line_of(s),
-			            "'default' \"%s\" is not one of \"allow\", \"block\", \"log\"",
-			            esc(b, str));
+		if (a < 0 || a == POLICY_ACTION_READ_ONLY)
+			return fail(
+			    c, line_of(s),
+			    "'default' \"%s\" is not one of \"allow\", \"block\", \"log\"%s",
+			    esc(b, str),
+			    a == POLICY_ACTION_READ_ONLY
+			        ? " (\"read-only\" is for rules of kind \"mass-storage\")"
+			        : "");
 		p->default_action = a;
 	}
+	if ((s = config_setting_get_member(root, "transfer_alert")) &&
+	    (r = parse_limit(c, s, &p->limit)) < 0)
+		return r;
 	if ((s = config_setting_get_member(root, "charge_only")) &&
 	    (r = parse_kinds(c, s, "charge_only", true, &p->charge_only)) < 0)
 		return r;
@@ -1083,6 +1227,16 @@ enum policy_action policy_default_action(const struct policy *p)
 usb_kind_mask policy_charge_only(const struct policy *p)
 {
 	return p->charge_only;
+}
+
+const struct transfer_limit *policy_rule_transfer_limit(const struct policy *p, size_t i)
+{
+	return i < p->n_rules ? p->rules[i].limit : NULL;
+}
+
+const struct transfer_limit *policy_default_transfer_limit(const struct policy *p)
+{
+	return p->limit;
 }
 
 int policy_rule_shadowed_by(const struct policy *p, size_t i)

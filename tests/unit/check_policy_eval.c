@@ -721,6 +721,57 @@ START_TEST(test_large_index)
 }
 END_TEST
 
+/* read-only decides storage interfaces like allow; the copy limit comes from the deciding rule. */
+START_TEST(test_read_only_and_limits)
+{
+	struct policy *p =
+	    load("version=1; serial=1;"
+	         "transfer_alert = { bytes = \"500M\"; };"
+	         "rules = ("
+	         "{ id=\"keyboards\"; action=\"allow\"; kind=\"hid\"; },"
+	         "{ id=\"ro\"; action=\"read-only\"; kind=\"mass-storage\"; vid=0x0781; },"
+	         "{ id=\"cut\"; action=\"allow\"; kind=\"mass-storage\"; vid=0x46f4;"
+	         "  transfer_alert = { bytes = \"8M\"; action = \"block\"; }; },"
+	         "{ id=\"no\"; action=\"block\"; kind=\"mass-storage\"; });");
+	struct decision dec;
+
+	/* BadUSB-like keyboard + storage of vendor 0781: the keyboard allowed (default limit),
+	 * the storage read-only */
+	struct usb_device_info *d = dev_new(0x0781, 0x5567, "X");
+	add_iface(d, K(HID), 3, 1, 1);
+	add_iface(d, K(MASS_STORAGE), 8, 6, 0x50);
+	eval(p, d, &dec);
+	ck_assert_int_eq(dec.ifaces[0].action, POLICY_ACTION_ALLOW);
+	ck_assert_int_eq(dec.ifaces[1].action, POLICY_ACTION_READ_ONLY);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_ALLOW);
+	ck_assert(dec.authorize_device);
+	const struct transfer_limit *l = policy_transfer_limit(p, &dec);
+	ck_assert_ptr_eq(l, policy_default_transfer_limit(p));
+
+	/* the rule's own limit wins over the top-level one */
+	struct usb_device_info *s = dev_new(0x46f4, 0x0001, NULL);
+	add_iface(s, K(MASS_STORAGE), 8, 6, 0x50);
+	eval(p, s, &dec);
+	ck_assert_int_eq(dec.ifaces[0].action, POLICY_ACTION_ALLOW);
+	l = policy_transfer_limit(p, &dec);
+	ck_assert_ptr_nonnull(l);
+	ck_assert_uint_eq(l->bytes, 8u << 20);
+	ck_assert_int_eq(l->action, TRANSFER_LIMIT_BLOCK);
+
+	/* a storage interface that also says MTP is not covered by kind = mass-storage */
+	struct usb_device_info *m = dev_new(0x0781, 0x0002, NULL);
+	add_iface(m, K(MASS_STORAGE) | K(MTP), 8, 6, 0x50);
+	eval(p, m, &dec);
+	ck_assert_int_eq(dec.ifaces[0].action, POLICY_ACTION_BLOCK);
+	ck_assert_ptr_null(policy_transfer_limit(p, &dec)); /* nothing allowed: no limit */
+
+	policy_free(p);
+	free(d);
+	free(s);
+	free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("policy_eval");
@@ -737,6 +788,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_monotonic);
 	tcase_add_test(tc, test_index_equals_linear);
 	tcase_add_test(tc, test_large_index);
+	tcase_add_test(tc, test_read_only_and_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

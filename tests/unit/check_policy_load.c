@@ -383,18 +383,108 @@ END_TEST
 
 START_TEST(test_strings)
 {
-	for (int a = 0; a < 3; a++)
+	for (int a = 0; a < 4; a++)
 		ck_assert_int_eq(policy_action_from_string(policy_action_to_string(a)), a);
+	for (int a = 0; a < 2; a++)
+		ck_assert_int_eq(
+		    transfer_limit_action_from_string(transfer_limit_action_to_string(a)), a);
+	ck_assert_str_eq(policy_action_to_string(POLICY_ACTION_READ_ONLY), "read-only");
+	ck_assert_ptr_null(transfer_limit_action_to_string((enum transfer_limit_action)2));
+	ck_assert_int_eq(transfer_limit_action_from_string("Block"), -EINVAL);
 	for (int m = 0; m < 2; m++)
 		ck_assert_int_eq(policy_mode_from_string(policy_mode_to_string(m)), m);
 	for (int v = 0; v < 3; v++)
 		ck_assert_int_eq(device_verdict_from_string(device_verdict_to_string(v)), v);
 	ck_assert_str_eq(policy_action_to_string(POLICY_ACTION_LOG), "log");
 	ck_assert_str_eq(device_verdict_to_string(DEVICE_VERDICT_PARTIAL), "partial");
-	ck_assert_ptr_null(policy_action_to_string((enum policy_action)3));
+	ck_assert_ptr_null(policy_action_to_string((enum policy_action)4));
 	ck_assert_ptr_null(policy_mode_to_string((enum policy_mode) - 1));
 	ck_assert_int_eq(policy_action_from_string("Allow"), -EINVAL);
 	ck_assert_int_eq(policy_action_from_string(NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_parse_size)
+{
+	static const struct {
+		const char *s;
+		int r;
+		uint64_t v;
+	} cases[] = {
+		{ "1", 0, 1 },
+		{ "500M", 0, 500ull << 20 },
+		{ "16M", 0, 16ull << 20 },
+		{ "8K", 0, 8192 },
+		{ "2G", 0, 2ull << 30 },
+		{ "1024T", 0, 1ull << 50 },
+		{ "1025T", -ERANGE, 0 },
+		{ "1125899906842625", -ERANGE, 0 },
+		{ "18446744073709551617", -ERANGE, 0 },
+		{ "0", -ERANGE, 0 },
+		{ "0M", -ERANGE, 0 },
+		{ "", -EINVAL, 0 },
+		{ "M", -EINVAL, 0 },
+		{ "5m", -EINVAL, 0 },
+		{ "5MB", -EINVAL, 0 },
+		{ "5 M", -EINVAL, 0 },
+		{ "-5M", -EINVAL, 0 },
+		{ "+5M", -EINVAL, 0 },
+		{ "1.5G", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+		int r = policy_parse_size(cases[i].s, &v);
+		ck_assert_msg(r == cases[i].r, "\"%s\": %d, want %d", cases[i].s, r, cases[i].r);
+		ck_assert_msg(r < 0 ? v == 12345 : v == cases[i].v, "\"%s\": %llu", cases[i].s,
+		              (unsigned long long)v);
+	}
+	ck_assert_int_eq(policy_parse_size(NULL, NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_transfer_keys)
+{
+	static const char text[] =
+	    "version = 1; serial = 1;\n"
+	    "transfer_alert = { bytes = \"500M\"; files = 1000; window_sec = 600; "
+	    "action = \"alert\"; };\n"
+	    "rules = (\n"
+	    "  { id = \"ro\"; action = \"read-only\"; kind = \"mass-storage\"; vid = 1; },\n"
+	    "  { id = \"cut\"; action = \"allow\"; kind = \"mass-storage\";\n"
+	    "    transfer_alert = { bytes = \"8M\"; action = \"block\"; }; },\n"
+	    "  { id = \"n\"; action = \"log\"; kind = \"mtp\"; transfer_alert = { files = 3; }; }\n"
+	    ");\n";
+	struct policy_error err = { 0 };
+	struct policy *p = NULL;
+
+	ck_assert_int_eq(policy_load_from_bytes(text, strlen(text), "t", &p, &err), 0);
+	const struct transfer_limit *d = policy_default_transfer_limit(p);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->bytes, 500ull << 20);
+	ck_assert_uint_eq(d->files, 1000);
+	ck_assert_uint_eq(d->window_sec, 600);
+	ck_assert_int_eq(d->action, TRANSFER_LIMIT_ALERT);
+	ck_assert_int_eq(d->line, 2);
+	ck_assert_int_eq(policy_rule_action(p, 0), POLICY_ACTION_READ_ONLY);
+	ck_assert_ptr_null(policy_rule_transfer_limit(p, 0));
+	const struct transfer_limit *l = policy_rule_transfer_limit(p, 1);
+	ck_assert_ptr_nonnull(l);
+	ck_assert_uint_eq(l->bytes, 8ull << 20);
+	ck_assert_uint_eq(l->files, 0);
+	ck_assert_uint_eq(l->window_sec, 600); /* the default window */
+	ck_assert_int_eq(l->action, TRANSFER_LIMIT_BLOCK);
+	ck_assert_int_eq(l->line, 6);
+	l = policy_rule_transfer_limit(p, 2);
+	ck_assert_uint_eq(l->bytes, 0);
+	ck_assert_uint_eq(l->files, 3);
+	ck_assert_ptr_null(policy_rule_transfer_limit(p, 3));
+	policy_free(p);
+
+	/* without any transfer_alert */
+	ck_assert_int_eq(policy_load_from_bytes("version=1;serial=1;", 19, "t", &p, &err), 0);
+	ck_assert_ptr_null(policy_default_transfer_limit(p));
+	policy_free(p);
 }
 END_TEST
 
@@ -450,6 +540,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_integer_edges);
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_parse_size);
+	tcase_add_test(tc, test_transfer_keys);
 	tcase_add_test(tc, test_libconfig_include_barrier);
 	suite_add_tcase(s, tc);
 	return s;
