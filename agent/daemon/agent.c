@@ -36,7 +36,7 @@
 
 #define DEBOUNCE_USEC  (200u * 1000u)      /* policy watch: wait for the .sig as well */
 #define MONITOR_RCVBUF (128 * 1024 * 1024) /* uevent floods must not overflow the socket */
-#define MAX_BUSES      256
+#define MAX_BUSES      AUTHZ_MAX_BUSES
 /* Re-check of blocked interfaces of authorized devices: on Linux 6.1 writing 1 to an
  * interface's authorized sends no uevent. Armed only while such an interface is tracked. */
 #define RECHECK_USEC          (1000u * 1000u)
@@ -304,11 +304,11 @@ static bool tracked_iface_allowed(const struct tracked *t, const char *ifname)
 static int lock_bus(struct agent *a, unsigned busnum, bool report_tamper)
 {
 	static const char *const attrs[] = { "authorized_default", "interface_authorized_default" };
-	char dir[64], msg[160];
+	char dir[AUTHZ_ROOT_HUB_DIR_MAX], msg[160];
 	bool ok = true;
 	int r, v;
 
-	(void)snprintf(dir, sizeof(dir), "bus/usb/devices/usb%u", busnum);
+	authz_root_hub_dir(busnum, dir);
 	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
 		r = authz_read_int(a->authz, dir, attrs[i], &v);
 		if (r >= 0 && v == 0)
@@ -335,47 +335,31 @@ static int lock_bus(struct agent *a, unsigned busnum, bool report_tamper)
 	return ok ? 0 : -EREMOTEIO;
 }
 
+static void lock_found_bus(void *userdata, unsigned busnum)
+{
+	struct agent *a = userdata;
+
+	if (lock_bus(a, busnum, false) < 0)
+		a->stats.unlocked_buses++;
+	else
+		a->stats.locked_buses++;
+}
+
 /* Fail closed before anything is authorized: every root hub, then usbcore for later ones. */
 static int lock_all_buses(struct agent *a)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
-	int fd, r;
+	int r;
 
-	r = authz_write_int(a->authz, "module/usbcore/parameters", "authorized_default", 0);
+	r = authz_lock_usbcore(a->authz);
 	if (r == -ENOENT)
 		log_notice("usbcore is not loaded (no authorized_default parameter); controllers "
 		           "added later rely on the udev rule");
 	else if (r < 0)
 		log_warning_errno(
 		    r, "Failed to set usbcore authorized_default=0, proceeding anyway: %m");
-
-	fd = authz_open_dir(a->authz, "bus/usb/devices");
-	if (fd == -ENOENT)
-		return 0; /* no USB at all */
-	if (fd < 0)
-		return log_error_errno(fd, "Failed to list root hubs: %m");
-	d = fdopendir(fd);
-	if (!d) {
-		r = negative_errno();
-		(void)close(fd); /* directory fd */
-		return r;
-	}
-	while ((de = readdir(d))) {
-		unsigned long n;
-		char *end;
-
-		if (!str_startswith(de->d_name, "usb"))
-			continue;
-		errno = 0;
-		n = strtoul(de->d_name + 3, &end, 10);
-		if (errno || *end || n == 0 || n >= MAX_BUSES)
-			continue;
-		if (lock_bus(a, (unsigned)n, false) < 0)
-			a->stats.unlocked_buses++;
-		else
-			a->stats.locked_buses++;
-	}
+	r = authz_for_each_root_hub(a->authz, lock_found_bus, a);
+	if (r < 0)
+		return log_error_errno(r, "Failed to list root hubs: %m");
 	return 0;
 }
 
@@ -980,6 +964,18 @@ static int load_policy(struct agent *a)
 	struct policy *p = NULL;
 	int r;
 
+	if (a->cfg.config_error) {
+		/* The configuration names the store: without it, only the built-in default. */
+		if (!a->policy) {
+			a->policy = policy_builtin_default();
+			if (!a->policy)
+				return -ENOMEM;
+		}
+		log_error("%s; enforcing the built-in default policy", a->cfg.config_error);
+		emit(a, EVENT_POLICY_REJECTED, NULL, NULL, a->cfg.config_error, -EBADMSG);
+		publish_status(a, "built-in");
+		return 0;
+	}
 	if (a->cfg.loader)
 		r = a->cfg.loader(a->cfg.loader_userdata, a->policy, now_realtime_usec() / 1000000,
 		                  &p, &res);

@@ -46,6 +46,12 @@ struct agent_config {
 
 	/* Policy store (used when loader is NULL). */
 	struct policy_store_config store;
+	/*
+	 * Set when portcullisd.conf could not be read or parsed (what and where): the policy store
+	 * it would name is not trusted, the built-in default is enforced instead and every (re)load
+	 * reports policy_rejected with this reason. NULL = the configuration is fine.
+	 */
+	const char *config_error;
 	/* Test hook: replaces policy_store_load(). */
 	agent_policy_loader_fn loader;
 	void *loader_userdata;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sysfs writes with read-back (see authorize.h). This file uses _cleanup_ only. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,6 +46,9 @@ struct authz *authz_free(struct authz *a)
 	free(a);
 	return NULL;
 }
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct authz, authz_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR, closedir)
 
 int authz_relpath(const char *syspath, char *buf, size_t size)
 {
@@ -150,4 +154,90 @@ int authz_probe_interface(struct authz *a, const char *ifname)
 	if (!a || !ifname || !*ifname || strchr(ifname, '/') || strlen(ifname) > 64)
 		return -EINVAL;
 	return write_string(a, "bus/usb/drivers_probe", ifname);
+}
+
+int authz_for_each_root_hub(struct authz *a, authz_bus_fn fn, void *userdata)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int fd, r;
+
+	if (!a || !fn)
+		return -EINVAL;
+	fd = authz_open_dir(a, "bus/usb/devices");
+	if (fd == -ENOENT)
+		return 0; /* no USB at all */
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		r = negative_errno();
+		(void)close(fd); /* directory fd */
+		return r;
+	}
+	while ((de = readdir(d))) {
+		unsigned long n;
+		char *end;
+
+		if (!str_startswith(de->d_name, "usb"))
+			continue;
+		errno = 0;
+		n = strtoul(de->d_name + 3, &end, 10);
+		if (errno || *end || end == de->d_name + 3 || n == 0 || n >= AUTHZ_MAX_BUSES)
+			continue;
+		fn(userdata, (unsigned)n);
+	}
+	return 0;
+}
+
+int authz_lock_usbcore(struct authz *a)
+{
+	return authz_write_int(a, "module/usbcore/parameters", "authorized_default", 0);
+}
+
+void authz_root_hub_dir(unsigned busnum, char buf[static AUTHZ_ROOT_HUB_DIR_MAX])
+{
+	(void)snprintf(buf, AUTHZ_ROOT_HUB_DIR_MAX, "bus/usb/devices/usb%u", busnum);
+}
+
+struct early_lock {
+	struct authz *authz;
+	unsigned locked, failed;
+};
+
+static void early_lock_bus(void *userdata, unsigned busnum)
+{
+	struct early_lock *l = userdata;
+	char dir[AUTHZ_ROOT_HUB_DIR_MAX];
+	int r1, r2;
+
+	authz_root_hub_dir(busnum, dir);
+	/* Both, whatever the first one did: each closes a door of its own. */
+	r1 = authz_write_int(l->authz, dir, "authorized_default", 0);
+	r2 = authz_write_int(l->authz, dir, "interface_authorized_default", 0);
+	if (r1 < 0 || r2 < 0)
+		l->failed++;
+	else
+		l->locked++;
+}
+
+int authz_lock_early(const char *sysfs_root, unsigned *ret_locked, unsigned *ret_failed)
+{
+	_cleanup_(authz_freep) struct authz *a = NULL;
+	struct early_lock l = { 0 };
+	int r;
+
+	r = authz_open(sysfs_root, &a);
+	if (r < 0)
+		return r;
+	l.authz = a;
+	(void)authz_lock_usbcore(a); /* the agent reports this one when it starts */
+	r = authz_for_each_root_hub(a, early_lock_bus, &l);
+	if (r < 0)
+		return r;
+	if (ret_locked)
+		*ret_locked = l.locked;
+	if (ret_failed)
+		*ret_failed = l.failed;
+	return 0;
 }

@@ -39,3 +39,29 @@ int authz_open_dir(struct authz *a, const char *dir);
 
 /* Writes the interface name ("1-2:1.0") to bus/usb/drivers_probe so a driver binds. */
 int authz_probe_interface(struct authz *a, const char *ifname);
+
+/* Root hubs usb1 .. usb255. */
+#define AUTHZ_MAX_BUSES 256
+
+/*
+ * Calls fn(userdata, N) for every root hub "usbN" (1 <= N < AUTHZ_MAX_BUSES) listed in
+ * bus/usb/devices. Returns 0 (also when there is no USB at all) or a negative errno when the
+ * directory cannot be listed.
+ */
+typedef void (*authz_bus_fn)(void *userdata, unsigned busnum);
+int authz_for_each_root_hub(struct authz *a, authz_bus_fn fn, void *userdata);
+
+/* Writes 0 to usbcore's authorized_default parameter (read back); -ENOENT: usbcore not loaded. */
+int authz_lock_usbcore(struct authz *a);
+
+/* The directory of root hub usbN relative to the root, for the default attributes. */
+#define AUTHZ_ROOT_HUB_DIR_MAX 32
+void authz_root_hub_dir(unsigned busnum, char buf[static AUTHZ_ROOT_HUB_DIR_MAX]);
+
+/*
+ * The first thing portcullisd does, before it reads any file: usbcore's parameter and both
+ * defaults of every root hub under sysfs_root set to 0 (read back). Nothing is reported here (the
+ * agent reports every bus again when it starts); *ret_failed counts the root hubs whose defaults
+ * did not stick. Returns 0 or a negative errno when sysfs_root or the bus list cannot be opened.
+ */
+int authz_lock_early(const char *sysfs_root, unsigned *ret_locked, unsigned *ret_failed);

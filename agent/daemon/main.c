@@ -22,6 +22,7 @@
 #include <systemd/sd-event.h>
 
 #include "agent/daemon/agent.h"
+#include "agent/daemon/authorize.h"
 #include "agent/daemon/settings.h"
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
@@ -273,21 +274,52 @@ static void read_machine_id(char *buf, size_t size)
 	(void)fclose(f); /* read-only */
 }
 
+/* authz_lock_early() with diagnostics; whatever happens, the agent locks every bus again. */
+static void lock_early(const char *sysfs_root)
+{
+	unsigned locked = 0, failed = 0;
+	int r;
+
+	r = authz_lock_early(sysfs_root, &locked, &failed);
+	if (r < 0)
+		log_error_errno(r, "Failed to lock the USB buses under %s before start-up: %m",
+		                sysfs_root);
+	else if (failed)
+		log_error("%u of %u USB buses under %s could not be locked before start-up", failed,
+		          locked + failed, sysfs_root);
+	else
+		log_debug("%u USB buses under %s locked before start-up", locked, sysfs_root);
+}
+
 static int run(const struct options *o)
 {
 	struct agent_settings st;
 	struct agent_config acfg = { 0 };
 	struct daemon dm = { 0 };
 	struct recorder_host host = { .agent_version = PORTCULLIS_VERSION };
-	char err[512], hostname[256] = "", machine_id[64];
+	char err[512], hostname[256] = "", machine_id[64], config_error[1024] = "";
 	unsigned heartbeat_sec = 0;
 	sd_event *e = NULL;
 	int r;
 
+	/* Fail closed first: before any file is read or parsed, so that a configuration that does
+	 * not parse, or a crash on the way, leaves every bus locked (see portcullisd(8)). */
+	lock_early(o->sysfs_root ? o->sysfs_root : PORTCULLIS_SYSFS_ROOT);
+
 	agent_settings_defaults(&st);
 	r = agent_settings_load(o->config, !o->no_owner_check, &st, err, sizeof(err));
-	if (r < 0)
-		return log_error_errno(r, "%s: %s", o->config, err);
+	if (r < 0) {
+		/* Enforce the built-in default rather than exit: devices authorized before the
+		 * agent started (no boot parameter) are decided too, and the operator is told
+		 * loudly. */
+		(void)snprintf(config_error, sizeof(config_error),
+		               "%s: %s (%s); the policy it names is not used", o->config, err,
+		               strerror(-r));
+		log_error("%s; running on the built-in default policy and compiled-in paths until "
+		          "it is fixed and the service restarted",
+		          config_error);
+		agent_settings_defaults(&st); /* a partial parse is not trusted either */
+	}
 	if (o->sysfs_root)
 		(void)str_copy(st.sysfs_root, sizeof(st.sysfs_root), o->sysfs_root);
 	if (o->state_dir) {
@@ -327,7 +359,10 @@ static int run(const struct options *o)
 		dm.recorder_sink = recorder_sink(dm.recorder);
 	}
 
-	start_uplink(&dm, o->config, st.spool_dir, e, o->once, &heartbeat_sec);
+	if (!config_error[0])
+		start_uplink(&dm, o->config, st.spool_dir, e, o->once, &heartbeat_sec);
+	else
+		log_error("Upstream delivery disabled: %s", config_error);
 
 	acfg.sysfs_root = st.sysfs_root;
 	acfg.run_dir = o->once ? NULL : PORTCULLIS_RUN_DIR;
@@ -338,7 +373,8 @@ static int run(const struct options *o)
 	acfg.store.machine_id = host.machine_id;
 	acfg.store.check_owner = !o->no_owner_check;
 	acfg.force_audit = st.force_audit;
-	acfg.watch_policy = !o->once;
+	acfg.config_error = config_error[0] ? config_error : NULL;
+	acfg.watch_policy = !o->once && !config_error[0];
 	acfg.heartbeat_sec = o->once ? 0 : heartbeat_sec;
 	acfg.heartbeat_info = heartbeat_info;
 	acfg.heartbeat_userdata = &dm;
@@ -377,7 +413,7 @@ static int run(const struct options *o)
 		/* Pending uevents of devices added meanwhile are decided too, then exit. */
 		r = agent_run_until_idle(dm.agent, 0);
 		agent_stop(dm.agent);
-		r = r < 0 ? r : 0;
+		r = r < 0 ? r : config_error[0] ? -EBADMSG : 0;
 		goto out;
 	}
 	r = sd_event_loop(e);

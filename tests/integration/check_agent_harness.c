@@ -59,6 +59,9 @@ static int loader(void *userdata, const struct policy *current, int64_t now,
 
 	(void)now;
 	h->policy_loads++;
+	h->locked_at_load = h_all_buses_locked(h);
+	if (h->loader_error < 0)
+		return h->loader_error;
 	if (h->keep_current && current) {
 		/* What policy_store_load() does when the file and last-known-good are unusable. */
 		*ret_policy = policy_ref(current);
@@ -115,7 +118,7 @@ static void heartbeat_info(void *userdata, uint64_t *ret_depth, const char **ret
 	*ret_head = "c0ffee";
 }
 
-void h_start(struct harness *h)
+int h_try_start(struct harness *h)
 {
 	struct agent_config cfg = {
 		.sysfs_root = "/sys", /* umockdev redirects it to the testbed */
@@ -131,8 +134,38 @@ void h_start(struct harness *h)
 	};
 
 	ck_assert_int_eq(agent_new(&cfg, &h->agent), 0);
-	ck_assert_int_eq(agent_start(h->agent), 0);
+	return agent_start(h->agent);
+}
+
+void h_start(struct harness *h)
+{
+	ck_assert_int_eq(h_try_start(h), 0);
 	h_settle(h);
+}
+
+bool h_all_buses_locked(struct harness *h)
+{
+	static const char *const attrs[] = { "authorized_default", "interface_authorized_default" };
+	g_autofree gchar *dir = g_build_filename(h->sysdir, "bus/usb/devices", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const gchar *name;
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((name = g_dir_read_name(d))) {
+		if (strncmp(name, "usb", 3))
+			continue;
+		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+			char rel[128], buf[32];
+
+			snprintf(rel, sizeof(rel), "bus/usb/devices/%s/%s", name, attrs[i]);
+			if (strcmp(h_sysfile(h, rel, buf, sizeof(buf)), "0"))
+				return false;
+		}
+		n++;
+	}
+	ck_assert_uint_gt(n, 0);
+	return true;
 }
 
 void h_free(struct harness *h)

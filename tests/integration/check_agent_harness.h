@@ -39,7 +39,9 @@ struct harness {
 	const char *watch_path; /* policy path whose directory the agent watches (NULL = none) */
 	unsigned heartbeat_sec; /* 0 = none; heartbeats report spool depth 7 and head "c0ffee" */
 	int policy_loads;
-	bool keep_current; /* loader rejects and hands back a reference to the policy in force */
+	bool keep_current;   /* loader rejects and hands back a reference to the policy in force */
+	int loader_error;    /* < 0: the loader fails with it (no policy) */
+	bool locked_at_load; /* h_all_buses_locked() when the loader was last called */
 	bool audit;
 	unsigned n_events;
 	struct h_event events[H_MAX_EVENTS];
@@ -49,8 +51,9 @@ struct harness {
 extern const char H_POLICY_ALLOW_STORAGE[];
 extern const char H_POLICY_AUDIT[];
 
-struct harness *h_new(void);     /* testbed + root hub usb1 + drivers_probe file */
-void h_start(struct harness *h); /* agent_new + agent_start; asserts success */
+struct harness *h_new(void);        /* testbed + root hub usb1 + drivers_probe file */
+void h_start(struct harness *h);    /* agent_new + agent_start; asserts success */
+int h_try_start(struct harness *h); /* agent_new (asserted) + agent_start's result */
 void h_free(struct harness *h);
 
 /* Runs the agent's loop until it has been idle for a short while. */
@@ -77,6 +80,9 @@ int h_wait_auth(struct harness *h, const char *syspath, const char *iface, int w
 
 unsigned h_count(const struct harness *h, enum event_type type, const char *busid);
 const struct h_event *h_last(const struct harness *h, enum event_type type, const char *busid);
+
+/* Whether both defaults of every root hub under the testbed's /sys read "0". */
+bool h_all_buses_locked(struct harness *h);
 
 /* Contents of a file under the testbed's /sys ("" when missing), into buf. */
 const char *h_sysfile(struct harness *h, const char *rel, char *buf, size_t size);

@@ -64,6 +64,51 @@ START_TEST(test_fail_closed_start)
 }
 END_TEST
 
+/*
+ * Root hubs whose defaults read 1 at start and a policy that cannot be loaded: every bus was
+ * locked before the policy was even asked for, and stays locked on the built-in default.
+ */
+START_TEST(test_locked_when_policy_load_fails)
+{
+	struct harness *h = h_new();
+	char *usb2 = NULL;
+
+	ck_assert_int_eq(ts_add_root_hub(h->tb, 2, &usb2), 0);
+	ck_assert(!h_all_buses_locked(h));
+	h->loader_error = -EIO;
+	h_start(h);
+	ck_assert_int_eq(h->policy_loads, 1);
+	ck_assert(h->locked_at_load);
+	ck_assert(h_all_buses_locked(h));
+	ck_assert_uint_eq(h_count(h, EVENT_POLICY_REJECTED, NULL), 1);
+	free(usb2);
+	h_free(h);
+}
+END_TEST
+
+/*
+ * Listing the devices fails (a root hub whose busnum cannot be read): the agent does not start,
+ * and every bus reads 0 all the same. The end-state test above passes without the early lock,
+ * because deciding each root hub locks it again; this one does not.
+ */
+START_TEST(test_locked_when_listing_fails)
+{
+	struct harness *h = h_new();
+	char *usb2 = NULL, path[4096];
+
+	ck_assert_int_eq(ts_add_root_hub(h->tb, 2, &usb2), 0);
+	ck_assert_int_eq(ts_delete_attr(h->tb, usb2, "busnum"), 0);
+	snprintf(path, sizeof(path), "%s%s/busnum", h->sysdir, usb2 + strlen("/sys"));
+	ck_assert_int_eq(mkdir(path, 0755), 0); /* reads now fail (EISDIR) */
+	ck_assert(!h_all_buses_locked(h));
+	ck_assert_int_lt(h_try_start(h), 0);
+	ck_assert(h->locked_at_load);
+	ck_assert(h_all_buses_locked(h));
+	free(usb2);
+	h_free(h);
+}
+END_TEST
+
 /* A bus whose interface default cannot be set to 0: nothing on it is authorized. */
 START_TEST(test_bus_unlockable)
 {
@@ -618,6 +663,8 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("lifecycle");
 
 	tcase_add_test(tc, test_fail_closed_start);
+	tcase_add_test(tc, test_locked_when_policy_load_fails);
+	tcase_add_test(tc, test_locked_when_listing_fails);
 	tcase_add_test(tc, test_bus_unlockable);
 	tcase_add_test(tc, test_unreadable_root_hub_kept);
 	tcase_add_test(tc, test_present_at_start);
