@@ -28,10 +28,6 @@ struct agent;
 typedef int (*agent_policy_loader_fn)(void *userdata, const struct policy *current, int64_t now,
                                       struct policy **ret_policy, struct policy_load_result *ret);
 
-/* Figures for the heartbeat event; either out-parameter may be left alone. */
-typedef void (*agent_heartbeat_info_fn)(void *userdata, uint64_t *ret_spool_depth,
-                                        const char **ret_chain_head);
-
 /*
  * Bench hook: called after each uevent with the time from its receipt to the agent's last write
  * for it: wall clock, and CPU time of the agent's thread (the difference is time spent waiting).
@@ -56,12 +52,9 @@ struct agent_config {
 	agent_policy_loader_fn loader;
 	void *loader_userdata;
 
-	bool force_audit;       /* --audit / mode_override = "audit" */
-	bool watch_policy;      /* inotify on the policy file's directory */
-	unsigned heartbeat_sec; /* 0 = no heartbeat timer */
-	agent_heartbeat_info_fn heartbeat_info;
-	void *heartbeat_userdata;
-	bool notify; /* sd_notify READY/STOPPING/STATUS */
+	bool force_audit;  /* --audit / mode_override = "audit" */
+	bool watch_policy; /* inotify on the policy file's directory */
+	bool notify;       /* sd_notify READY/STOPPING/STATUS */
 
 	struct event_sink sink;        /* every incident event; copied */
 	agent_latency_fn latency_hook; /* optional */

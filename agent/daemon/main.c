@@ -24,6 +24,7 @@
 #include "agent/daemon/agent.h"
 #include "agent/daemon/authorize.h"
 #include "agent/daemon/settings.h"
+#include "policy/base/clock.h"
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
@@ -44,6 +45,8 @@ struct daemon {
 	struct uplink *uplink;
 	struct agent *agent;
 	struct event_sink recorder_sink;
+	unsigned heartbeat_sec; /* 0 = none */
+	sd_event_source *heartbeat_src;
 };
 
 static void help(void)
@@ -147,6 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 static void log_event(const struct event *ev)
 {
 	const struct usb_device_info *d = ev->device;
+	const char *busid = d ? d->busid : ev->device_id ? ev->device_id->busid : NULL;
 	char id[10] = "", product[160] = "";
 
 	if (d) {
@@ -165,8 +169,8 @@ static void log_event(const struct event *ev)
 		                       ev->type == EVENT_POLICY_REJECTED
 		                   ? LOG_LEVEL_WARNING
 		                   : LOG_LEVEL_INFO,
-		               0, "%s%s%s%s%s%s", event_type_to_string(ev->type), d ? " " : "",
-		               d ? d->busid : "", ev->message ? ": " : "",
+		               0, "%s%s%s%s%s%s", event_type_to_string(ev->type), busid ? " " : "",
+		               busid ? busid : "", ev->message ? ": " : "",
 		               ev->message ? ev->message : "", ev->error ? " (error)" : "");
 }
 
@@ -239,13 +243,40 @@ static void on_dropped(void *userdata, uint64_t count)
 	(void)sink_emit(dm, &ev); /* a failing log is reported by the recorder itself */
 }
 
-static void heartbeat_info(void *userdata, uint64_t *ret_depth, const char **ret_head)
+/* The heartbeat: "still here", with the spool depth and the chain head. Not enforcement. */
+static int on_heartbeat(sd_event_source *s, uint64_t usec _unused_, void *userdata)
 {
 	struct daemon *dm = userdata;
+	struct event ev = {
+		.type = EVENT_HEARTBEAT,
+		.time_usec = clock_realtime_usec(),
+		.policy = agent_get_policy(dm->agent),
+		.spool_depth = spool_depth(dm),
+		.chain_head = dm->recorder ? recorder_chain_head(dm->recorder) : NULL,
+	};
+	int r;
 
-	*ret_depth = spool_depth(dm);
-	if (dm->recorder)
-		*ret_head = recorder_chain_head(dm->recorder);
+	r = sink_emit(dm, &ev);
+	if (r < 0)
+		log_warning_errno(r, "Event sink failed for heartbeat, proceeding anyway: %m");
+	(void)sd_event_source_set_time_relative(s, (uint64_t)dm->heartbeat_sec * 1000000u);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int start_heartbeat(struct daemon *dm, sd_event *e)
+{
+	int r;
+
+	if (!dm->heartbeat_sec)
+		return 0;
+	r = sd_event_add_time_relative(e, &dm->heartbeat_src, CLOCK_MONOTONIC,
+	                               (uint64_t)dm->heartbeat_sec * 1000000u, 1000000u,
+	                               on_heartbeat, dm);
+	if (r < 0)
+		return log_error_errno(r, "Failed to start the heartbeat timer: %m");
+	(void)sd_event_source_set_enabled(dm->heartbeat_src, SD_EVENT_ONESHOT);
+	return 0;
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -298,7 +329,6 @@ static int run(const struct options *o)
 	struct daemon dm = { 0 };
 	struct recorder_host host = { .agent_version = PORTCULLIS_VERSION };
 	char err[512], hostname[256] = "", machine_id[64], config_error[1024] = "";
-	unsigned heartbeat_sec = 0;
 	sd_event *e = NULL;
 	int r;
 
@@ -360,7 +390,7 @@ static int run(const struct options *o)
 	}
 
 	if (!config_error[0])
-		start_uplink(&dm, o->config, st.spool_dir, e, o->once, &heartbeat_sec);
+		start_uplink(&dm, o->config, st.spool_dir, e, o->once, &dm.heartbeat_sec);
 	else
 		log_error("Upstream delivery disabled: %s", config_error);
 
@@ -375,9 +405,6 @@ static int run(const struct options *o)
 	acfg.force_audit = st.force_audit;
 	acfg.config_error = config_error[0] ? config_error : NULL;
 	acfg.watch_policy = !o->once && !config_error[0];
-	acfg.heartbeat_sec = o->once ? 0 : heartbeat_sec;
-	acfg.heartbeat_info = heartbeat_info;
-	acfg.heartbeat_userdata = &dm;
 	acfg.notify = !o->once;
 	acfg.sink = (struct event_sink){ .userdata = &dm, .emit = sink_emit };
 	acfg.event = e;
@@ -416,10 +443,14 @@ static int run(const struct options *o)
 		r = r < 0 ? r : config_error[0] ? -EBADMSG : 0;
 		goto out;
 	}
+	r = start_heartbeat(&dm, e);
+	if (r < 0)
+		goto out;
 	r = sd_event_loop(e);
 	if (r < 0)
 		log_error_errno(r, "Event loop failed: %m");
 out:
+	dm.heartbeat_src = sd_event_source_disable_unref(dm.heartbeat_src);
 	dm.agent = agent_free(dm.agent);
 	stop_uplink(&dm);
 	dm.recorder = recorder_free(dm.recorder);

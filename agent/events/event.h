@@ -29,6 +29,19 @@ enum event_type {
 	_EVENT_TYPE_MAX,
 };
 
+/*
+ * Who an event is about when the agent has no fresh reading of the device (it vanished, could not
+ * be read, or the event is about tamper with a device decided earlier): a few borrowed fields,
+ * not a copy of struct usb_device_info. Encoded as a "device" object with the same keys, the
+ * descriptor fields null (see docs/events.md).
+ */
+struct event_device_id {
+	const char *syspath; /* NULL when unknown */
+	const char *busid;   /* sysfs name ("1-2.3"); NULL when unknown */
+	uint8_t busnum;      /* 0 when unknown */
+	uint16_t vid, pid;   /* 0 when unknown */
+};
+
 struct event {
 	enum event_type type;
 	int64_t time_usec; /* CLOCK_REALTIME, passed in (the core reads no clocks) */
@@ -39,8 +52,11 @@ struct event {
 	 * config's mode_override): recorded as the mode in force. */
 	bool audit_override;
 
-	const struct usb_device_info *device; /* borrowed, NULL when not about a device */
-	const struct decision *decision;      /* borrowed, NULL when none */
+	/* The device, borrowed: read and classified (device), or only its identity (device_id),
+	 * or neither when the event is not about a device. device wins when both are set. */
+	const struct usb_device_info *device;
+	const struct event_device_id *device_id;
+	const struct decision *decision; /* borrowed, NULL when none */
 
 	const char *seat_user; /* user logged in at seat0 (logind), NULL if none */
 	const char *message;   /* human-readable detail: tamper target, rejection reason, ... */

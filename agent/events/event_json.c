@@ -305,6 +305,37 @@ static int add_device(json_object *root, const struct usb_device_info *dev,
 	return add_obj(root, "device", TAKE_PTR(o));
 }
 
+/*
+ * A device known only by its identity (struct event_device_id): the keys of add_device(), the
+ * descriptor fields as for descriptors that could not be read, so every "device" object has one
+ * shape for readers.
+ */
+static int add_device_id(json_object *root, const struct event_device_id *id)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	char sha[65];
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	memset(sha, '0', 64);
+	sha[64] = '\0';
+	if ((r = add_str(o, "syspath", id->syspath ? id->syspath : "", USB_SYSPATH_MAX)) < 0 ||
+	    (r = add_str(o, "busid", id->busid ? id->busid : "", USB_BUSID_MAX)) < 0 ||
+	    (r = add_str(o, "vendor_id", NULL, 0)) < 0 ||
+	    (r = add_str(o, "product_id", NULL, 0)) < 0 ||
+	    (r = add_str(o, "bcd_device", NULL, 0)) < 0 ||
+	    (r = add_str(o, "manufacturer", NULL, 0)) < 0 ||
+	    (r = add_str(o, "product", NULL, 0)) < 0 || (r = add_str(o, "serial", NULL, 0)) < 0 ||
+	    (r = add_u64(o, "speed_mbps", 0)) < 0 ||
+	    (r = add_str(o, "descriptors_sha256", sha, sizeof(sha))) < 0 ||
+	    (r = add_str(o, "descriptors_error", "offset 0: unknown", EVENT_NAME_MAX)) < 0 ||
+	    (r = add_obj(o, "kinds", json_object_new_array())) < 0 ||
+	    (r = add_obj(o, "interfaces", json_object_new_array())) < 0)
+		return r;
+	return add_obj(root, "device", TAKE_PTR(o));
+}
+
 static int add_decision(json_object *root, const struct decision *dec)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
@@ -371,6 +402,8 @@ int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_ho
 	    (r = add_str(root, "message", ev->message, EVENT_MESSAGE_MAX)) < 0)
 		return r;
 	if (ev->device && (r = add_device(root, ev->device, ev->decision)) < 0)
+		return r;
+	if (!ev->device && ev->device_id && (r = add_device_id(root, ev->device_id)) < 0)
 		return r;
 	if (ev->decision && (r = add_decision(root, ev->decision)) < 0)
 		return r;

@@ -40,12 +40,11 @@ static int capture(void *userdata, const struct event *ev)
 	e->error = ev->error;
 	if (ev->device)
 		snprintf(e->busid, sizeof(e->busid), "%s", ev->device->busid);
+	else if (ev->device_id && ev->device_id->busid)
+		snprintf(e->busid, sizeof(e->busid), "%s", ev->device_id->busid);
 	if (ev->message)
 		snprintf(e->message, sizeof(e->message), "%s", ev->message);
 	e->audit_override = ev->audit_override;
-	e->spool_depth = ev->spool_depth;
-	if (ev->chain_head)
-		snprintf(e->chain_head, sizeof(e->chain_head), "%s", ev->chain_head);
 	return 0;
 }
 
@@ -111,13 +110,6 @@ struct harness *h_new(void)
 	return h;
 }
 
-static void heartbeat_info(void *userdata, uint64_t *ret_depth, const char **ret_head)
-{
-	(void)userdata;
-	*ret_depth = 7;
-	*ret_head = "c0ffee";
-}
-
 int h_try_start(struct harness *h)
 {
 	struct agent_config cfg = {
@@ -128,8 +120,6 @@ int h_try_start(struct harness *h)
 		.force_audit = h->audit,
 		.store = { .policy_path = h->watch_path },
 		.watch_policy = h->watch_path != NULL,
-		.heartbeat_sec = h->heartbeat_sec,
-		.heartbeat_info = heartbeat_info,
 		.sink = { .userdata = h, .emit = capture },
 	};
 

@@ -24,8 +24,6 @@ struct h_event {
 	char busid[32];
 	int verdict; /* -1 without a decision */
 	int error;
-	uint64_t spool_depth;
-	char chain_head[16];
 	char message[256];
 	bool audit_override;
 };
@@ -37,7 +35,6 @@ struct harness {
 	char run_dir[64]; /* temporary run dir (last-refusal) */
 	const char *policy_text;
 	const char *watch_path; /* policy path whose directory the agent watches (NULL = none) */
-	unsigned heartbeat_sec; /* 0 = none; heartbeats report spool depth 7 and head "c0ffee" */
 	int policy_loads;
 	bool keep_current;   /* loader rejects and hands back a reference to the policy in force */
 	int loader_error;    /* < 0: the loader fails with it (no policy) */

@@ -636,27 +636,6 @@ START_TEST(test_policy_watch)
 }
 END_TEST
 
-/* The heartbeat carries the spool depth and chain head, and keeps coming. */
-START_TEST(test_heartbeat)
-{
-	struct harness *h = h_new();
-	struct timespec t0, t;
-
-	h->heartbeat_sec = 1;
-	h_start(h);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		(void)agent_run_until_idle(h->agent, 100 * 1000);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (h_count(h, EVENT_HEARTBEAT, NULL) < 2 && t.tv_sec - t0.tv_sec < 10);
-	ck_assert_uint_ge(h_count(h, EVENT_HEARTBEAT, NULL), 2);
-	const struct h_event *e = h_last(h, EVENT_HEARTBEAT, NULL);
-	ck_assert_uint_eq(e->spool_depth, 7);
-	ck_assert_str_eq(e->chain_head, "c0ffee");
-	h_free(h);
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("agent_lifecycle");
@@ -682,7 +661,6 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_audit, 0, 2);
 	tcase_add_test(tc, test_vanish_mid_decision);
 	tcase_add_test(tc, test_policy_watch);
-	tcase_add_test(tc, test_heartbeat);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -235,6 +235,61 @@ START_TEST(test_device_unparsed)
 }
 END_TEST
 
+/*
+ * An event about a device known only by its identity encodes exactly as the agent's former stub
+ * (a zeroed struct usb_device_info with syspath and busid, descriptors unread): same keys, same
+ * bytes, so readers and the chain see no change.
+ */
+START_TEST(test_device_id_as_stub)
+{
+	static const char syspath[] = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2";
+	struct usb_device_info *stub = calloc(1, sizeof(*stub));
+	const struct event_device_id id = {
+		.syspath = syspath, .busid = "1-2", .busnum = 1, .vid = 0x0781, .pid = 0x5567
+	};
+	char *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+
+	ck_assert_ptr_nonnull(stub);
+	stub->authorized = -1;
+	stub->desc_status = -ENODATA;
+	snprintf(stub->syspath, sizeof(stub->syspath), "%s", syspath);
+	snprintf(stub->busid, sizeof(stub->busid), "1-2");
+	stub->busnum = 1;
+	stub->desc.vid = 0x0781;
+	stub->desc.pid = 0x5567;
+	for (int type = EVENT_ENFORCE_FAILED; type <= EVENT_TAMPER; type++) {
+		struct event ev = events_fixture_event(&fx, (enum event_type)type, 0);
+
+		ev.decision = NULL;
+		ev.error = type == EVENT_ENFORCE_FAILED ? -ENODEV : 0;
+		ev.device = stub;
+		ck_assert_int_eq(event_to_json(&ev, 9, &fx.host, &a, &alen), 0);
+		ev.device = NULL;
+		ev.device_id = &id;
+		ck_assert_int_eq(event_to_json(&ev, 9, &fx.host, &b, &blen), 0);
+		ck_assert_str_eq(a, b);
+		ck_assert_uint_eq(alen, blen);
+		free(a);
+		free(b);
+	}
+	/* device wins over device_id; neither: no "device" key. */
+	const struct event_device_id other = { .syspath = "/sys/x/9-9", .busid = "9-9" };
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_REMOVED, 0);
+	ev.device_id = &other;
+	json_object *o = encode(&ev, 1), *d;
+	ck_assert(json_object_object_get_ex(o, "device", &d));
+	ck_assert_str_eq(get_str(d, "busid"), "1-2");
+	json_object_put(o);
+	ev.device = NULL;
+	ev.device_id = NULL;
+	o = encode(&ev, 1);
+	ck_assert(!json_object_object_get_ex(o, "device", &d));
+	json_object_put(o);
+	free(stub);
+}
+END_TEST
+
 START_TEST(test_type_specific)
 {
 	struct event ev = events_fixture_event(&fx, EVENT_HEARTBEAT, 0);
@@ -431,6 +486,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_device_and_decision);
 	tcase_add_test(tc, test_audit_override_mode);
 	tcase_add_test(tc, test_device_unparsed);
+	tcase_add_test(tc, test_device_id_as_stub);
 	tcase_add_test(tc, test_type_specific);
 	tcase_add_loop_test(tc, test_hostile_strings, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_long_strings);

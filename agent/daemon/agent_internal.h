@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to the agent library: the state shared by agent.c (life cycle, uevents, policy,
+ * decisions) and enforce.c (the sysfs steps that carry a decision out). Not for other modules.
+ */
+#pragma once
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libudev.h>
+
+#include "agent/daemon/agent.h"
+#include "agent/daemon/authorize.h"
+#include "agent/daemon/seat.h"
+#include "agent/daemon/tracked.h"
+#include "policy/base/log.h"
+#include "policy/base/macro.h"
+
+#define MAX_BUSES AUTHZ_MAX_BUSES
+
+enum bus_state {
+	BUS_UNKNOWN = 0,
+	BUS_LOCKED,   /* both defaults read back 0 */
+	BUS_UNLOCKED, /* a default did not stick: authorize nothing on this bus */
+};
+
+struct agent {
+	struct agent_config cfg;
+	struct seat_cache seat; /* name of seat0's user, looked up once per uid */
+	sd_event *event;
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *monitor_src, *inotify_src, *debounce_src;
+	sd_event_source *recheck_src; /* NULL until first needed; disabled while not needed */
+	struct authz *authz;
+	struct policy *policy;
+	bool audit;
+	bool started;
+	int64_t started_at; /* Unix seconds, for <run_dir>/status */
+
+	/* What decide_udev_device() and agent_reload() read a device into before decide(); nothing
+	 * else uses it (malloc'ed once: a struct usb_device_info is ~56 KiB). */
+	struct usb_device_info *read_buf;
+	/* decide()'s evaluation of that device; nothing else writes it. */
+	struct decision *dec;
+
+	struct tracked_table tracked;
+
+	uint8_t bus[MAX_BUSES]; /* enum bus_state */
+	struct agent_stats stats;
+	char policy_dir[PATH_MAX];
+	char policy_base[NAME_MAX + 1];
+};
+
+/* For agent_report(): emit the event, log nothing (the daemon's sink logs every event). */
+#define AGENT_LOG_NONE 0
+
+/*
+ * The one way to report: formats the message, logs it at level (LOG_LEVEL_*, or AGENT_LOG_NONE)
+ * with strerror(ev->error) appended when ev->error < 0, and emits *ev with that message. The
+ * agent fills in the time, the policy in force, the seat user and the audit flag.
+ */
+void agent_report(struct agent *a, int level, const struct event *ev, const char *fmt, ...)
+    _printf_(4, 5);
+/* Emits *ev as it is, with the agent's time, policy, seat user and audit flag. */
+void agent_emit(struct agent *a, const struct event *ev);
+
+/* The identity of a tracked device for events (borrows from t). */
+struct event_device_id agent_tracked_id(const struct tracked *t);
+
+static inline bool is_vanished(int r)
+{
+	return r == -ENODEV || r == -ENOENT;
+}
