@@ -495,6 +495,18 @@ static int load_policy(struct agent *a)
 		log_info("Policy '%s' (serial %llu, %s) in force%s", policy_name(p),
 		         (unsigned long long)policy_serial(p), res.source ? res.source : "?",
 		         a->audit ? ", audit mode" : "");
+		if (res.state_error < 0) {
+			/* In force all the same; the anti-rollback floor is held in memory. */
+			char msg[sizeof(res.reason) + 96];
+
+			(void)snprintf(msg, sizeof(msg),
+			               "anti-rollback state not saved: %s; serial %llu kept as the "
+			               "floor in memory",
+			               res.reason, (unsigned long long)policy_serial(p));
+			log_error("%s", msg);
+			emit_simple(a, EVENT_POLICY_LOADED, msg, res.state_error);
+			break;
+		}
 		emit_simple(a, EVENT_POLICY_LOADED, res.reason[0] ? res.reason : res.source, 0);
 		break;
 	case POLICY_STATUS_REJECTED:

@@ -77,6 +77,13 @@ static ssize_t ops_read(const struct policy_store_config *cfg, int fd, void *buf
 	return read(fd, buf, n);
 }
 
+static ssize_t ops_write(const struct policy_store_config *cfg, int fd, const void *buf, size_t n)
+{
+	if (cfg->ops && cfg->ops->write)
+		return cfg->ops->write(fd, buf, n);
+	return write(fd, buf, n);
+}
+
 /* ---- reasons ---- */
 
 _printf_(4, 5) static int fail(char *reason, size_t size, int error, const char *fmt, ...)
@@ -485,12 +492,12 @@ static int state_read(const struct policy_store_config *cfg, struct state *ret, 
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+static int write_all(const struct policy_store_config *cfg, int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = ops_write(cfg, fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -503,20 +510,24 @@ static int write_all(int fd, const void *data, size_t len)
 }
 
 /* Writes dfd/name.tmp (O_EXCL, 0600) and fsyncs it. The caller renames. */
-static int write_temp(int dfd, const char *tmp, const void *data, size_t len)
+static int write_temp(const struct policy_store_config *cfg, int dfd, const char *tmp,
+                      const void *data, size_t len)
 {
 	_cleanup_(closep) int fd = -1;
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
 	int r;
 
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = cfg->ops && cfg->ops->openat ? cfg->ops->openat(dfd, tmp, flags, 0600)
+	                                  : openat(dfd, tmp, flags, 0600);
 	if (fd < 0 && errno == EEXIST) {
 		/* Left over by a crash of an earlier run; it never was the real file. */
 		(void)unlinkat(dfd, tmp, 0);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = cfg->ops && cfg->ops->openat ? cfg->ops->openat(dfd, tmp, flags, 0600)
+		                                  : openat(dfd, tmp, flags, 0600);
 	}
 	if (fd < 0)
 		return negative_errno();
-	r = write_all(fd, data, len);
+	r = write_all(cfg, fd, data, len);
 	if (r >= 0 && fsync(fd) < 0)
 		r = negative_errno();
 	if (r >= 0 && close(TAKE_FD(fd)) < 0)
@@ -557,7 +568,7 @@ static int state_persist(const struct policy_store_config *cfg, const struct byt
 	 * at most a short window in which the copy and its signature disagree (the copy then
 	 * fails to verify and the built-in default is used: never weaker). */
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		r = write_temp(dfd, tmps[i], datas[i], lens[i]);
+		r = write_temp(cfg, dfd, tmps[i], datas[i], lens[i]);
 		if (r < 0)
 			return fail(reason, size, r, "%s/%s: cannot write: %s", cfg->state_dir,
 			            tmps[i], strerror(-r));
@@ -591,8 +602,16 @@ static int load_lkg(const struct policy_store_config *cfg, const struct state *s
 		return r;
 	if (st->valid && policy_serial(v.policy) < st->serial) {
 		r = fail(reason, size, TRUST_E_ROLLBACK,
-		         "%s/%s: serial %" PRIu64 " is older than the accepted serial %" PRIu64,
+		         "%s/%s: serial %" PRIu64 " is older than the anti-rollback floor %" PRIu64,
 		         cfg->state_dir, STATE_LKG, policy_serial(v.policy), st->serial);
+		policy_free(v.policy);
+		return r;
+	}
+	if (st->valid && policy_serial(v.policy) == st->serial &&
+	    memcmp(policy_sha256(v.policy), st->sha256, 32) != 0) {
+		r = fail(reason, size, TRUST_E_SERIAL_REUSED,
+		         "%s/%s: serial %" PRIu64 " was accepted with different content",
+		         cfg->state_dir, STATE_LKG, st->serial);
 		policy_free(v.policy);
 		return r;
 	}
@@ -647,6 +666,19 @@ static int read_floor(const struct policy_store_config *cfg, int64_t now, struct
 	return 0;
 }
 
+/*
+ * The floor is the highest serial ever put in force: the saved one, or current's when saving the
+ * state failed since (current is the last policy policy_store_load() returned).
+ */
+static void raise_floor(struct state *st, const struct policy *current)
+{
+	if (!current || policy_serial(current) <= (st->valid ? st->serial : 0))
+		return;
+	st->valid = true;
+	st->serial = policy_serial(current);
+	memcpy(st->sha256, policy_sha256(current), 32);
+}
+
 int policy_store_verify_file(const struct policy_store_config *cfg, int64_t now,
                              struct policy **ret_policy, char *reason, size_t reason_size)
 {
@@ -693,6 +725,7 @@ int policy_store_load(const struct policy_store_config *cfg, const struct policy
 	r = read_floor(cfg, now, &st, res.reason, sizeof(res.reason));
 	if (r < 0)
 		st = (struct state){ 0 }; /* the new file is refused; the copy is still checked */
+	raise_floor(&st, current);
 	if (r >= 0) {
 		r = split_policy_path(cfg->policy_path, dir, sizeof(dir), &name);
 		if (r < 0)
@@ -714,10 +747,13 @@ int policy_store_load(const struct policy_store_config *cfg, const struct policy
 			res.status = POLICY_STATUS_UNCHANGED;
 		} else {
 			res.status = POLICY_STATUS_ACCEPTED;
-			/* The policy verified: it is enforced even if saving the state fails; the
-			 * reason says so for the caller's report. */
-			(void)state_persist(cfg, &pol, &sig, v.policy, res.reason,
-			                    sizeof(res.reason));
+			/* The policy verified: it is enforced even if saving the state fails (the
+			 * caller's current policy holds the floor then); state_error and the reason
+			 * say so for the caller's report. */
+			res.state_error = state_persist(cfg, &pol, &sig, v.policy, res.reason,
+			                                sizeof(res.reason));
+			if (res.state_error > 0)
+				res.state_error = 0;
 		}
 		*ret_policy = v.policy;
 		*ret = res;
@@ -731,17 +767,10 @@ int policy_store_load(const struct policy_store_config *cfg, const struct policy
 		res.error = r;
 	}
 
-	/* Never weaker: the last-known-good copy (even if expired), else the built-in default. */
+	/* Never weaker: the last-known-good copy (even if expired) unless it is below the floor
+	 * (older than what is in force because saving the state failed, or an older signed copy
+	 * swapped in), else what is in force, else the built-in default. */
 	r = load_lkg(cfg, &st, now, &lkg, lkg_reason, sizeof(lkg_reason));
-	if (r >= 0 && current && policy_serial(current) > policy_serial(lkg.policy)) {
-		/* The policy in force was accepted after the copy was saved (saving the state
-		 * failed then): the copy is older and may be weaker, so keep what is in force. */
-		(void)snprintf(lkg_reason, sizeof(lkg_reason),
-		               "serial %" PRIu64 " is older than serial %" PRIu64 " in force",
-		               policy_serial(lkg.policy), policy_serial(current));
-		lkg.policy = policy_free(lkg.policy);
-		r = TRUST_E_ROLLBACK;
-	}
 	if (r >= 0) {
 		res.source = "last-known-good";
 		res.expired = lkg.outside_window;

@@ -23,13 +23,15 @@
 #include "policy/lang/policy.h"
 
 /*
- * The few syscalls the store reads files with, so tests can inject faults such as "the file
- * changes between open and read". NULL members (or a NULL ops pointer) mean the libc call.
+ * The few syscalls the store reads and writes files with, so tests can inject faults such as "the
+ * file changes between open and read" or "the disk is full". NULL members (or a NULL ops pointer)
+ * mean the libc call.
  */
 struct policy_store_ops {
 	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
 	int (*fstat)(int fd, struct stat *st);
 	ssize_t (*read)(int fd, void *buf, size_t count);
+	ssize_t (*write)(int fd, const void *buf, size_t count); /* state files */
 };
 
 struct policy_store_config {
@@ -58,16 +60,23 @@ struct policy_load_result {
 	int error;        /* negative errno of the rejection, 0 otherwise */
 	char reason[512]; /* one line, e.g. "policy.conf.sig: signature does not verify" */
 	bool expired;     /* the policy in force is outside its validity window (still enforced) */
+	/* ACCEPTED, but saving the state (serial, last-known-good copy) failed: negative errno,
+	 * reason says where. The policy is in force all the same; the anti-rollback floor is then
+	 * held by the caller's current policy until a later save succeeds. 0 otherwise. */
+	int state_error;
 	const char *source; /* static: "file", "last-known-good", "current", "built-in" */
 };
 
 /*
  * Loads the policy to enforce, at time now (Unix seconds). current is the policy in force (may be
- * NULL at start). On success *ret_policy is the policy to enforce from now on (caller owns it):
- * the new file if it passed every check, else current's copy / the last-known-good / the built-in
- * default - never something weaker because the new file was bad. Returns 0 (with *ret describing
- * what happened) or a negative errno only for internal failures (-ENOMEM); even then nothing is
- * weakened.
+ * NULL at start); it must be the last policy this function returned, so that its serial is the
+ * highest ever put in force. The anti-rollback floor is the higher of the saved serial and
+ * current's: a file or last-known-good copy below it (or at it with other bytes) is refused, also
+ * when saving the state failed earlier. On success *ret_policy is the policy to enforce from now on
+ * (caller owns it): the new file if it passed every check, else current's copy / the
+ * last-known-good / the built-in default - never something weaker because the new file was bad.
+ * Returns 0 (with *ret describing what happened) or a negative errno only for internal failures
+ * (-ENOMEM); even then nothing is weakened.
  */
 int policy_store_load(const struct policy_store_config *cfg, const struct policy *current,
                       int64_t now, struct policy **ret_policy, struct policy_load_result *ret);

@@ -82,6 +82,10 @@ static int loader(void *userdata, const struct policy *current, int64_t now,
 	memset(ret, 0, sizeof(*ret));
 	ret->status = POLICY_STATUS_ACCEPTED;
 	ret->source = "file";
+	if (h->loader_state_error < 0) {
+		ret->state_error = h->loader_state_error;
+		(void)snprintf(ret->reason, sizeof(ret->reason), "state/.serial.tmp: cannot write");
+	}
 	return 0;
 }
 

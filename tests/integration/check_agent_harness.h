@@ -36,9 +36,10 @@ struct harness {
 	const char *policy_text;
 	const char *watch_path; /* policy path whose directory the agent watches (NULL = none) */
 	int policy_loads;
-	bool keep_current;   /* loader rejects and hands back a reference to the policy in force */
-	int loader_error;    /* < 0: the loader fails with it (no policy) */
-	bool locked_at_load; /* h_all_buses_locked() when the loader was last called */
+	bool keep_current; /* loader rejects and hands back a reference to the policy in force */
+	int loader_error;  /* < 0: the loader fails with it (no policy) */
+	int loader_state_error; /* < 0: the loader accepts, but saving the state failed */
+	bool locked_at_load;    /* h_all_buses_locked() when the loader was last called */
 	bool audit;
 	unsigned n_events;
 	struct h_event events[H_MAX_EVENTS];

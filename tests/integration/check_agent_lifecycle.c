@@ -109,6 +109,24 @@ START_TEST(test_locked_when_listing_fails)
 }
 END_TEST
 
+/* The policy is put in force but saving the anti-rollback state failed: reported, not hidden. */
+START_TEST(test_state_write_failure_reported)
+{
+	struct harness *h = h_new();
+	const struct h_event *e;
+
+	h->policy_text = H_POLICY_ALLOW_STORAGE;
+	h->loader_state_error = -ENOSPC;
+	h_start(h);
+	ck_assert_uint_eq(policy_serial(agent_get_policy(h->agent)), 2);
+	e = h_last(h, EVENT_POLICY_LOADED, NULL);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->error, -ENOSPC);
+	ck_assert_msg(strstr(e->message, "anti-rollback state not saved"), "%s", e->message);
+	h_free(h);
+}
+END_TEST
+
 /* A bus whose interface default cannot be set to 0: nothing on it is authorized. */
 START_TEST(test_bus_unlockable)
 {
@@ -644,6 +662,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_fail_closed_start);
 	tcase_add_test(tc, test_locked_when_policy_load_fails);
 	tcase_add_test(tc, test_locked_when_listing_fails);
+	tcase_add_test(tc, test_state_write_failure_reported);
 	tcase_add_test(tc, test_bus_unlockable);
 	tcase_add_test(tc, test_unreadable_root_hub_kept);
 	tcase_add_test(tc, test_present_at_start);

@@ -934,6 +934,173 @@ START_TEST(unusable_lkg_keeps_current)
 }
 END_TEST
 
+/* ---- saving the state fails (disk full, I/O error): injected through the ops hook ---- */
+
+static int fail_errno; /* what the injected write or open fails with */
+
+static ssize_t failing_write(int fd, const void *buf, size_t count)
+{
+	(void)fd, (void)buf, (void)count;
+	errno = fail_errno;
+	return -1;
+}
+
+static int failing_create(int dirfd, const char *path, int flags, mode_t mode)
+{
+	if (flags & O_CREAT) {
+		errno = fail_errno;
+		return -1;
+	}
+	return openat(dirfd, path, flags, mode);
+}
+
+static const struct policy_store_ops full_disk_ops = { .write = failing_write };
+static const struct policy_store_ops io_error_ops = { .openat = failing_create };
+
+/* Accepts serial with the state writes failing; returns the policy now in force. */
+static struct policy *accept_unsaved(const struct policy *current, uint64_t serial, EVP_PKEY *k,
+                                     const struct policy_store_ops *ops, int err)
+{
+	struct policy_load_result res;
+	struct policy *p;
+
+	put(serial, "k1", "default = \"block\";", k);
+	fail_errno = -err;
+	E.cfg.ops = ops;
+	p = load(current, &res);
+	E.cfg.ops = NULL;
+	ck_assert_int_eq(res.status, POLICY_STATUS_ACCEPTED); /* in force all the same */
+	ck_assert_uint_eq(policy_serial(p), serial);
+	ck_assert_int_eq(res.state_error, err); /* and reported */
+	ck_assert_msg(strstr(res.reason, "cannot write"), "reason: %s", res.reason);
+	return p;
+}
+
+static uint64_t saved_serial(void)
+{
+	size_t n;
+	char *s = (char *)state_file("serial", &n);
+	unsigned long long v = 0;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(sscanf(s, "serial %llu", &v), 1);
+	free(s);
+	return v;
+}
+
+/*
+ * Serial 4 is put in force while the disk is full, so the saved floor stays 2: a validly signed
+ * serial 3 (or 2 again) must still be refused, the policy in force being the floor.
+ */
+START_TEST(floor_survives_failed_state_write)
+{
+	struct policy_load_result res;
+	EVP_PKEY *k = trusted_key("k1");
+	put(2, "k1", NULL, k);
+	struct policy *cur = load(NULL, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_ACCEPTED);
+	ck_assert_int_eq(res.state_error, 0);
+
+	struct policy *cur4 = accept_unsaved(cur, 4, k, &full_disk_ops, -ENOSPC);
+	policy_free(cur);
+	ck_assert_uint_eq(saved_serial(), 2);
+
+	for (uint64_t old = 3; old >= 2; old--) {
+		put(old, "k1", old == 2 ? NULL : "default = \"allow\";", k);
+		struct policy *p = load(cur4, &res);
+		ck_assert_msg(res.status == POLICY_STATUS_REJECTED, "serial %" PRIu64 " accepted",
+		              old);
+		ck_assert_int_eq(res.error, TRUST_E_ROLLBACK);
+		ck_assert_msg(strstr(res.reason, "lower than the highest accepted serial 4"), "%s",
+		              res.reason);
+		ck_assert_str_eq(res.source, "current");
+		ck_assert_ptr_eq(p, cur4);
+		policy_free(p);
+	}
+	/* the next good save raises the floor on disk too */
+	put(5, "k1", NULL, k);
+	struct policy *p = load(cur4, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_ACCEPTED);
+	ck_assert_int_eq(res.state_error, 0);
+	ck_assert_uint_eq(saved_serial(), 5);
+	policy_free(p);
+	policy_free(cur4);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/*
+ * The same with an I/O error creating the state files; then the policy file goes bad and the
+ * last-known-good copy on disk (serial 2, below the floor 4) is refused: what is in force stays.
+ * A validly signed serial-3 copy swapped into the state directory is refused just the same.
+ */
+START_TEST(lkg_below_floor_refused)
+{
+	struct policy_load_result res;
+	char path[400];
+	EVP_PKEY *k = trusted_key("k1");
+	put(2, "k1", NULL, k);
+	expect_accept(2);
+	struct policy *cur4 = accept_unsaved(NULL, 4, k, &io_error_ops, -EIO);
+	ck_assert_uint_eq(saved_serial(), 2);
+
+	put(6, "k1", NULL, NULL); /* unsigned: rejected */
+	struct policy *p = load(cur4, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_REJECTED);
+	ck_assert_str_eq(res.source, "current");
+	ck_assert_ptr_eq(p, cur4);
+	policy_free(p);
+
+	char *t = ptext(3, "k1", "default = \"allow\";");
+	uint8_t sig[64];
+	tu_sign(k, t, strlen(t), sig);
+	snprintf(path, sizeof(path), "%s/last-good.conf", E.state);
+	tu_write_file(path, t, strlen(t), 0600);
+	snprintf(path, sizeof(path), "%s/last-good.conf.sig", E.state);
+	tu_write_file(path, sig, sizeof(sig), 0600);
+	free(t);
+	ck_assert_int_eq(unlink(E.policy), 0);
+	p = load(cur4, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_MISSING);
+	ck_assert_str_eq(res.source, "current");
+	ck_assert_uint_eq(policy_serial(p), 4);
+	policy_free(p);
+	policy_free(cur4);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/*
+ * The saved floor is serial 5 and the copy beside it is swapped for another validly signed
+ * serial-5 policy (other bytes): refused at a restart (nothing in force), the built-in default
+ * is enforced rather than a copy that was never accepted here.
+ */
+START_TEST(lkg_same_serial_other_bytes_refused)
+{
+	struct policy_load_result res;
+	char path[400];
+	EVP_PKEY *k = trusted_key("k1");
+	put(5, "k1", NULL, k);
+	expect_accept(5);
+
+	char *t = ptext(5, "k1", "default = \"allow\";");
+	uint8_t sig[64];
+	tu_sign(k, t, strlen(t), sig);
+	snprintf(path, sizeof(path), "%s/last-good.conf", E.state);
+	tu_write_file(path, t, strlen(t), 0600);
+	snprintf(path, sizeof(path), "%s/last-good.conf.sig", E.state);
+	tu_write_file(path, sig, sizeof(sig), 0600);
+	free(t);
+	ck_assert_int_eq(unlink(E.policy), 0);
+	struct policy *p = load(NULL, &res);
+	ck_assert_int_eq(res.status, POLICY_STATUS_MISSING);
+	ck_assert_str_eq(res.source, "built-in");
+	ck_assert_uint_eq(policy_serial(p), 0);
+	policy_free(p);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 START_TEST(corrupt_serial_file_uses_lkg_floor)
 {
 	struct policy_load_result res;
@@ -1051,6 +1218,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, unusable_lkg_keeps_current);
 	tcase_add_test(tc, older_lkg_keeps_newer_current);
 	tcase_add_test(tc, corrupt_serial_file_uses_lkg_floor);
+	tcase_add_test(tc, floor_survives_failed_state_write);
+	tcase_add_test(tc, lkg_below_floor_refused);
+	tcase_add_test(tc, lkg_same_serial_other_bytes_refused);
 	tcase_add_test(tc, verify_file_readonly);
 	tcase_add_test(tc, openssl_cli_signature);
 	suite_add_tcase(s, tc);
