@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <libudev.h>
 
+#include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
@@ -205,6 +207,16 @@ static const char *rule_text(const char *rule_id, bool no_rule_index)
 	return rule_id;
 }
 
+static const char *format_utc(int64_t t, char buf[static 32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, 32, "@%lld", (long long)t);
+	return buf;
+}
+
 static void print_bus(const struct usb_device_info *dev)
 {
 	char name[2 * ESC_MAX + 8], id[10];
@@ -249,6 +261,12 @@ static void print_device(const struct usb_device_info *dev, const struct decisio
 	(void)snprintf(col, sizeof(col), "%*s%s", indent, "", dev->busid);
 	printf("%-12s %s  %-44s %-20s rule: %-24s now: %s\n", col, id, line, verdict,
 	       rule_text(d->rule_id, all_default), now_text(dev->authorized));
+	if (d->until != INT64_MAX) {
+		char t[32];
+		printf(
+		    "%-12s until: %s (a time-boxed rule ends; the decision is made again then)\n",
+		    "", format_utc(d->until, t));
+	}
 	if (d->reason) {
 		(void)decision_format_reason(d, reason, sizeof(reason));
 		printf("%-12s reason: %s\n", "", reason);
@@ -359,6 +377,11 @@ static struct json_object *json_device(const struct usb_device_info *dev, const 
 	json_object_object_add(o, "charge_only", json_object_new_boolean(d->charge_only));
 	json_object_object_add(o, "noteworthy", json_object_new_boolean(d->noteworthy));
 	json_object_object_add(o, "rule", json_str_or_null(d->rule_id));
+	if (d->until != INT64_MAX) {
+		char t[32];
+		json_object_object_add(o, "until", json_object_new_string(format_utc(d->until, t)));
+	} else
+		json_object_object_add(o, "until", NULL);
 	json_object_object_add(
 	    o, "reason",
 	    d->reason ? json_object_new_string(decision_format_reason(d, reason, sizeof(reason)))
@@ -410,6 +433,8 @@ int cmd_devices(int argc, char **argv)
 	_cleanup_(freep) struct decision *d = NULL;
 	struct json_object *jbuses = NULL, *jdevs = NULL;
 	const char *policy_path = NULL;
+	struct cli_host host;
+	struct policy_env env;
 	bool json = false;
 	int c, n;
 
@@ -439,6 +464,8 @@ int cmd_devices(int argc, char **argv)
 
 	if (load_policy(policy_path, &p) < 0)
 		return 1;
+	cli_host_read(&host, NULL);
+	cli_host_env(&host, (int64_t)time(NULL), &env);
 
 	udev = udev_new();
 	if (!udev) {
@@ -489,7 +516,7 @@ int cmd_devices(int argc, char **argv)
 			}
 			continue;
 		}
-		policy_evaluate(p, dev, d);
+		policy_evaluate(p, dev, &env, d);
 		if (json)
 			json_object_array_add(jdevs, json_device(dev, d));
 		else

@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
@@ -348,26 +349,6 @@ static int policy_sign(int argc, char **argv)
 
 /* ---- verify ---- */
 
-struct host_id {
-	char hostname[256];
-	char machine_id[64];
-};
-
-static void host_id_read(struct host_id *h, const char *host)
-{
-	_cleanup_(freep) uint8_t *mid = NULL;
-	size_t n = 0;
-
-	if (host)
-		snprintf(h->hostname, sizeof(h->hostname), "%s", host);
-	else if (gethostname(h->hostname, sizeof(h->hostname) - 1) < 0)
-		h->hostname[0] = 0;
-	h->hostname[sizeof(h->hostname) - 1] = 0;
-	h->machine_id[0] = 0;
-	if (!host && read_all("/etc/machine-id", 64, &mid, &n) == 0)
-		snprintf(h->machine_id, sizeof(h->machine_id), "%.*s", (int)n, (const char *)mid);
-}
-
 /* Prints "FILE: reason", unless reason already starts with the file name. */
 static void print_reason(const char *path, const char *reason)
 {
@@ -385,7 +366,7 @@ static int policy_verify(int argc, char **argv)
 	_cleanup_(policy_freep) struct policy *p = NULL;
 	const char *keys = PORTCULLIS_KEYS_DIR, *state = NULL, *host = NULL, *path = NULL;
 	bool owner = true;
-	struct host_id h;
+	struct cli_host h;
 	char reason[512], t[32], e[PATH_MAX];
 	int r;
 
@@ -407,7 +388,7 @@ static int policy_verify(int argc, char **argv)
 		return usage_error("verify needs a FILE");
 	if (!state && access(PORTCULLIS_STATE_DIR, F_OK) == 0)
 		state = PORTCULLIS_STATE_DIR;
-	host_id_read(&h, host);
+	cli_host_read(&h, host);
 
 	struct policy_store_config cfg = {
 		.policy_path = path,
@@ -471,9 +452,36 @@ static void print_setting_value(const config_setting_t *s, unsigned depth)
 	}
 }
 
+/* "ends 2027-01-31T18:00:00Z", "starts ...", "hosts: a, b" of a time-boxed rule. */
+static void print_rule_limits(const struct policy *p, size_t i, int64_t now)
+{
+	int64_t nb = policy_rule_not_before(p, i), na = policy_rule_not_after(p, i);
+	char a[32], b[32], e[300];
+
+	if (nb != INT64_MIN || na != INT64_MAX) {
+		printf("       window: %s .. %s", trust_format_time(nb, a, sizeof(a)),
+		       trust_format_time(na, b, sizeof(b)));
+		if (now > na)
+			printf("  (ENDED %s: matches nothing)\n", b);
+		else if (now < nb)
+			printf("  (not yet: starts %s)\n", a);
+		else if (na != INT64_MAX)
+			printf("  (ends %s)\n", b);
+		else
+			printf("\n");
+	}
+	if (policy_rule_n_hosts(p, i) > 0) {
+		printf("       hosts:");
+		for (size_t k = 0; k < policy_rule_n_hosts(p, i); k++)
+			printf("%s %s", k ? "," : "", esc(e, sizeof(e), policy_rule_host(p, i, k)));
+		printf("\n");
+	}
+}
+
 /* The match keys of each rule, from the exact text that was verified and parsed. */
 static void print_rules(const struct policy *p, const char *text)
 {
+	int64_t now = (int64_t)time(NULL);
 	char id[160], cm[1100];
 	config_t c;
 	const config_setting_t *rules = NULL;
@@ -492,7 +500,9 @@ static void print_rules(const struct policy *p, const char *text)
 			const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
 			const char *name = config_setting_name(m);
 			if (!name || !strcmp(name, "id") || !strcmp(name, "action") ||
-			    !strcmp(name, "comment") || !strcmp(name, "transfer_alert"))
+			    !strcmp(name, "comment") || !strcmp(name, "transfer_alert") ||
+			    !strcmp(name, "not_before") || !strcmp(name, "not_after") ||
+			    !strcmp(name, "hosts"))
 				continue;
 			printf(" %s = ", name);
 			print_setting_value(m, 0);
@@ -507,6 +517,7 @@ static void print_rules(const struct policy *p, const char *text)
 		if (policy_rule_line(p, i) > 0)
 			printf("  (line %d)", policy_rule_line(p, i));
 		printf("\n");
+		print_rule_limits(p, i, now);
 		if (policy_rule_comment(p, i))
 			printf("       # %s\n", esc(cm, sizeof(cm), policy_rule_comment(p, i)));
 	}
@@ -564,7 +575,7 @@ static int show_file(const char *path)
 	_cleanup_(policy_freep) struct policy *p = NULL, *v = NULL;
 	_cleanup_(freep) uint8_t *text = NULL;
 	struct policy_error perr = { 0 };
-	struct host_id h;
+	struct cli_host h;
 	char reason[512], ereason[1024], e[PATH_MAX];
 	size_t len = 0;
 	int r;
@@ -584,7 +595,7 @@ static int show_file(const char *path)
 		return 1;
 	}
 	/* Whether this host would accept it: shown, not required (IT reads drafts too). */
-	host_id_read(&h, NULL);
+	cli_host_read(&h, NULL);
 	struct policy_store_config cfg = {
 		.policy_path = path,
 		.keys_dir = PORTCULLIS_KEYS_DIR,
@@ -622,11 +633,11 @@ static int show_in_force(void)
 	_cleanup_(policy_freep) struct policy *p = NULL;
 	_cleanup_(freep) char *text = NULL;
 	struct policy_load_result res = { 0 };
-	struct host_id h;
+	struct cli_host h;
 	char path[PATH_MAX];
 	int r;
 
-	host_id_read(&h, NULL);
+	cli_host_read(&h, NULL);
 	struct policy_store_config cfg = {
 		.policy_path = PORTCULLIS_POLICY_FILE,
 		.keys_dir = PORTCULLIS_KEYS_DIR,

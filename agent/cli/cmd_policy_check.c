@@ -74,6 +74,14 @@ int cmd_policy_check(int argc, char **argv)
 			        name, policy_rule_line(p, i), policy_rule_id(p, i),
 			        policy_rule_id(p, (size_t)k), policy_rule_line(p, (size_t)k));
 	}
+	for (size_t i = 0; i < policy_n_rules(p); i++)
+		if (policy_rule_not_after(p, i) != INT64_MAX &&
+		    (int64_t)time(NULL) > policy_rule_not_after(p, i))
+			fprintf(
+			    stderr,
+			    "%s:%d: warning: rule '%s' has ended ('not_after' is in the past): it "
+			    "matches nothing\n",
+			    name, policy_rule_line(p, i), policy_rule_id(p, i));
 	if (policy_default_action(p) != POLICY_ACTION_BLOCK)
 		fprintf(stderr,
 		        "%s: warning: default is \"%s\": interfaces no rule matches are allowed\n",

@@ -131,9 +131,19 @@ static void notify_status(struct agent *a)
 
 /* ---- decisions ----------------------------------------------------------------------- */
 
+void agent_env(const struct agent *a, struct policy_env *ret)
+{
+	*ret = (struct policy_env){
+		.now = clock_realtime_sec(),
+		.hostname = a->cfg.store.hostname,
+		.machine_id = a->cfg.store.machine_id,
+	};
+}
+
 enum decide_kind {
 	DECIDE_NEW,    /* start-up or hot-plug: always reported */
 	DECIDE_RELOAD, /* policy changed: reported when the effective decision changed */
+	DECIDE_WINDOW, /* a rule's time window opened or closed: the same, another reason */
 };
 
 /* info (read and classified) -> evaluate -> enforce -> report. */
@@ -144,13 +154,15 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 	int r;
 
 	if (info->is_root_hub) /* never deauthorized; its defaults are what matter */
-		return info->busnum ? enforce_lock_bus(a, info->busnum, kind == DECIDE_RELOAD) : 0;
+		return info->busnum ? enforce_lock_bus(a, info->busnum, kind != DECIDE_NEW) : 0;
 
-	policy_evaluate(a->policy, info, a->dec);
+	struct policy_env env;
+	agent_env(a, &env);
+	policy_evaluate(a->policy, info, &env, a->dec);
 	old = tracked_table_get(&a->tracked, info->busid);
 	r = tracked_new(info, a->dec, a->audit, &t);
 	if (r >= 0) {
-		if (kind == DECIDE_RELOAD && old)
+		if (kind != DECIDE_NEW && old)
 			changed = !tracked_equal(old, t);
 		r = tracked_table_put(&a->tracked, t); /* replaces old */
 	}
@@ -179,14 +191,16 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 		return r;
 	}
 	if (changed) {
-		agent_emit(a, &(struct event){
-		                  .type = EVENT_DEVICE_DECISION,
-		                  .device = info,
-		                  .decision = a->dec,
-		                  .message = kind == DECIDE_RELOAD
-		                                 ? "re-evaluated after a policy change"
-		                                 : NULL,
-		              });
+		agent_emit(
+		    a, &(struct event){
+		           .type = EVENT_DEVICE_DECISION,
+		           .device = info,
+		           .decision = a->dec,
+		           .message = kind == DECIDE_RELOAD ? "re-evaluated after a policy change"
+		                      : kind == DECIDE_WINDOW
+		                          ? "re-evaluated: a rule's time window opened or closed"
+		                          : NULL,
+		       });
 		if (!a->audit && a->dec->verdict != DEVICE_VERDICT_ALLOW && a->cfg.run_dir) {
 			r = status_write_last_refusal(a->cfg.run_dir, info, a->dec,
 			                              clock_realtime_sec());
@@ -539,6 +553,63 @@ static int resync(struct agent *a)
 	return n;
 }
 
+/* Decides every tracked device again, in attach order (hubs before their children). */
+static void redecide_tracked(struct agent *a, enum decide_kind kind)
+{
+	for (size_t i = 0; i < a->tracked.n;) {
+		struct tracked *t = a->tracked.devs[i];
+		size_t before = a->tracked.n;
+		int r = usb_sysfs_read_syspath(a->udev, t->syspath, a->read_buf);
+
+		if (r < 0)
+			read_failed(a, t->syspath, r);
+		else
+			(void)decide(a, a->read_buf, kind);
+		if (a->tracked.n == before)
+			i++;
+	}
+	recheck_update(a);
+}
+
+static void window_update(struct agent *a);
+
+static int on_window(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata)
+{
+	struct agent *a = userdata;
+
+	log_info("A rule's time window opened or closed; deciding attached devices again");
+	redecide_tracked(a, DECIDE_WINDOW);
+	window_update(a);
+	notify_status(a);
+	return 0;
+}
+
+/* Arms a wall-clock timer for the next second a rule's window opens or closes; off if none. */
+static void window_update(struct agent *a)
+{
+	int64_t next = a->policy ? policy_next_change(a->policy, clock_realtime_sec()) : INT64_MAX;
+	int r;
+
+	if (next == INT64_MAX || next > INT64_MAX / 1000000) {
+		if (a->window_src)
+			(void)sd_event_source_set_enabled(a->window_src, SD_EVENT_OFF);
+		return;
+	}
+	uint64_t usec = (uint64_t)next * 1000000u;
+	if (!a->window_src) {
+		r = sd_event_add_time(a->event, &a->window_src, CLOCK_REALTIME, usec, 1000,
+		                      on_window, a);
+		if (r < 0) {
+			log_warning_errno(r,
+			                  "Failed to arm the rule window timer; time-boxed rules "
+			                  "take effect at the next uevent or reload: %m");
+			return;
+		}
+	} else
+		(void)sd_event_source_set_time(a->window_src, usec);
+	(void)sd_event_source_set_enabled(a->window_src, SD_EVENT_ONESHOT);
+}
+
 int agent_reload(struct agent *a)
 {
 	int r;
@@ -550,20 +621,8 @@ int agent_reload(struct agent *a)
 	r = load_policy(a);
 	if (r < 0)
 		return r;
-	/* Tracked devices in attach order (hubs before their children): both directions. */
-	for (size_t i = 0; i < a->tracked.n;) {
-		struct tracked *t = a->tracked.devs[i];
-		size_t before = a->tracked.n;
-
-		r = usb_sysfs_read_syspath(a->udev, t->syspath, a->read_buf);
-		if (r < 0)
-			read_failed(a, t->syspath, r);
-		else
-			(void)decide(a, a->read_buf, DECIDE_RELOAD);
-		if (a->tracked.n == before)
-			i++;
-	}
-	recheck_update(a);
+	redecide_tracked(a, DECIDE_RELOAD);
+	window_update(a);
 	if (a->cfg.notify)
 		(void)sd_notify(0, "READY=1");
 	notify_status(a);
@@ -644,6 +703,7 @@ struct agent *agent_free(struct agent *a)
 	sd_event_source_disable_unref(a->inotify_src);
 	sd_event_source_disable_unref(a->debounce_src);
 	sd_event_source_disable_unref(a->recheck_src);
+	sd_event_source_disable_unref(a->window_src);
 	udev_monitor_unref(a->monitor);
 	udev_unref(a->udev);
 	sd_event_unref(a->event);
@@ -742,6 +802,7 @@ int agent_start(struct agent *a)
 	if (r < 0)
 		return r;
 	recheck_update(a);
+	window_update(a);
 	emit_simple(a, EVENT_AGENT_STARTED, NULL, 0);
 	if (a->cfg.notify)
 		(void)sd_notify(0, "READY=1");

@@ -35,6 +35,7 @@ struct agent {
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_src, *inotify_src, *debounce_src;
 	sd_event_source *recheck_src; /* NULL until first needed; disabled while not needed */
+	sd_event_source *window_src;  /* next opening or closing of a rule's time window */
 	struct authz *authz;
 	struct policy *policy;
 	bool audit;
@@ -54,6 +55,9 @@ struct agent {
 	char policy_dir[PATH_MAX];
 	char policy_base[NAME_MAX + 1];
 };
+
+/* Where and when devices are decided now: rules with a window or hosts list depend on it. */
+void agent_env(const struct agent *a, struct policy_env *ret);
 
 /* For agent_report(): emit the event, log nothing (the daemon's sink logs every event). */
 #define AGENT_LOG_NONE 0

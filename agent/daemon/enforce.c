@@ -214,7 +214,9 @@ int enforce_refine_with_strings(struct agent *a, struct tracked *t)
 	r = usb_sysfs_read_syspath(a->udev, t->syspath, info);
 	if (r < 0)
 		return 0; /* vanished: the removal or the next write reports it */
-	policy_evaluate(a->policy, info, dec);
+	struct policy_env env;
+	agent_env(a, &env);
+	policy_evaluate(a->policy, info, &env, dec);
 	narrowed = tracked_narrow(t, info, dec);
 	if (narrowed) {
 		agent_report(a, AGENT_LOG_NONE,

@@ -62,6 +62,9 @@ struct iface_decision {
 
 struct decision {
 	enum device_verdict verdict;
+	/* The earliest end (rule not_after, Unix seconds) of the time-boxed rules that decided an
+	 * interface: the decision may change after it. INT64_MAX when no such rule decided. */
+	int64_t until;
 	/* Whether the device itself is to be authorized (configured): any interface allowed, or a
 	 * charge-only device (a phone: configured so it charges, every data interface blocked). */
 	bool authorize_device;
@@ -105,12 +108,43 @@ struct policy *policy_ref(const struct policy *p);
 struct policy *policy_free(struct policy *p);
 
 /*
- * Evaluates a classified device (classify_device() done). Pure, does not fail: a device whose
- * descriptors did not parse, or with more interfaces than can be decided, is blocked and
- * ret->reason says why.
+ * Where and when a device is evaluated: a rule with its own not_before/not_after or hosts only
+ * matches inside its window and on the hosts it names. The caller reads the clock and the host
+ * name; evaluation stays pure.
+ */
+struct policy_env {
+	int64_t now;            /* Unix seconds, UTC */
+	const char *hostname;   /* this host's name; NULL or "" when unknown */
+	const char *machine_id; /* /etc/machine-id contents; NULL when unknown */
+};
+
+/*
+ * Evaluates a classified device (classify_device() done) at env. Pure, does not fail: a device
+ * whose descriptors did not parse, or with more interfaces than can be decided, is blocked and
+ * ret->reason says why. env NULL: time and host unknown, so no rule with a window or a hosts
+ * list matches.
  */
 void policy_evaluate(const struct policy *p, const struct usb_device_info *dev,
-                     struct decision *ret);
+                     const struct policy_env *env, struct decision *ret);
+
+/*
+ * Whether a hosts list names this host: an entry "machine-id:<32 hex>" equal to machine_id
+ * (case-insensitive, surrounding whitespace ignored) or a hostname glob matching hostname
+ * (fnmatch, case-insensitive). An empty list names every host.
+ */
+bool policy_hosts_match(const char *const *hosts, size_t n, const char *hostname,
+                        const char *machine_id);
+
+/* Rule i's own window and hosts (INT64_MIN / INT64_MAX / 0 when it has none). */
+int64_t policy_rule_not_before(const struct policy *p, size_t i);
+int64_t policy_rule_not_after(const struct policy *p, size_t i);
+size_t policy_rule_n_hosts(const struct policy *p, size_t i);
+const char *policy_rule_host(const struct policy *p, size_t i, size_t k);
+/* Whether rule i may match at env (its window holds now and its hosts name the host). */
+bool policy_rule_active(const struct policy *p, size_t i, const struct policy_env *env);
+/* The first time after now at which a rule's window opens or closes (decisions may change
+ * then), INT64_MAX when none. */
+int64_t policy_next_change(const struct policy *p, int64_t now);
 
 /* Accessors. Strings are borrowed from the policy. */
 uint64_t policy_serial(const struct policy *p);

@@ -17,6 +17,7 @@
 /* NUL-terminated, bounded copies of the device strings (the struct need not be terminated). */
 struct dev_view {
 	const struct usb_device_info *dev;
+	const struct policy_env *env;
 	bool has_serial, has_manufacturer, has_product;
 	char serial[USB_STRING_MAX];
 	char manufacturer[USB_STRING_MAX];
@@ -170,6 +171,8 @@ static bool rule_matches(const struct policy_rule *r, const struct dev_view *v, 
 	const struct usb_device_info *dev = v->dev;
 	bool want_all = r->action != POLICY_ACTION_BLOCK;
 
+	if (r->limited && !policy_rule_in_env(r, v->env))
+		return false;
 	if (r->scope == RULE_SCOPE_DEVICE) {
 		if (r->has_kinds && !kinds_match(r, v->kinds, want_all))
 			return false;
@@ -249,9 +252,10 @@ static void block_all(struct decision *ret, uint16_t n, const char *rule_id, con
 }
 
 static void evaluate(const struct policy *p, const struct usb_device_info *dev,
-                     struct decision *ret, bool use_index)
+                     const struct policy_env *env, struct decision *ret, bool use_index)
 {
 	memset(ret, 0, sizeof(*ret));
+	ret->until = INT64_MAX;
 
 	if (!p || !dev) {
 		block_all(ret, 0, rule_malformed, "no policy or no device", NULL);
@@ -274,6 +278,7 @@ static void evaluate(const struct policy *p, const struct usb_device_info *dev,
 	uint16_t n = dev->n_ifaces;
 	struct dev_view v;
 	dev_view_init(&v, dev, n);
+	v.env = env;
 
 	struct cand_iter base;
 	if (use_index)
@@ -304,6 +309,8 @@ static void evaluate(const struct policy *p, const struct usb_device_info *dev,
 			*d = (struct iface_decision){ r->action, (int)hit, r->id };
 			if (r->scope == RULE_SCOPE_DEVICE)
 				device_rule = hit;
+			if (r->not_after < ret->until)
+				ret->until = r->not_after;
 		} else
 			*d = (struct iface_decision){ p->default_action, -1, rule_default };
 
@@ -332,15 +339,15 @@ static void evaluate(const struct policy *p, const struct usb_device_info *dev,
 }
 
 void policy_evaluate(const struct policy *p, const struct usb_device_info *dev,
-                     struct decision *ret)
+                     const struct policy_env *env, struct decision *ret)
 {
-	evaluate(p, dev, ret, true);
+	evaluate(p, dev, env, ret, true);
 }
 
 void policy_evaluate_linear(const struct policy *p, const struct usb_device_info *dev,
-                            struct decision *ret)
+                            const struct policy_env *env, struct decision *ret)
 {
-	evaluate(p, dev, ret, false);
+	evaluate(p, dev, env, ret, false);
 }
 
 bool policy_rule_is_catch_all(const struct policy_rule *r)

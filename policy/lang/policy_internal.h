@@ -31,6 +31,12 @@ struct policy_rule {
 	enum rule_scope scope;
 	const struct transfer_limit *limit; /* transfer_alert; NULL when none (arena) */
 
+	/* Time box and hosts of the rule itself; outside them the rule does not match. */
+	bool limited; /* any of the three below is set */
+	int64_t not_before, not_after;
+	uint32_t n_hosts;
+	const char **hosts;
+
 	/* Match keys; n_* == 0 means "key absent". All present keys must match (AND). */
 	bool has_kinds;
 	usb_kind_mask kinds;
@@ -98,9 +104,12 @@ struct policy {
 /* Whether the rule has no match key at all (matches everything). */
 bool policy_rule_is_catch_all(const struct policy_rule *r);
 
+/* Whether a rule may match at env (always true for a rule without window or hosts). */
+bool policy_rule_in_env(const struct policy_rule *r, const struct policy_env *env);
+
 /* Reference evaluation that tries every rule in order, ignoring the index (tests compare). */
 void policy_evaluate_linear(const struct policy *p, const struct usb_device_info *dev,
-                            struct decision *ret);
+                            const struct policy_env *env, struct decision *ret);
 
 /* Strict RFC 3339 UTC ("YYYY-MM-DDTHH:MM:SS[.frac]Z") to Unix seconds. 0 or -EINVAL. */
 int policy_parse_time(const char *s, bool round_up, int64_t *ret);

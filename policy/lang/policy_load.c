@@ -720,6 +720,72 @@ static int id_set_add(struct id_set *set, const char *id, int line, int *ret_dup
 	}
 }
 
+static bool valid_machine_id(const char *s)
+{
+	if (strlen(s) != 32)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* not_before (round_up: a fraction makes it one second later) or not_after: RFC 3339 UTC. */
+static int parse_time_key(struct load_ctx *c, const config_setting_t *s, const char *key,
+                          bool round_up, int64_t *ret)
+{
+	const char *str;
+	char b[72];
+	int r = get_string(c, s, key, 64, &str);
+	if (r < 0)
+		return r;
+	if (policy_parse_time(str, round_up, ret) < 0)
+		return fail(c, line_of(s),
+		            "'%s' \"%s\" is not an RFC 3339 UTC time like \"2026-11-01T00:00:00Z\"",
+		            key, esc(b, str));
+	return 0;
+}
+
+/* "hosts": hostname globs or "machine-id:" + 32 lowercase hex digits. */
+static int parse_hosts(struct load_ctx *c, const config_setting_t *s, size_t *ret_n,
+                       const char ***ret)
+{
+	const char *str;
+	char b[72];
+	size_t n = 0;
+	int r;
+
+	if ((r = value_count(c, s, "hosts", &n)) < 0)
+		return r;
+	if (n > HOSTS_MAX)
+		return fail(c, line_of(s), "'hosts': more than %d entries", HOSTS_MAX);
+	const char **hosts = alloc_array(c, n, sizeof(char *));
+	if (!hosts)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		const config_setting_t *e = value_at(s, k);
+		if ((r = get_string(c, e, "hosts", VALUE_MAX, &str)) < 0)
+			return r;
+		if (str_startswith(str, "machine-id:")) {
+			if (!valid_machine_id(str + strlen("machine-id:")))
+				return fail(
+				    c, line_of(e),
+				    "'hosts': \"%s\": a machine id is 32 lowercase hex digits",
+				    esc(b, str));
+		} else
+			for (const char *q = str; *q; q++)
+				if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+					return fail(c, line_of(e),
+					            "'hosts': \"%s\" is not a hostname glob",
+					            esc(b, str));
+		if (!(hosts[k] = arena_strdup(&c->p->arena, str)))
+			return -ENOMEM;
+	}
+	*ret_n = n;
+	*ret = hosts;
+	return 0;
+}
+
 static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t index,
                       struct id_set *ids, struct policy_rule *rule)
 {
@@ -729,7 +795,10 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 
 	c->rule_no = index + 1;
 	c->rule_id = NULL;
-	*rule = (struct policy_rule){ .line = line_of(g), .action = POLICY_ACTION_BLOCK };
+	*rule = (struct policy_rule){ .line = line_of(g),
+		                      .action = POLICY_ACTION_BLOCK,
+		                      .not_before = INT64_MIN,
+		                      .not_after = INT64_MAX };
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return fail(c, line_of(g), "must be a group { ... }, not %s", type_name(g));
 
@@ -754,6 +823,7 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 
 	bool have_action = false;
 	int action_line = 0;
+	int window_line = line_of(g);
 	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
 		const char *key = config_setting_name(s), *v;
 		if (!key)
@@ -830,6 +900,15 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 			r = parse_hashes(c, s, rule);
 		} else if (!strcmp(key, "transfer_alert")) {
 			r = parse_limit(c, s, &rule->limit);
+		} else if (!strcmp(key, "not_before") || !strcmp(key, "not_after")) {
+			bool before = key[4] == 'b';
+			r = parse_time_key(c, s, key, before,
+			                   before ? &rule->not_before : &rule->not_after);
+			window_line = line_of(s);
+		} else if (!strcmp(key, "hosts")) {
+			size_t n = 0;
+			r = parse_hosts(c, s, &n, &rule->hosts);
+			rule->n_hosts = (uint32_t)n;
 		} else
 			return fail(c, line_of(s), "unknown key '%s'", key);
 		if (r < 0)
@@ -848,6 +927,10 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 		return fail(c, action_line,
 		            "action \"read-only\" is for mass-storage interfaces: it cannot have "
 		            "scope = \"device\"");
+	if (rule->not_before > rule->not_after)
+		return fail(c, window_line, "'not_before' is later than 'not_after'");
+	rule->limited =
+	    rule->not_before != INT64_MIN || rule->not_after != INT64_MAX || rule->n_hosts > 0;
 	c->rule_no = 0;
 	c->rule_id = NULL;
 	return 0;
@@ -859,16 +942,6 @@ static const char *const top_keys[] = {
 	"version", "serial",  "key_id",      "not_before", "not_after",      "hosts",
 	"mode",    "default", "charge_only", "rules",      "transfer_alert",
 };
-
-static bool valid_machine_id(const char *s)
-{
-	if (strlen(s) != 32)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
 
 static int parse_top(struct load_ctx *c, const config_t *cfg)
 {
@@ -926,49 +999,17 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 	for (int k = 0; k < 2; k++) {
 		if (!(s = config_setting_get_member(root, tkeys[k])))
 			continue;
-		if ((r = get_string(c, s, tkeys[k], 64, &str)) < 0)
+		if ((r = parse_time_key(c, s, tkeys[k], k == 0, tvals[k])) < 0)
 			return r;
-		if (policy_parse_time(str, k == 0, tvals[k]) < 0)
-			return fail(c, line_of(s),
-			            "'%s' \"%s\" is not an RFC 3339 UTC time like "
-			            "\"2026-11-01T00:00:00Z\"",
-			            tkeys[k], esc(b, str));
 		tlines[k] = line_of(s);
 	}
 	if (p->not_before > p->not_after)
 		return fail(c, tlines[1] ? tlines[1] : tlines[0],
 		            "'not_before' is later than 'not_after'");
 
-	if ((s = config_setting_get_member(root, "hosts"))) {
-		size_t n = 0;
-		if ((r = value_count(c, s, "hosts", &n)) < 0)
-			return r;
-		if (n > HOSTS_MAX)
-			return fail(c, line_of(s), "'hosts': more than %d entries", HOSTS_MAX);
-		if (!(p->hosts = alloc_array(c, n, sizeof(char *))))
-			return -ENOMEM;
-		for (size_t k = 0; k < n; k++) {
-			const config_setting_t *e = value_at(s, k);
-			if ((r = get_string(c, e, "hosts", VALUE_MAX, &str)) < 0)
-				return r;
-			if (str_startswith(str, "machine-id:")) {
-				if (!valid_machine_id(str + strlen("machine-id:")))
-					return fail(c, line_of(e),
-					            "'hosts': \"%s\": a machine id is 32 lowercase "
-					            "hex digits",
-					            esc(b, str));
-			} else
-				for (const char *q = str; *q; q++)
-					if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
-						return fail(
-						    c, line_of(e),
-						    "'hosts': \"%s\" is not a hostname glob",
-						    esc(b, str));
-			if (!(p->hosts[k] = arena_strdup(&p->arena, str)))
-				return -ENOMEM;
-		}
-		p->n_hosts = n;
-	}
+	if ((s = config_setting_get_member(root, "hosts")) &&
+	    (r = parse_hosts(c, s, &p->n_hosts, &p->hosts)) < 0)
+		return r;
 
 	if ((s = config_setting_get_member(root, "mode"))) {
 		if ((r = get_string(c, s, "mode", VALUE_MAX, &str)) < 0)
@@ -1242,7 +1283,7 @@ const struct transfer_limit *policy_default_transfer_limit(const struct policy *
 int policy_rule_shadowed_by(const struct policy *p, size_t i)
 {
 	for (size_t k = 0; k < i && k < p->n_rules; k++)
-		if (policy_rule_is_catch_all(&p->rules[k]))
+		if (policy_rule_is_catch_all(&p->rules[k]) && !p->rules[k].limited)
 			return (int)k;
 	return -1;
 }

@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -196,43 +195,16 @@ int trust_scan_key_id(const char *buf, size_t len, char ret_id[TRUST_KEY_ID_MAX 
 	return 0;
 }
 
-/* Trims ASCII whitespace; returns the start and sets *n. */
-static const char *trim(const char *s, size_t *n)
-{
-	size_t len = strlen(s);
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	*n = len;
-	return s;
-}
-
 bool trust_host_matches(const struct policy *p, const char *hostname, const char *machine_id)
 {
-	static const char mid_prefix[] = "machine-id:";
 	size_t n = policy_n_hosts(p);
 
 	if (n == 0)
 		return true;
 	for (size_t i = 0; i < n; i++) {
 		const char *h = policy_host(p, i);
-		if (!h)
-			continue;
-		if (strncasecmp(h, mid_prefix, sizeof(mid_prefix) - 1) == 0) {
-			size_t want_len, have_len;
-			const char *want = trim(h + sizeof(mid_prefix) - 1, &want_len);
-			const char *have;
-			if (!machine_id)
-				continue;
-			have = trim(machine_id, &have_len);
-			if (want_len == 32 && have_len == 32 && strncasecmp(want, have, 32) == 0)
-				return true;
-		} else if (hostname && *hostname && fnmatch(h, hostname, FNM_CASEFOLD) == 0) {
+		if (h && policy_hosts_match(&h, 1, hostname, machine_id))
 			return true;
-		}
 	}
 	return false;
 }

@@ -68,7 +68,7 @@ static double bench_eval(const struct policy *p, const struct usb_device_info *d
 	unsigned sink = 0;
 	double t0 = now_ns();
 	for (int i = 0; i < iters; i++) {
-		policy_evaluate(p, d, &dec);
+		policy_evaluate(p, d, NULL, &dec);
 		sink += dec.verdict;
 	}
 	double per = (now_ns() - t0) / iters;

@@ -96,9 +96,14 @@ static struct usb_device_info *devices(void)
 static void check(const struct policy *p, const struct usb_device_info *d)
 {
 	static struct decision a, b;
+	/* a fixed time and host, so time-boxed and host-limited rules are exercised too */
+	static const struct policy_env env = { .now = 1800000000,
+		                               .hostname = "ops-01",
+		                               .machine_id = "0123456789abcdef0123456789abcdef" };
 
-	policy_evaluate(p, d, &a);
-	policy_evaluate_linear(p, d, &b);
+	policy_evaluate(p, d, &env, &a);
+	policy_evaluate_linear(p, d, &env, &b);
+	(void)policy_next_change(p, env.now);
 	if (a.verdict != b.verdict || a.authorize_device != b.authorize_device ||
 	    a.charge_only != b.charge_only || a.noteworthy != b.noteworthy ||
 	    a.n_ifaces != b.n_ifaces || (!a.rule_id) != (!b.rule_id))

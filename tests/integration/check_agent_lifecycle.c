@@ -225,6 +225,56 @@ START_TEST(test_write_failure_blocks_device)
 }
 END_TEST
 
+/*
+ * Time-boxed rules: the agent decides attached devices again the second a rule's window closes
+ * (the stick on 1-2 is blocked) or opens (the stick on 1-3 is authorized), with no uevent.
+ */
+static time_t realtime_sec(void) /* time() reads a coarse clock that lags the agent's */
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
+
+START_TEST(test_rule_window_timer)
+{
+	struct harness *h = h_new();
+	char text[1024], end[32], begin[32];
+	time_t t0 = realtime_sec();
+	struct tm tm;
+
+	strftime(end, sizeof(end), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&(time_t){ t0 + 1 }, &tm));
+	strftime(begin, sizeof(begin), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&(time_t){ t0 + 2 }, &tm));
+	snprintf(text, sizeof(text),
+	         "version = 1; serial = 7; rules = (\n"
+	         "{ id = \"until\"; action = \"allow\"; scope = \"device\"; port = \"1-2\";"
+	         "  not_after = \"%s\"; },\n"
+	         "{ id = \"from\"; action = \"allow\"; scope = \"device\"; port = \"1-3\";"
+	         "  not_before = \"%s\"; });\n",
+	         end, begin);
+	h->policy_text = text;
+	h_start(h);
+	char *a = h_add(h, "usb-stick", NULL, "1-2", false, false);
+	char *b = h_add(h, "usb-stick", NULL, "1-3", false, false);
+	h_settle(h);
+	if (realtime_sec() <= t0 + 1) { /* not too slow to see the first state */
+		ck_assert_int_eq(h_auth(h, a, NULL), 1);
+		ck_assert_int_eq(h_auth(h, b, NULL), 0);
+	}
+	ck_assert_int_eq(h_wait_auth(h, b, NULL, 1), 1);
+	ck_assert_int_eq(h_wait_auth(h, a, NULL, 0), 0);
+	ck_assert_int_ge(realtime_sec(), t0 + 2);
+	const struct h_event *e = h_last(h, EVENT_DEVICE_DECISION, "1-2");
+	ck_assert_int_eq(e->verdict, DEVICE_VERDICT_BLOCK);
+	ck_assert_str_eq(e->message, "re-evaluated: a rule's time window opened or closed");
+	e = h_last(h, EVENT_DEVICE_DECISION, "1-3");
+	ck_assert_int_eq(e->verdict, DEVICE_VERDICT_ALLOW);
+	free(a);
+	free(b);
+	h_free(h);
+}
+END_TEST
+
 /* Reload (the SIGHUP path): newly allowed devices are authorized, newly blocked ones removed. */
 START_TEST(test_reload_both_directions)
 {
@@ -680,6 +730,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_audit, 0, 2);
 	tcase_add_test(tc, test_vanish_mid_decision);
 	tcase_add_test(tc, test_policy_watch);
+	tcase_add_test(tc, test_rule_window_timer);
 	suite_add_tcase(s, tc);
 	return s;
 }

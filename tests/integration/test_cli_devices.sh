@@ -193,6 +193,35 @@ line "human custom policy" "$WORK/p.txt" "^Policy: .*allow\\.conf \\(serial 42, 
 line "human custom stick" "$WORK/p.txt" '^1-2 +0781:5567 .* allow +rule: allow-sandisk'
 line "human default rule" "$WORK/p.txt" '^1-4 +413c:2113 .* block +rule: \(default\)'
 
+# --- time-boxed rules: one open until 2099 (its end is shown), one that ended, one for another host ---
+cat >"$WORK/boxed.conf" <<'EOF'
+version = 1;
+serial = 43;
+rules = (
+  { id = "stick-until"; action = "allow"; scope = "device"; vid = 0x0781; not_after = "2099-01-31T18:00:00Z"; },
+  { id = "kbd-ended"; action = "block"; kind = "hid"; vid = 0x413c; not_after = "2001-01-01T00:00:00Z"; },
+  { id = "kbd-elsewhere"; action = "block"; kind = "hid"; hosts = "no-such-host-*"; },
+  { id = "hid"; action = "allow"; kind = "hid"; }
+);
+EOF
+# shellcheck disable=SC2086
+run "$WORK/t.json" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices --policy "$WORK/boxed.conf" --json
+expect_rc "time-boxed json" 0
+jcheck "time-boxed json" "$WORK/t.json" '
+dev("1-2")["decision"] == "allow" and dev("1-2")["rule"] == "stick-until"
+dev("1-2")["until"] == "2099-01-31T18:00:00Z"
+dev("1-4")["decision"] == "allow" and dev("1-4")["rule"] == "hid" and dev("1-4")["until"] is None
+'
+# shellcheck disable=SC2086
+run "$WORK/t.txt" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices --policy "$WORK/boxed.conf"
+expect_rc "time-boxed human" 0
+line "human until" "$WORK/t.txt" '^ +until: 2099-01-31T18:00:00Z \(a time-boxed rule ends'
+run "$WORK/s.txt" "$WORK/err" -- "$PC" policy show "$WORK/boxed.conf"
+expect_rc "show time-boxed" 0
+line "show ends" "$WORK/s.txt" '^ +window: always \.\. 2099-01-31T18:00:00Z  \(ends 2099-01-31T18:00:00Z\)$'
+line "show ended" "$WORK/s.txt" '^ +window: always \.\. 2001-01-01T00:00:00Z  \(ENDED 2001-01-01T00:00:00Z: matches nothing\)$'
+line "show hosts" "$WORK/s.txt" '^ +hosts: no-such-host-\*$'
+
 # --- bad policy files: FILE:LINE: reason, exit 1, nothing listed ---
 printf 'version = 1;\nserial = 1;\nrules = ( { id = "x"; action = "allow" \n' >"$WORK/bad.conf"
 run "$WORK/b.out" "$WORK/err" --device usb-stick@1-2 -- "$PC" devices --policy "$WORK/bad.conf"

@@ -108,6 +108,20 @@ START_TEST(test_lint)
 	ck_assert_msg(strstr(r.err, "warning: default is \"allow\""), "%s", r.err);
 	ck_assert_msg(strstr(r.err, "warning: expired"), "%s", r.err);
 	unlink(f);
+
+	/* a time-boxed catch-all shadows nothing; a rule whose window ended is reported */
+	f = write_tmp(
+	    "version = 1;\nserial = 9;\nrules = (\n"
+	    "  { id = \"all-day\"; action = \"block\"; not_after = \"2099-01-01T00:00:00Z\"; },\n"
+	    "  { id = \"old\"; action = \"allow\"; kind = \"hid\"; not_after = "
+	    "\"2001-01-01T00:00:00Z\"; },\n"
+	    "  { id = \"hid\"; action = \"allow\"; kind = \"hid\"; }\n);\n");
+	run(&r, 2, f, NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(!strstr(r.err, "can never match"), "%s", r.err);
+	ck_assert_msg(strstr(r.err, ":5: warning: rule 'old' has ended"), "%s", r.err);
+	ck_assert_msg(!strstr(r.err, "rule 'all-day' has ended"), "%s", r.err);
+	unlink(f);
 }
 END_TEST
 

@@ -77,11 +77,11 @@ static uint16_t add_iface(struct usb_device_info *d, usb_kind_mask kinds, uint8_
 
 static void eval(const struct policy *p, const struct usb_device_info *d, struct decision *ret)
 {
-	policy_evaluate(p, d, ret);
+	policy_evaluate(p, d, NULL, ret);
 	/* every decision is also checked against the reference scan */
 	struct decision *lin = malloc(sizeof(*lin));
 	ck_assert_ptr_nonnull(lin);
-	policy_evaluate_linear(p, d, lin);
+	policy_evaluate_linear(p, d, NULL, lin);
 	ck_assert_int_eq(lin->n_ifaces, ret->n_ifaces);
 	for (uint16_t i = 0; i < ret->n_ifaces; i++) {
 		ck_assert_int_eq(lin->ifaces[i].action, ret->ifaces[i].action);
@@ -601,6 +601,115 @@ static struct usb_device_info *random_device(void)
 	return d;
 }
 
+/* Per-rule not_before / not_after / hosts: outside its window or host a rule does not match. */
+START_TEST(test_rule_window_hosts)
+{
+	struct policy *p =
+	    load("version=1; serial=1; rules = ("
+	         "{ id=\"stick-week\"; action=\"allow\"; scope=\"device\"; serial=\"S1\";"
+	         "  not_before=\"2027-01-04T08:00:00Z\"; not_after=\"2027-01-08T18:00:00Z\"; },"
+	         "{ id=\"stick-ops\"; action=\"allow\"; scope=\"device\"; serial=\"S2\";"
+	         "  hosts=[ \"ops-*\", \"machine-id:0123456789abcdef0123456789abcdef\" ]; },"
+	         "{ id=\"hid-until\"; action=\"allow\"; kind=\"hid\"; "
+	         "not_after=\"2027-02-01T00:00:00Z\"; },"
+	         "{ id=\"no-hid-later\"; action=\"block\"; kind=\"hid\"; "
+	         "not_before=\"2027-02-01T00:00:01Z\"; },"
+	         "{ id=\"hid\"; action=\"allow\"; kind=\"hid\"; });");
+	struct usb_device_info *s1 = dev_new(0x0781, 0x5567, "S1");
+	struct usb_device_info *s2 = dev_new(0x0781, 0x5567, "S2");
+	struct usb_device_info *kb = dev_new(0x046d, 0xc31c, NULL);
+	struct decision dec;
+	add_iface(s1, K(MASS_STORAGE), 8, 6, 0x50);
+	add_iface(s2, K(MASS_STORAGE), 8, 6, 0x50);
+	add_iface(kb, K(HID), 3, 1, 1);
+	const int64_t mon = 1799049600; /* 2027-01-04T08:00:00Z */
+	struct policy_env env = { .now = mon, .hostname = "ops-01" };
+
+	/* the window: closed before, open on its first second and its last, closed after */
+	env.now = mon - 1;
+	policy_evaluate(p, s1, &env, &dec);
+	ck_assert_str_eq(dec.rule_id, "default");
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+	env.now = mon;
+	policy_evaluate(p, s1, &env, &dec);
+	ck_assert_str_eq(dec.rule_id, "stick-week");
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_ALLOW);
+	ck_assert_int_eq(dec.until, mon + 4 * 86400 + 10 * 3600);
+	env.now = mon + 4 * 86400 + 10 * 3600;
+	policy_evaluate(p, s1, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_ALLOW);
+	env.now++;
+	policy_evaluate(p, s1, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+	ck_assert_int_eq(dec.until, INT64_MAX);
+	/* unknown time: a time-boxed rule does not match */
+	policy_evaluate(p, s1, NULL, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+	policy_evaluate_linear(p, s1, NULL, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+
+	/* hosts: a glob, a machine id, neither */
+	env.now = mon;
+	policy_evaluate(p, s2, &env, &dec);
+	ck_assert_str_eq(dec.rule_id, "stick-ops");
+	env.hostname = "OPS-02"; /* hostnames compare without case */
+	policy_evaluate(p, s2, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_ALLOW);
+	env.hostname = "lab-01";
+	policy_evaluate(p, s2, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+	env.machine_id = "0123456789ABCDEF0123456789abcdef\n";
+	policy_evaluate(p, s2, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_ALLOW);
+	env.hostname = NULL;
+	env.machine_id = NULL;
+	policy_evaluate(p, s2, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+	policy_evaluate_linear(p, s2, &env, &dec);
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+
+	/* a rule that ends hands over to the next one: allowed until, then blocked by a rule that
+	 * begins a second later, whatever the rule after it says */
+	env.now = 1801440000 - 1; /* 2027-01-31T23:59:59Z */
+	policy_evaluate(p, kb, &env, &dec);
+	ck_assert_str_eq(dec.rule_id, "hid-until");
+	ck_assert_int_eq(dec.until, 1801440000);
+	env.now = 1801440000;
+	policy_evaluate(p, kb, &env, &dec);
+	ck_assert_str_eq(dec.rule_id, "hid-until");
+	env.now++;
+	policy_evaluate(p, kb, &env, &dec);
+	ck_assert_str_eq(dec.rule_id, "no-hid-later");
+	ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+
+	/* the next time a decision may change */
+	ck_assert_int_eq(policy_next_change(p, mon - 10), mon);
+	ck_assert_int_eq(policy_next_change(p, mon), mon + 4 * 86400 + 10 * 3600 + 1);
+	ck_assert_int_eq(policy_next_change(p, 1801440000), 1801440001);
+	ck_assert_int_eq(policy_next_change(p, 1801440001), INT64_MAX);
+
+	/* accessors and the lint: a limited rule without match keys shadows nothing */
+	ck_assert_int_eq(policy_rule_not_before(p, 0), mon);
+	ck_assert_int_eq(policy_rule_not_after(p, 1), INT64_MAX);
+	ck_assert_uint_eq(policy_rule_n_hosts(p, 1), 2);
+	ck_assert_str_eq(policy_rule_host(p, 1, 0), "ops-*");
+	ck_assert_ptr_null(policy_rule_host(p, 1, 2));
+	ck_assert(policy_rule_active(p, 1, &(struct policy_env){ .now = 0, .hostname = "ops-9" }));
+	ck_assert(!policy_rule_active(p, 0, &(struct policy_env){ .now = 0 }));
+	struct policy *q =
+	    load("version=1; serial=1; rules = ("
+	         "{ id=\"all-today\"; action=\"allow\"; not_after=\"2027-01-01T00:00:00Z\"; },"
+	         "{ id=\"x\"; action=\"block\"; kind=\"hid\"; });");
+	ck_assert_int_eq(policy_rule_shadowed_by(q, 1), -1);
+	policy_free(q);
+
+	free(s1);
+	free(s2);
+	free(kb);
+	policy_free(p);
+}
+END_TEST
+
 START_TEST(test_monotonic)
 {
 	rng_state = 0x9e3779b97f4a7c15ull;
@@ -675,8 +784,8 @@ START_TEST(test_index_equals_linear)
 		struct policy *p = load(text);
 		for (int n = 0; n < 40; n++) {
 			struct usb_device_info *d = random_device();
-			policy_evaluate(p, d, a);
-			policy_evaluate_linear(p, d, b);
+			policy_evaluate(p, d, NULL, a);
+			policy_evaluate_linear(p, d, NULL, b);
 			assert_same(a, b);
 			by_rule += a->ifaces[0].rule_index >= 0;
 			free(d);
@@ -785,6 +894,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_kind_class_semantics);
 	tcase_add_test(tc, test_device_keys);
 	tcase_add_test(tc, test_builtin_every_kind);
+	tcase_add_test(tc, test_rule_window_hosts);
 	tcase_add_test(tc, test_monotonic);
 	tcase_add_test(tc, test_index_equals_linear);
 	tcase_add_test(tc, test_large_index);

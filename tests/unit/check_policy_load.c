@@ -179,7 +179,13 @@ START_TEST(test_every_key_accessors)
 	ck_assert_int_eq(policy_not_after(p), 2147483648); /* 03:14:08.5 truncated */
 	ck_assert_uint_eq(policy_n_hosts(p), 1);
 	ck_assert_str_eq(policy_host(p, 0), "build-??.example.org");
-	ck_assert_uint_eq(policy_n_rules(p), 6);
+	ck_assert_uint_eq(policy_n_rules(p), 7);
+	ck_assert_int_eq(policy_rule_not_before(p, 6), 1799049601); /* fraction: one second later */
+	ck_assert_int_eq(policy_rule_not_after(p, 6), 1799431200);
+	ck_assert_uint_eq(policy_rule_n_hosts(p, 6), 2);
+	ck_assert_str_eq(policy_rule_host(p, 6, 1), "machine-id:0123456789abcdef0123456789abcdef");
+	ck_assert_int_eq(policy_rule_not_before(p, 5), INT64_MIN);
+	ck_assert_uint_eq(policy_rule_n_hosts(p, 5), 0);
 	const struct policy_rule *r = &p->rules[1];
 	ck_assert_uint_eq(r->n_vids, 2);
 	ck_assert_uint_eq(r->vids[0], 0x1234);
