@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
+#include "agent/events/incident_log.h"
 #include "agent/events/recorder.h"
 #include "paths.h"
 #include "agent/uplink/uplink.h"
@@ -305,6 +307,23 @@ static void read_machine_id(char *buf, size_t size)
 	(void)fclose(f); /* read-only */
 }
 
+/* The incident log's group (PORTCULLIS_LOG_GROUP), looked up by name; missing = root's. */
+static void log_group(struct incident_log_config *cfg)
+{
+	struct group *g;
+
+	errno = 0;
+	g = getgrnam(PORTCULLIS_LOG_GROUP);
+	if (!g) {
+		log_warning(
+		    "Group '%s' not found (%s): the incident log stays readable by root only",
+		    PORTCULLIS_LOG_GROUP, errno ? strerror(errno) : "no such group");
+		return;
+	}
+	cfg->has_group = true;
+	cfg->group = g->gr_gid;
+}
+
 /* authz_lock_early() with diagnostics; whatever happens, the agent locks every bus again. */
 static void lock_early(const char *sysfs_root)
 {
@@ -328,6 +347,7 @@ static int run(const struct options *o)
 	struct agent_config acfg = { 0 };
 	struct daemon dm = { 0 };
 	struct recorder_host host = { .agent_version = PORTCULLIS_VERSION };
+	struct incident_log_config log_cfg = { 0 };
 	char err[512], hostname[256] = "", machine_id[64], config_error[1024] = "";
 	sd_event *e = NULL;
 	int r;
@@ -374,11 +394,12 @@ static int run(const struct options *o)
 		log_warning_errno(negative_errno(), "Failed to create %s, proceeding anyway: %m",
 		                  st.state_dir);
 
+	log_group(&log_cfg);
 	r = sd_event_default(&e);
 	if (r < 0)
 		return log_error_errno(r, "Failed to create the event loop: %m");
 
-	r = recorder_open(st.log_dir, &host, &dm.recorder);
+	r = recorder_open_ex(st.log_dir, &host, &log_cfg, &dm.recorder);
 	if (r < 0) {
 		/* Enforcement matters more than the log: carry on, events in the journal only. */
 		log_error_errno(r,

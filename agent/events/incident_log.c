@@ -13,12 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/base/log.h"
 #include "policy/base/macro.h"
 #include "agent/events/event_json.h"
 
 /* Longest tail we read back at open: a torn line and the last full line both fit. */
 #define TAIL_MAX      ((size_t)2 * LOG_RECORD_MAX_LINE + 2)
 #define HEAD_LINE_LEN (20 + 1 + LOG_HASH_HEX_LEN + 1)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR, closedir);
 
 struct incident_log {
 	char *dir;
@@ -147,10 +150,52 @@ static int find_last_record(int fd, uint64_t size, uint64_t *ret_seq, char ret_h
 	return 0;
 }
 
+/*
+ * Mode (and group) of a file or the directory, whatever the umask or whoever reset them: the
+ * log is evidence that reviewers in the log group read. fd is open, so nothing is raced. A
+ * failure is a warning, never a lost record.
+ */
+static void set_access(const struct incident_log *l, int fd, mode_t mode, const char *name)
+{
+	if (fchmod(fd, mode) < 0 || (l->cfg.has_group && fchown(fd, (uid_t)-1, l->cfg.group) < 0))
+		log_warning_errno(negative_errno(),
+		                  "Failed to set mode %04o and group of %s/%s, proceeding: %m",
+		                  (unsigned)mode, l->dir, name);
+}
+
+/* At open: the directory, the head file, and every rotated or torn file already there. */
+static void set_access_all(struct incident_log *l)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int fd;
+
+	set_access(l, l->dirfd, INCIDENT_LOG_DIR_MODE, ".");
+	set_access(l, l->head_fd, INCIDENT_LOG_FILE_MODE, INCIDENT_LOG_HEAD_FILE);
+	fd = openat(l->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		(void)close(fd); /* directory fd */
+		return;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_(closep) int ffd = -1;
+
+		if (strncmp(de->d_name, INCIDENT_LOG_FILE ".", strlen(INCIDENT_LOG_FILE ".")))
+			continue;
+		ffd = openat(l->dirfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (ffd >= 0)
+			set_access(l, ffd, INCIDENT_LOG_FILE_MODE, de->d_name);
+	}
+}
+
 static int open_current(struct incident_log *l)
 {
-	l->fd = openat(l->dirfd, INCIDENT_LOG_FILE,
-	               O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	l->fd =
+	    openat(l->dirfd, INCIDENT_LOG_FILE,
+	           O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, INCIDENT_LOG_FILE_MODE);
 	if (l->fd < 0)
 		return negative_errno();
 	struct stat st;
@@ -158,6 +203,7 @@ static int open_current(struct incident_log *l)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
 		return -EBADF;
+	set_access(l, l->fd, INCIDENT_LOG_FILE_MODE, INCIDENT_LOG_FILE);
 	l->size = (uint64_t)st.st_size;
 	return 0;
 }
@@ -178,12 +224,13 @@ static int move_tail_aside(struct incident_log *l, uint64_t from, int64_t now_us
 		else
 			(void)snprintf(name, sizeof(name), INCIDENT_LOG_FILE ".torn-%s-%u", t, i);
 		tfd = openat(l->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		             0640);
+		             INCIDENT_LOG_FILE_MODE);
 		if (tfd < 0 && errno != EEXIST)
 			return negative_errno();
 	}
 	if (tfd < 0)
 		return -EEXIST;
+	set_access(l, tfd, INCIDENT_LOG_FILE_MODE, name);
 
 	char buf[65536];
 	for (uint64_t off = from; off < l->size;) {
@@ -349,7 +396,7 @@ int incident_log_open(const char *dir, const struct incident_log_config *cfg, in
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, INCIDENT_LOG_DIR_MODE) < 0 && errno != EEXIST) {
 		r = negative_errno();
 		goto fail;
 	}
@@ -359,7 +406,7 @@ int incident_log_open(const char *dir, const struct incident_log_config *cfg, in
 		goto fail;
 	}
 	l->head_fd = openat(l->dirfd, INCIDENT_LOG_HEAD_FILE,
-	                    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	                    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, INCIDENT_LOG_FILE_MODE);
 	if (l->head_fd < 0) {
 		r = negative_errno();
 		goto fail;
@@ -368,6 +415,7 @@ int incident_log_open(const char *dir, const struct incident_log_config *cfg, in
 		r = errno == EWOULDBLOCK ? -EBUSY : negative_errno();
 		goto fail;
 	}
+	set_access_all(l);
 	r = recover(l, now_usec, &rec);
 	if (r < 0)
 		goto fail;
@@ -492,8 +540,6 @@ char **strv_free(char **v)
 	free(v);
 	return NULL;
 }
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR, closedir);
 
 static int cmp_desc(const void *a, const void *b)
 {

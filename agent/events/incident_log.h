@@ -37,9 +37,18 @@ struct incident_log_ops {
 	int (*renameat)(void *userdata, int dirfd, const char *from, const char *to);
 };
 
+/* Modes of the log directory and of every file in it, whatever the umask (see on-disk-layout). */
+#define INCIDENT_LOG_DIR_MODE  0750
+#define INCIDENT_LOG_FILE_MODE 0640
+
 struct incident_log_config {
 	uint64_t max_file_bytes; /* rotate before a record would pass this; 0 = default */
 	unsigned keep_files;     /* rotated files kept; 0 = default; older ones are deleted */
+	/* Group of the directory and every file (reviewers read them as members): set at open on
+	 * what is there (systemd's LogsDirectory= resets it to root at each start) and on every
+	 * file created later. has_group false = leave the groups alone. */
+	bool has_group;
+	gid_t group;
 	const struct incident_log_ops *ops; /* NULL = the real syscalls */
 	void *ops_userdata;
 };

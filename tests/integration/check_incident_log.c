@@ -302,6 +302,54 @@ START_TEST(test_rotation_keeps_chain)
 }
 END_TEST
 
+/*
+ * Under the unit's UMask=0077, with a rotated file left 0600 root:root (as systemd's
+ * LogsDirectory= leaves the tree at each start): the directory ends 0750 and every file 0640,
+ * all in the configured group, the files rotated afterwards included.
+ */
+START_TEST(test_modes_whatever_umask)
+{
+	gid_t group = getuid() == 0 ? 4 : getegid(); /* root may pick any; others their own */
+	struct incident_log_config cfg = {
+		.max_file_bytes = 4096, .keep_files = 20, .has_group = true, .group = group
+	};
+	mode_t old = umask(077);
+	char path[512];
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	unsigned files = 0;
+
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	write_file("incident.log.9", "", 0, false);
+	snprintf(path, sizeof(path), "%s/incident.log.9", dir);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	struct recorder *r = open_rec(&cfg, NULL);
+	for (int i = 1; i <= 40; i++)
+		ck_assert_int_eq(emit(r, EVENT_DEVICE_DECISION), i);
+	recorder_free(r);
+	umask(old);
+
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0750);
+	ck_assert_uint_eq(st.st_gid, group);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_msg((st.st_mode & 07777) == 0640, "%s: mode %04o", de->d_name,
+		              (unsigned)(st.st_mode & 07777));
+		ck_assert_msg(st.st_gid == group, "%s: group %u", de->d_name, (unsigned)st.st_gid);
+		files++;
+	}
+	closedir(d);
+	ck_assert_uint_ge(files, 5); /* incident.log, head, .9, and at least two rotated */
+}
+END_TEST
+
 START_TEST(test_torn_tail_moved_aside)
 {
 	struct acks a = {};
@@ -584,6 +632,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_forward_and_heartbeat);
 	tcase_add_test(tc, test_single_writer);
 	tcase_add_test(tc, test_rotation_keeps_chain);
+	tcase_add_test(tc, test_modes_whatever_umask);
 	tcase_add_test(tc, test_torn_tail_moved_aside);
 	tcase_add_test(tc, test_garbage_last_line);
 	tcase_add_test(tc, test_head_ahead_of_log);
