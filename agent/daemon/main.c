@@ -193,30 +193,27 @@ static int forward_to_uplink(void *userdata, uint64_t seq, const char *line, siz
 	return dm->uplink ? uplink_submit(dm->uplink, seq, line, len) : 0;
 }
 
-/* Starts upstream delivery (unless once); *ret_heartbeat_sec from the "uplink" group. */
-static void start_uplink(struct daemon *dm, const char *config, const char *spool_dir, sd_event *e,
-                         bool once, unsigned *ret_heartbeat_sec)
+/* Starts upstream delivery (unless once) with the "uplink" group of the settings. */
+static void start_uplink(struct daemon *dm, const char *config, const struct agent_settings *st,
+                         sd_event *e, bool once)
 {
-	struct uplink_config ucfg;
-	char err[512], helper[PATH_MAX];
+	char helper[PATH_MAX];
 	int r;
 
-	uplink_config_init(&ucfg);
-	r = uplink_config_load(config, &ucfg, err, sizeof(err));
-	if (r < 0 && r != -ENOENT) {
-		log_error_errno(r, "%s: uplink settings: %s; upstream delivery disabled", config,
-		                err);
+	if (st->uplink_error[0]) {
+		log_error("%s: uplink settings: %s; upstream delivery disabled", config,
+		          st->uplink_error);
 		return;
 	}
-	*ret_heartbeat_sec = ucfg.heartbeat_sec;
+	dm->heartbeat_sec = st->uplink.heartbeat_sec;
 	if (once)
 		return;
 	/* systemd's StateDirectory= (or tmpfiles) makes the parent; the spool is ours to create. */
-	if (mkdir(spool_dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(st->spool_dir, 0700) < 0 && errno != EEXIST)
 		log_warning_errno(negative_errno(), "Failed to create %s, proceeding anyway: %m",
-		                  spool_dir);
+		                  st->spool_dir);
 	(void)snprintf(helper, sizeof(helper), "%s/portcullis-uplink", PORTCULLIS_LIBEXEC_DIR);
-	r = uplink_start(&ucfg, spool_dir, helper, e, on_dropped, dm, &dm->uplink);
+	r = uplink_start(&st->uplink, st->spool_dir, helper, e, on_dropped, dm, &dm->uplink);
 	if (r < 0) {
 		log_error_errno(r, "Failed to start upstream delivery, events stay in the incident "
 		                   "log: %m");
@@ -411,7 +408,7 @@ static int run(const struct options *o)
 	}
 
 	if (!config_error[0])
-		start_uplink(&dm, o->config, st.spool_dir, e, o->once, &dm.heartbeat_sec);
+		start_uplink(&dm, o->config, &st, e, o->once);
 	else
 		log_error("Upstream delivery disabled: %s", config_error);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* portcullisd.conf, group "agent" (see settings.h). This file uses _cleanup_ only. */
+/* portcullisd.conf: read once, one parser (see settings.h). This file uses _cleanup_ only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +11,8 @@
 #include <libconfig.h>
 
 #include "agent/daemon/settings.h"
+#include "policy/base/conftext.h"
+#include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
 #include "paths.h"
@@ -24,6 +26,7 @@ void agent_settings_defaults(struct agent_settings *s)
 	(void)str_copy(s->log_dir, sizeof(s->log_dir), PORTCULLIS_LOG_DIR);
 	(void)str_copy(s->spool_dir, sizeof(s->spool_dir), PORTCULLIS_STATE_DIR "/spool");
 	(void)str_copy(s->sysfs_root, sizeof(s->sysfs_root), PORTCULLIS_SYSFS_ROOT);
+	uplink_config_init(&s->uplink);
 }
 
 static void config_destroyp(config_t **c)
@@ -32,8 +35,8 @@ static void config_destroyp(config_t **c)
 		config_destroy(*c);
 }
 
-int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, char *err,
-                         size_t errsize)
+static int parse_agent_group(config_setting_t *grp, struct agent_settings *n, char *err,
+                             size_t errsize)
 {
 	static const struct {
 		const char *key;
@@ -46,38 +49,7 @@ int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, 
 		{ "spool_dir", offsetof(struct agent_settings, spool_dir) },
 		{ "sysfs_root", offsetof(struct agent_settings, sysfs_root) },
 	};
-	_cleanup_(freep) char *text = NULL;
-	_cleanup_(config_destroyp) config_t *c = NULL;
-	config_t cfg;
-	config_setting_t *grp;
-	struct agent_settings n = *s;
 
-	if (len > AGENT_CONF_MAX_BYTES) {
-		(void)snprintf(err, errsize, "larger than %u bytes", AGENT_CONF_MAX_BYTES);
-		return -EFBIG;
-	}
-	if (memchr(buf, '\0', len)) {
-		(void)snprintf(err, errsize, "contains a NUL byte");
-		return -EBADMSG;
-	}
-	text = strndup(buf, len);
-	if (!text)
-		return -ENOMEM;
-	/* libconfig would follow includes; the agent reads exactly one file. */
-	if (strstr(text, "@include")) {
-		(void)snprintf(err, errsize, "@include is not supported");
-		return -EBADMSG;
-	}
-	config_init(&cfg);
-	c = &cfg;
-	if (!config_read_string(c, text)) {
-		(void)snprintf(err, errsize, "line %d: %s", config_error_line(c),
-		               config_error_text(c));
-		return -EBADMSG;
-	}
-	grp = config_lookup(c, "agent");
-	if (!grp)
-		return 0;
 	if (!config_setting_is_group(grp)) {
 		(void)snprintf(err, errsize, "line %d: \"agent\" must be a group",
 		               config_setting_source_line(grp));
@@ -97,9 +69,9 @@ int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, 
 		}
 		if (!strcmp(name, "mode_override")) {
 			if (!strcmp(v, "audit"))
-				n.force_audit = true;
+				n->force_audit = true;
 			else if (!strcmp(v, "") || !strcmp(v, "none") || !strcmp(v, "enforce"))
-				n.force_audit = false; /* the policy's own mode */
+				n->force_audit = false; /* the policy's own mode */
 			else {
 				(void)snprintf(
 				    err, errsize,
@@ -117,9 +89,65 @@ int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, 
 			               config_setting_source_line(e), name);
 			return -EBADMSG;
 		}
-		if (v[0] != '/' || str_copy((char *)&n + paths[k].off, PATH_MAX, v) < 0) {
+		if (v[0] != '/' || str_copy((char *)n + paths[k].off, PATH_MAX, v) < 0) {
 			(void)snprintf(err, errsize, "line %d: agent.%s must be an absolute path",
 			               config_setting_source_line(e), name);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, char *err,
+                         size_t errsize)
+{
+	_cleanup_(freep) char *text = NULL;
+	_cleanup_(config_destroyp) config_t *c = NULL;
+	struct conftext_error te;
+	config_t cfg;
+	config_setting_t *root;
+	struct agent_settings n = *s;
+	int r;
+
+	if (len > AGENT_CONF_MAX_BYTES) {
+		(void)snprintf(err, errsize, "larger than %u bytes", AGENT_CONF_MAX_BYTES);
+		return -EFBIG;
+	}
+	r = conftext_check(buf, len, "portcullisd.conf", &te);
+	if (r < 0) {
+		(void)snprintf(err, errsize, "line %d: %s", te.line, te.reason);
+		return r;
+	}
+	text = strndup(buf ? buf : "", len);
+	if (!text)
+		return -ENOMEM;
+	config_init(&cfg);
+	c = &cfg;
+	config_set_include_dir(c, "/dev/null"); /* a second barrier: no path under it opens */
+	if (!config_read_string(c, text)) {
+		(void)snprintf(err, errsize, "line %d: %s", config_error_line(c),
+		               config_error_text(c));
+		return -EBADMSG;
+	}
+	root = config_root_setting(c);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		config_setting_t *g = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(g);
+
+		if (!strcmp(name, "agent")) {
+			r = parse_agent_group(g, &n, err, errsize);
+			if (r < 0)
+				return r;
+		} else if (!strcmp(name, "uplink")) {
+			n.uplink_error[0] = '\0';
+			if (uplink_config_parse_group(g, &n.uplink, n.uplink_error,
+			                              sizeof(n.uplink_error)) < 0)
+				uplink_config_init(&n.uplink);
+		} else {
+			(void)snprintf(err, errsize,
+			               "line %d: unknown group \"%s\" (the file has \"agent\" and "
+			               "\"uplink\")",
+			               config_setting_source_line(g), name);
 			return -EBADMSG;
 		}
 	}
@@ -130,53 +158,19 @@ int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, 
 int agent_settings_load(const char *path, bool check_owner, struct agent_settings *s, char *err,
                         size_t errsize)
 {
-	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *buf = NULL;
-	struct stat st;
 	size_t len = 0;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0) {
-		r = negative_errno();
-		if (r == -ENOENT)
-			return 0;
-		(void)snprintf(err, errsize, "%s", strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = negative_errno();
-		(void)snprintf(err, errsize, "%s", strerror(-r));
-		return r;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)snprintf(err, errsize, "not a regular file");
-		return -EINVAL;
-	}
 	/* It can turn enforcement into audit, move the policy, keys and sysfs root: trust it only
 	 * as much as the policy's own files (policy_store.c). */
-	if (check_owner && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		(void)snprintf(err, errsize,
-		               "refused: must be owned by root and not group- or world-writable "
-		               "(uid %u, mode %04o)",
-		               (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	buf = malloc(AGENT_CONF_MAX_BYTES + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (len <= AGENT_CONF_MAX_BYTES) {
-		ssize_t n = read(fd, buf + len, AGENT_CONF_MAX_BYTES + 1 - len);
-		if (n < 0) {
-			r = negative_errno();
-			if (r == -EINTR)
-				continue;
-			(void)snprintf(err, errsize, "%s", strerror(-r));
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	r = read_file_trusted(AT_FDCWD, path, AGENT_CONF_MAX_BYTES,
+	                      FILEIO_NOFOLLOW |
+	                          (check_owner ? FILEIO_ROOT_OWNED | FILEIO_NO_GW : 0u),
+	                      &buf, &len, err, errsize);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
 	return agent_settings_parse(buf, len, s, err, errsize);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The "agent" group of portcullisd.conf (libconfig). Other groups ("uplink") belong to other
- * readers and are ignored here. A missing file means defaults.
+ * portcullisd.conf (libconfig), read once and parsed by one parser: the "agent" group here, the
+ * "uplink" group by uplink_config_parse_group(); any other top-level name is refused. A missing
+ * file means defaults.
  *
  *   agent = {
  *     policy_file = "/etc/portcullis/policy.conf";
@@ -19,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/uplink/uplink_config.h"
+
 #define AGENT_CONF_MAX_BYTES (64u * 1024u)
 
 struct agent_settings {
@@ -29,6 +32,10 @@ struct agent_settings {
 	char spool_dir[PATH_MAX];
 	char sysfs_root[PATH_MAX];
 	bool force_audit;
+	/* The "uplink" group. A bad uplink group does not refuse the file (enforcement does not
+	 * depend on it): uplink_error says why ("line N: reason"), and upstream delivery is off. */
+	struct uplink_config uplink;
+	char uplink_error[256]; /* "" when the group is fine or absent */
 };
 
 /* Compiled-in defaults (policy/base/paths.h). */
@@ -36,16 +43,19 @@ void agent_settings_defaults(struct agent_settings *s);
 
 /*
  * Parses config text (len bytes, need not be NUL-terminated) over *s, which holds defaults.
- * Rejects NUL bytes, @include, unknown keys in "agent", wrong types, relative paths and unknown
- * mode_override values. Returns 0, or -EBADMSG/-EFBIG with "line N: reason" in err.
+ * Rejects what the raw-text guard refuses (policy/base/conftext.h: NUL bytes, @include, integers
+ * libconfig would wrap), unknown top-level groups, unknown keys in "agent", wrong types, relative
+ * paths and unknown mode_override values. Returns 0, or -EBADMSG/-EFBIG with "line N: reason" in
+ * err (*s untouched).
  */
 int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, char *err,
                          size_t errsize);
 
 /*
- * Reads path (missing = defaults kept, returns 0) and parses it. With check_owner the file must be
- * owned by root and not group- or world-writable (-EPERM otherwise): it can switch enforcement to
- * audit. On failure err says why (without the path).
+ * Reads path once (read_file_trusted(): no symlink, capped, unchanged while read; missing =
+ * defaults kept, returns 0) and parses it. With check_owner the file must be owned by root and not
+ * group- or world-writable (-EPERM otherwise): it can switch enforcement to audit. On failure err
+ * says why (without the path).
  */
 int agent_settings_load(const char *path, bool check_owner, struct agent_settings *s, char *err,
                         size_t errsize);

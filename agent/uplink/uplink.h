@@ -16,28 +16,9 @@
 
 #include <systemd/sd-event.h>
 
+#include "agent/uplink/uplink_config.h"
+
 struct uplink;
-
-struct uplink_config {
-	bool enabled;
-	char protocol[8]; /* "relp" | "syslog" */
-	char host[256];
-	uint16_t port;
-	bool tls;
-	char ca_file[256];     /* collector CA (PEM) */
-	char cert_file[256];   /* optional client certificate */
-	char key_file[256];    /* optional client key */
-	char server_name[256]; /* name/IP to verify in the collector certificate ("" = host) */
-	char user[64];         /* account the child runs as */
-	uint64_t spool_max_bytes;
-	unsigned heartbeat_sec; /* 0 = no heartbeat */
-};
-
-/*
- * Reads the "uplink" group of the agent config file (other groups are ignored). A missing group
- * means disabled. Returns 0 or a negative errno with "file:line: reason" in err.
- */
-int uplink_config_load(const char *path, struct uplink_config *ret, char *err, size_t errsize);
 
 /* Called when the spool had to drop count of the oldest undelivered records. */
 typedef void (*uplink_dropped_fn)(void *userdata, uint64_t count);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Reading small files whole, with a cap (the CLI's policy, descriptor and key files). */
+/* Reading small files whole, with a cap (configuration, policy, descriptor and key files). */
 #pragma once
 
 #include <stddef.h>
@@ -14,3 +14,23 @@
  * being read, -ENOMEM, or the errno of open/read.
  */
 int read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+
+/* How far read_file_trusted() trusts a file. */
+enum {
+	FILEIO_NOFOLLOW = 1 << 0,   /* the last component must not be a symlink (-ELOOP) */
+	FILEIO_ROOT_OWNED = 1 << 1, /* owned by root (-EPERM) */
+	FILEIO_NO_GW = 1 << 2,      /* not group- or world-writable (-EPERM) */
+};
+
+/*
+ * Reads the regular file dirfd/path (AT_FDCWD for a plain path) whole, once: opened O_CLOEXEC |
+ * O_NONBLOCK | O_NOCTTY (plus O_NOFOLLOW with FILEIO_NOFOLLOW), fstat'ed before the read for
+ * type, size cap and the owner and mode rules of flags, and again after it: a file that changed
+ * meanwhile (size, inode, mtime, ctime) is refused. Caller owns *ret_buf (NUL-terminated, the NUL
+ * not counted in *ret_len); free with free(). On failure a one-line reason without the path goes
+ * to reason (may be NULL) and nothing is kept (what was read is wiped). Returns 0, -ENOENT, -ELOOP
+ * (symlink), -EINVAL (not a regular file), -EFBIG (larger than max), -EPERM (owner or mode),
+ * -EAGAIN (changed while read), -ENOMEM or the errno of open/fstat/read.
+ */
+int read_file_trusted(int dirfd, const char *path, size_t max, unsigned flags, char **ret_buf,
+                      size_t *ret_len, char *reason, size_t reason_size);

@@ -24,6 +24,7 @@
 
 #include "policy/base/macro.h"
 #include "policy/base/civil.h"
+#include "policy/base/conftext.h"
 #include "policy/base/strutil.h"
 #include "paths.h"
 #include "policy/lang/policy_internal.h"
@@ -117,152 +118,6 @@ static const char *esc(char buf[static 72], const char *s)
 	if (strlen(buf) < n && n > 32)
 		strcat(buf, "...");
 	return buf;
-}
-
-static int count_line(const char *buf, size_t off)
-{
-	int line = 1;
-	for (size_t i = 0; i < off; i++)
-		line += buf[i] == '\n';
-	return line;
-}
-
-/* ---- lexical checks on the raw text, mirroring libconfig 1.5's scanner ---- */
-
-static bool is_name_start(char ch)
-{
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '*';
-}
-
-static bool is_name_char(char ch)
-{
-	return is_name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-}
-
-/* Reads an integer literal at *pos (sign optional). Returns 1 if one was range-checked, 0 if the
- * text there is not an integer (a float, a lone sign), or the error. */
-static int scan_number(struct load_ctx *c, const char *s, size_t len, size_t *pos, int line)
-{
-	size_t i = *pos, start = *pos;
-	bool neg = false, hex = false, overflow = false;
-	unsigned long long v = 0;
-
-	if (s[i] == '-' || s[i] == '+') {
-		neg = s[i] == '-';
-		i++;
-	}
-	if (i + 2 < len && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-	    hex_digit(s[i + 2]) >= 0) {
-		if (start !=
-		    i) { /* libconfig has no signed hex: a syntax error it reports itself */
-			*pos = i;
-			return 0;
-		}
-		hex = true;
-		for (i += 2; i < len && hex_digit(s[i]) >= 0; i++) {
-			if (v > (ULLONG_MAX >> 4))
-				overflow = true;
-			else
-				v = (v << 4) | (unsigned)hex_digit(s[i]);
-		}
-	} else {
-		if (i >= len || s[i] < '0' || s[i] > '9') {
-			*pos = i > start ? i : start + 1;
-			return 0;
-		}
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			unsigned dgt = (unsigned)(s[i] - '0');
-			if (v > (ULLONG_MAX - dgt) / 10)
-				overflow = true;
-			else
-				v = v * 10 + dgt;
-		}
-		if (i < len && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) {
-			/* a float: skip it, the type checks deal with floats */
-			for (i++;
-			     i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
-			                 s[i] == 'e' || s[i] == 'E' || s[i] == '-' || s[i] == '+');
-			     i++)
-				;
-			*pos = i;
-			return 0;
-		}
-	}
-	bool is64 = i < len && s[i] == 'L';
-	if (is64) {
-		i++;
-		if (i < len && s[i] == 'L')
-			i++;
-	}
-	*pos = i;
-
-	unsigned long long max =
-	    is64 ? (unsigned long long)INT64_MAX : (unsigned long long)INT32_MAX;
-	if (neg && !hex)
-		max += 1; /* INT_MIN / INT64_MIN */
-	if (overflow || v > max) {
-		char lit[40];
-		size_t n = i - start < sizeof(lit) - 4 ? i - start : sizeof(lit) - 4;
-		memcpy(lit, s + start, n);
-		strcpy(lit + n, i - start > n ? "..." : "");
-		return fail(c, line, "integer %s out of range (%s)", lit,
-		            is64 ? "64-bit" : "32-bit; append 'L' for a 64-bit value");
-	}
-	return 1;
-}
-
-static int lexical_checks(struct load_ctx *c, const char *s, size_t len)
-{
-	static const char directive[] = "@include";
-	int line = 1;
-
-	/* "@include" anywhere, in any case, even in a string or comment: never ambiguous. */
-	for (size_t i = 0; i + sizeof(directive) - 1 <= len; i++) {
-		if (s[i] == '\n')
-			line++;
-		if (s[i] == '@' && !strncasecmp(s + i, directive, sizeof(directive) - 1))
-			return fail(c, line, "\"@include\" is not allowed in a policy");
-	}
-
-	line = 1;
-	for (size_t i = 0; i < len;) {
-		char ch = s[i];
-		if (ch == '\n') {
-			line++;
-			i++;
-		} else if (ch == '#' || (ch == '/' && i + 1 < len && s[i + 1] == '/')) {
-			while (i < len && s[i] != '\n')
-				i++;
-		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
-			for (i += 2; i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/');
-			     i++)
-				line += s[i] == '\n';
-			i += 2;
-		} else if (ch == '"') {
-			for (i++; i < len && s[i] != '"'; i++) {
-				if (s[i] == '\\' && i + 1 < len)
-					i++;
-				line += s[i] == '\n';
-			}
-			i++;
-		} else if (ch == '@') {
-			return fail(c, line, "unexpected '@' (directives are not allowed)");
-		} else if (is_name_start(ch)) {
-			while (i < len && is_name_char(s[i]))
-				i++;
-		} else if ((ch >= '0' && ch <= '9') || ch == '-' || ch == '+') {
-			int r = scan_number(c, s, len, &i, line);
-			if (r < 0)
-				return r;
-		} else if (ch == '.' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
-			for (i++; i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == 'e' ||
-			                      s[i] == 'E' || s[i] == '-' || s[i] == '+');
-			     i++)
-				;
-		} else
-			i++;
-	}
-	return 0;
 }
 
 /* ---- RFC 3339 ---- */
@@ -1092,15 +947,12 @@ int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
 		r = -EFBIG;
 		goto out;
 	}
-	const char *nul = len ? memchr(buf, '\0', len) : NULL;
-	if (nul) {
-		r = fail(&c, count_line(buf, (size_t)(nul - buf)), "NUL byte at offset %zu",
-		         (size_t)(nul - buf));
+	struct conftext_error te;
+	r = conftext_check(buf, len, "a policy", &te);
+	if (r < 0) {
+		(void)fail(&c, te.line, "%s", te.reason);
 		goto out;
 	}
-	r = lexical_checks(&c, buf ? buf : "", len);
-	if (r < 0)
-		goto out;
 
 	p = calloc(1, sizeof(*p));
 	if (p)

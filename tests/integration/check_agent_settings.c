@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The "agent" group of portcullisd.conf (agent/settings.c): good and bad inputs, table-driven. */
 #include <check.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,20 @@ static const struct {
 	{ "agent = 1;", -EBADMSG, "must be a group" },
 	/* syntax error */
 	{ "agent = { state_dir = \"/s\" ", -EBADMSG, "line" },
-	/* includes are refused */
-	{ "@include \"/etc/shadow\"\n", -EBADMSG, "@include" },
+	/* includes are refused, anywhere (the raw-text guard shared with the policy loader) */
+	{ "@include \"/etc/shadow\"\n", -EBADMSG,
+	  "line 1: \"@include\" is not allowed in portcullisd.conf" },
+	{ "agent = {\n  log_dir = \"/l\"; # @INCLUDE \"/x\"\n};", -EBADMSG,
+	  "line 2: \"@include\"" },
+	/* integers libconfig would wrap (4294967297 reads as 1) */
+	{ "uplink = {\n  port = 4294967297;\n};", -EBADMSG,
+	  "line 2: integer 4294967297 out of range" },
+	{ "uplink = { heartbeat_sec = 0x1FFFFFFFF; };", -EBADMSG, "out of range" },
+	/* unknown top-level groups and settings are refused: a typo must not pass silently */
+	{ "agnet = { log_dir = \"/l\"; };", -EBADMSG, "line 1: unknown group \"agnet\"" },
+	{ "agent = { };\nfoo = 1;", -EBADMSG, "line 2: unknown group \"foo\"" },
+	/* a bad uplink group does not refuse the file (see test_settings_uplink) */
+	{ "uplink = { port = 0; };", 0, NULL },
 };
 
 START_TEST(test_settings_table)
@@ -69,8 +82,9 @@ START_TEST(test_settings_values)
 	t = "agent = { state_dir = \"/other\"; bogus = \"x\"; };";
 	ck_assert_int_eq(agent_settings_parse(t, strlen(t), &s, err, sizeof(err)), -EBADMSG);
 	ck_assert_str_eq(s.state_dir, "/srv/pc");
-	/* NUL bytes are refused */
+	/* NUL bytes are refused (libconfig would ignore what follows) */
 	ck_assert_int_eq(agent_settings_parse("a\0b", 3, &s, err, sizeof(err)), -EBADMSG);
+	ck_assert_msg(strstr(err, "line 1: NUL byte at offset 1"), "message '%s'", err);
 	/* a missing file means defaults */
 	agent_settings_defaults(&s);
 	ck_assert_int_eq(
@@ -97,7 +111,7 @@ START_TEST(test_settings_file_trust)
 	ck_assert_int_eq(chmod(path, 0666), 0);
 	agent_settings_defaults(&s);
 	ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
-	ck_assert_msg(strstr(err, "not group- or world-writable"), "message '%s'", err);
+	ck_assert_msg(strstr(err, "group- or world-writable (mode 0666)"), "message '%s'", err);
 	ck_assert(!s.force_audit);
 	ck_assert_int_eq(chmod(path, 0620), 0);
 	ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
@@ -115,12 +129,68 @@ START_TEST(test_settings_file_trust)
 		ck_assert_int_eq(chown(path, 1, 1), 0);
 		agent_settings_defaults(&s);
 		ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
-		ck_assert_msg(strstr(err, "owned by root"), "message '%s'", err);
+		ck_assert_msg(strstr(err, "not owned by root (uid 1)"), "message '%s'", err);
 		ck_assert(!s.force_audit);
 	} else {
 		ck_assert_int_eq(agent_settings_load(path, true, &s, err, sizeof(err)), -EPERM);
 	}
 	ck_assert_int_eq(unlink(path), 0);
+}
+END_TEST
+
+/* One parse gives both groups; a bad uplink group leaves the agent's settings in force, the
+ * uplink at its defaults (disabled) and says why. */
+START_TEST(test_settings_uplink)
+{
+	struct agent_settings s;
+	char err[256] = "";
+	const char *t = "agent = { state_dir = \"/s\"; };\n"
+	                "uplink = {\n  enabled = true;\n  host = \"logs\";\n  tls = false;\n"
+	                "  heartbeat_sec = 60;\n};\n";
+
+	agent_settings_defaults(&s);
+	ck_assert_uint_eq(s.uplink.heartbeat_sec, 300);
+	ck_assert(!s.uplink.enabled);
+	ck_assert_msg(agent_settings_parse(t, strlen(t), &s, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(s.state_dir, "/s");
+	ck_assert(s.uplink.enabled);
+	ck_assert_str_eq(s.uplink.host, "logs");
+	ck_assert_uint_eq(s.uplink.heartbeat_sec, 60);
+	ck_assert_str_eq(s.uplink_error, "");
+
+	t = "agent = { state_dir = \"/t\"; };\nuplink = {\n  enabled = true;\n  port = 0;\n};\n";
+	agent_settings_defaults(&s);
+	ck_assert_int_eq(agent_settings_parse(t, strlen(t), &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(s.state_dir, "/t");
+	ck_assert(!s.uplink.enabled);
+	ck_assert_str_eq(s.uplink_error, "line 4: port must be 1..65535");
+}
+END_TEST
+
+/* The file is read without following a symlink (the reader is policy/base/fileio.c). */
+START_TEST(test_settings_symlink)
+{
+	char dir[] = "/tmp/pc-settings-XXXXXX", target[64], link[64], err[256] = "";
+	struct agent_settings s;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/real.conf", dir);
+	snprintf(link, sizeof(link), "%s/portcullisd.conf", dir);
+	f = fopen(target, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("agent = { mode_override = \"audit\"; };\n", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(target, link), 0);
+	agent_settings_defaults(&s);
+	ck_assert_int_eq(agent_settings_load(link, false, &s, err, sizeof(err)), -ELOOP);
+	ck_assert_msg(strstr(err, "symlink"), "message '%s'", err);
+	ck_assert(!s.force_audit);
+	ck_assert_int_eq(agent_settings_load(target, false, &s, err, sizeof(err)), 0);
+	ck_assert(s.force_audit);
+	unlink(link);
+	unlink(target);
+	rmdir(dir);
 }
 END_TEST
 
@@ -134,6 +204,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_settings_table, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_settings_values);
 	tcase_add_test(tc, test_settings_file_trust);
+	tcase_add_test(tc, test_settings_uplink);
+	tcase_add_test(tc, test_settings_symlink);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

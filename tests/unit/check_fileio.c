@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* read_file_bounded() (policy/base/fileio.c): the CLI's reader of policy, descriptor and key files.
- */
+/* policy/base/fileio.c: read_file_bounded() (the CLI's reader of policy, descriptor and key files)
+ * and read_file_trusted() (portcullisd.conf: no symlink, owner and mode rules, cap). */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ static void teardown(void)
 	snprintf(cmd, sizeof(cmd), "%s/f", dir);
 	(void)unlink(cmd);
 	snprintf(cmd, sizeof(cmd), "%s/fifo", dir);
+	(void)unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/link", dir);
 	(void)unlink(cmd);
 	(void)rmdir(dir);
 }
@@ -91,6 +94,60 @@ START_TEST(not_regular_files)
 }
 END_TEST
 
+START_TEST(trusted_reads_and_refuses)
+{
+	const char *path = put("abc\n", 4);
+	char link[64], reason[128] = "", *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(read_file_trusted(AT_FDCWD, path, 4, FILEIO_NOFOLLOW, &buf, &len, reason,
+	                                   sizeof(reason)),
+	                 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_str_eq(buf, "abc\n");
+	free(buf);
+	buf = NULL;
+	/* over the cap by one byte */
+	ck_assert_int_eq(
+	    read_file_trusted(AT_FDCWD, path, 3, 0, &buf, &len, reason, sizeof(reason)), -EFBIG);
+	ck_assert_str_eq(reason, "larger than 3 bytes");
+	ck_assert_ptr_null(buf);
+	/* a symlink: followed without the flag, refused with it */
+	snprintf(link, sizeof(link), "%s/link", dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_int_eq(read_file_trusted(AT_FDCWD, link, 16, 0, &buf, &len, NULL, 0), 0);
+	free(buf);
+	buf = NULL;
+	ck_assert_int_eq(read_file_trusted(AT_FDCWD, link, 16, FILEIO_NOFOLLOW, &buf, &len, reason,
+	                                   sizeof(reason)),
+	                 -ELOOP);
+	ck_assert_str_eq(reason, "is a symlink, refusing");
+	/* mode and owner rules */
+	ck_assert_int_eq(chmod(path, 0664), 0);
+	ck_assert_int_eq(
+	    read_file_trusted(AT_FDCWD, path, 16, FILEIO_NO_GW, &buf, &len, reason, sizeof(reason)),
+	    -EPERM);
+	ck_assert_str_eq(reason, "refused: group- or world-writable (mode 0664)");
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(read_file_trusted(AT_FDCWD, path, 16, FILEIO_NO_GW, &buf, &len, NULL, 0),
+	                 0);
+	free(buf);
+	buf = NULL;
+	ck_assert_int_eq(read_file_trusted(AT_FDCWD, path, 16, FILEIO_ROOT_OWNED, &buf, &len,
+	                                   reason, sizeof(reason)),
+	                 geteuid() == 0 ? 0 : -EPERM);
+	free(buf);
+	buf = NULL;
+	/* not a regular file, missing */
+	ck_assert_int_eq(
+	    read_file_trusted(AT_FDCWD, dir, 16, 0, &buf, &len, reason, sizeof(reason)), -EINVAL);
+	ck_assert_int_eq(read_file_trusted(AT_FDCWD, "/nonexistent/x", 16, 0, &buf, &len, reason,
+	                                   sizeof(reason)),
+	                 -ENOENT);
+	ck_assert_ptr_null(buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fileio");
@@ -100,6 +157,7 @@ int main(void)
 	tcase_add_test(tc, empty_file);
 	tcase_add_test(tc, cap_boundaries);
 	tcase_add_test(tc, not_regular_files);
+	tcase_add_test(tc, trusted_reads_and_refuses);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
