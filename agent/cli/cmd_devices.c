@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * portcullis devices [--policy FILE] [--json]: lists the attached USB devices, root hubs as
- * buses, and what the policy decides for each device and interface. Changes nothing: it only
- * reads sysfs (through agent/sysfs/usb_sysfs.c) and evaluates. See docs/cli-devices.md.
+ * portcullis devices [--config FILE | --policy FILE] [--json]: lists the attached USB devices,
+ * root hubs as buses, and what the policy decides for each device and interface: by default the
+ * policy portcullisd enforces, loaded through the policy store read-only. Changes nothing: it
+ * only reads sysfs (through agent/sysfs/usb_sysfs.c) and files, and evaluates. See
+ * docs/cli-devices.md.
  *
  * Every device string is untrusted: escaped with str_escape() for people, and given to the JSON
  * encoder only when it is valid UTF-8 (else escaped the same way).
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +25,14 @@
 
 #include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
+#include "agent/daemon/settings.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
 #include "policy/device/usb_kind.h"
 #include "paths.h"
 #include "policy/lang/policy.h"
+#include "policy/trust/policy_store.h"
 #include "agent/sysfs/usb_sysfs.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free)
@@ -40,17 +45,32 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object, json_object_put)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: portcullis devices [--policy FILE] [--json]\n\n"
-	        "Lists attached USB devices and what the policy decides for each device and\n"
-	        "interface. Changes nothing. Without --policy the built-in default policy is\n"
-	        "used. See docs/cli-devices.md and portcullis(8).\n\n"
-	        "  --policy FILE  evaluate with this policy file (its signature is not checked)\n"
-	        "  --json         machine-readable output\n");
+	fprintf(
+	    f,
+	    "Usage: portcullis devices [--config FILE | --policy FILE] [--json]\n\n"
+	    "Lists attached USB devices and what the policy decides for each device and\n"
+	    "interface. Changes nothing. By default it decides with the policy portcullisd\n"
+	    "enforces: the signed policy named by the agent configuration, verified the same\n"
+	    "way (signature, trusted keys, anti-rollback state, last-known-good copy, built-in\n"
+	    "default), and says which one it used. See docs/cli-devices.md and portcullis(8).\n\n"
+	    "  --config FILE     agent configuration (default " PORTCULLIS_AGENT_CONF ")\n"
+	    "  --policy FILE     evaluate with this policy file instead (signature not checked)\n"
+	    "  --no-owner-check  do not require root-owned files (tests)\n"
+	    "  --json            machine-readable output\n");
 }
 
-/* Loads FILE or the built-in default; prints "FILE:LINE: reason" and returns < 0 on failure. */
-static int load_policy(const char *path, struct policy **ret)
+/* Which policy was used, and why (for people and JSON). */
+struct policy_origin {
+	const char *source;       /* "file", "last-known-good", "built-in" */
+	char path[PATH_MAX + 16]; /* the file, "" for the built-in default */
+	bool verified;            /* signature and store checks passed (not for --policy) */
+	const char *status; /* "verified", "unverified", "missing", "rejected", "config-refused" */
+	char reason[PATH_MAX + 64]; /* why not the configured file; "" when it is */
+	bool audit_override;        /* mode_override = "audit" in the configuration */
+};
+
+/* Loads FILE as given with --policy; prints "FILE:LINE: reason" and returns < 0 on failure. */
+static int load_policy_file(const char *path, struct policy **ret, struct policy_origin *o)
 {
 	_cleanup_(freep) char *buf = NULL;
 	struct policy_error err = { 0 };
@@ -58,14 +78,6 @@ static int load_policy(const char *path, struct policy **ret)
 	size_t len = 0;
 	int r;
 
-	if (!path) {
-		*ret = policy_builtin_default();
-		if (!*ret) {
-			fprintf(stderr, "portcullis devices: out of memory\n");
-			return -ENOMEM;
-		}
-		return 0;
-	}
 	str_escape(name, sizeof(name), path, strlen(path));
 	/* One byte over the cap is read, so the loader sees (and rejects) a file too big. */
 	r = read_file_bounded(path, PORTCULLIS_POLICY_MAX_BYTES, &buf, &len);
@@ -82,7 +94,93 @@ static int load_policy(const char *path, struct policy **ret)
 			        err.reason[0] ? err.reason : strerror(-r));
 		return r;
 	}
+	o->source = "file";
+	(void)str_copy(o->path, sizeof(o->path), path);
+	o->status = "unverified";
 	return 0;
+}
+
+/*
+ * The policy portcullisd enforces: its configuration (a refused file means the built-in default,
+ * as in the agent), then the policy store read-only, exactly as the agent loads it at start.
+ */
+static int load_policy_in_force(const char *config, bool check_owner, const struct cli_host *h,
+                                struct policy **ret, struct policy_origin *o)
+{
+	struct agent_settings st;
+	struct policy_load_result res = { 0 };
+	char err[512];
+	int r;
+
+	agent_settings_defaults(&st);
+	r = agent_settings_load(config, check_owner, &st, err, sizeof(err));
+	if (r < 0) {
+		(void)snprintf(o->reason, sizeof(o->reason), "%s: %s", config, err);
+		*ret = policy_builtin_default();
+		if (!*ret)
+			return -ENOMEM;
+		o->source = "built-in";
+		o->status = "config-refused";
+		return 0;
+	}
+	o->audit_override = st.force_audit;
+	struct policy_store_config cfg = {
+		.policy_path = st.policy_file,
+		.keys_dir = st.keys_dir,
+		.state_dir = st.state_dir,
+		.hostname = h->hostname[0] ? h->hostname : NULL,
+		.machine_id = h->machine_id[0] ? h->machine_id : NULL,
+		.check_owner = check_owner,
+		.dry_run = true, /* read-only: never moves the anti-rollback state */
+	};
+	r = policy_store_load(&cfg, NULL, (int64_t)time(NULL), ret, &res);
+	if (r < 0)
+		return r;
+	o->source = res.source;
+	o->verified = strcmp(res.source, "built-in") != 0;
+	if (!strcmp(res.source, "file"))
+		(void)str_copy(o->path, sizeof(o->path), st.policy_file);
+	else if (!strcmp(res.source, "last-known-good") &&
+	         snprintf(o->path, sizeof(o->path), "%s/last-good.conf", st.state_dir) >=
+	             (int)sizeof(o->path))
+		o->path[0] = '\0'; /* cannot happen: the store opened it */
+	switch (res.status) {
+	case POLICY_STATUS_MISSING:
+		o->status = "missing";
+		if (snprintf(o->reason, sizeof(o->reason), "%s does not exist", st.policy_file) >=
+		    (int)sizeof(o->reason))
+			(void)str_copy(o->reason, sizeof(o->reason),
+			               "the policy file does not exist");
+		break;
+	case POLICY_STATUS_REJECTED:
+		o->status = "rejected";
+		(void)str_copy(o->reason, sizeof(o->reason), res.reason);
+		break;
+	case POLICY_STATUS_ACCEPTED:
+	case POLICY_STATUS_UNCHANGED:
+		o->status = "verified";
+		break;
+	}
+	return 0;
+}
+
+static void print_origin(const struct policy_origin *o)
+{
+	char path[4 * PATH_MAX + 1], reason[4 * sizeof(o->reason) + 1];
+
+	str_escape(path, sizeof(path), o->path, strlen(o->path));
+	str_escape(reason, sizeof(reason), o->reason, strlen(o->reason));
+	if (!strcmp(o->status, "unverified"))
+		printf("Policy file: %s (given with --policy; signature not checked)\n", path);
+	else if (!strcmp(o->source, "file"))
+		printf("Policy file: %s (signed, verified: the policy in force)\n", path);
+	else if (!strcmp(o->source, "last-known-good"))
+		printf("Policy file: %s (last-known-good copy: %s)\n", path, reason);
+	else
+		printf("Policy file: none, the built-in default (%s)\n", reason);
+	if (o->audit_override)
+		printf("Note: mode_override = \"audit\" in the configuration: portcullisd blocks "
+		       "nothing; shown is what the policy decides\n");
 }
 
 static const char *esc(char *buf, size_t size, const char *s)
@@ -303,14 +401,20 @@ static int cmp_display(const void *a, const void *b)
 	return strverscmp(x->busid, y->busid);
 }
 
-static struct json_object *json_policy(const struct policy *p, bool builtin)
+static struct json_object *json_policy(const struct policy *p, const struct policy_origin *po)
 {
 	struct json_object *o = json_object_new_object();
 	char hex[65];
 
 	hex_encode(hex, policy_sha256(p), 32);
 	json_object_object_add(o, "name", json_object_new_string(policy_name(p)));
-	json_object_object_add(o, "source", json_object_new_string(builtin ? "built-in" : "file"));
+	json_object_object_add(o, "source", json_object_new_string(po->source));
+	json_object_object_add(o, "path", po->path[0] ? json_object_new_string(po->path) : NULL);
+	json_object_object_add(o, "status", json_object_new_string(po->status));
+	json_object_object_add(o, "verified", json_object_new_boolean(po->verified));
+	json_object_object_add(o, "reason",
+	                       po->reason[0] ? json_object_new_string(po->reason) : NULL);
+	json_object_object_add(o, "audit_override", json_object_new_boolean(po->audit_override));
 	json_object_object_add(o, "serial", json_object_new_uint64(policy_serial(p)));
 	json_object_object_add(o, "mode",
 	                       json_object_new_string(policy_mode_to_string(policy_mode(p))));
@@ -422,6 +526,8 @@ int cmd_devices(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "policy", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "no-owner-check", no_argument, NULL, 'O' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -432,18 +538,25 @@ int cmd_devices(int argc, char **argv)
 	_cleanup_(json_object_putp) struct json_object *root = NULL;
 	_cleanup_(freep) struct decision *d = NULL;
 	struct json_object *jbuses = NULL, *jdevs = NULL;
-	const char *policy_path = NULL;
+	const char *policy_path = NULL, *config = NULL;
+	struct policy_origin origin = { 0 };
 	struct cli_host host;
 	struct policy_env env;
-	bool json = false;
-	int c, n;
+	bool json = false, check_owner = true;
+	int c, n, r;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:jh", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+p:c:jh", options, NULL)) >= 0) {
 		switch (c) {
 		case 'p':
 			policy_path = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'O':
+			check_owner = false;
 			break;
 		case 'j':
 			json = true;
@@ -462,10 +575,23 @@ int cmd_devices(int argc, char **argv)
 		return 2;
 	}
 
-	if (load_policy(policy_path, &p) < 0)
-		return 1;
+	if (policy_path && config) {
+		fprintf(stderr, "portcullis devices: --policy and --config exclude each other\n");
+		return 2;
+	}
 	cli_host_read(&host, NULL);
 	cli_host_env(&host, (int64_t)time(NULL), &env);
+	if (policy_path)
+		r = load_policy_file(policy_path, &p, &origin);
+	else {
+		r = load_policy_in_force(config ? config : PORTCULLIS_AGENT_CONF, check_owner,
+		                         &host, &p, &origin);
+		if (r < 0)
+			fprintf(stderr, "portcullis devices: cannot load the policy: %s\n",
+			        strerror(-r));
+	}
+	if (r < 0)
+		return 1;
 
 	udev = udev_new();
 	if (!udev) {
@@ -488,7 +614,7 @@ int cmd_devices(int argc, char **argv)
 		root = json_object_new_object();
 		jbuses = json_object_new_array();
 		jdevs = json_object_new_array();
-		json_object_object_add(root, "policy", json_policy(p, !policy_path));
+		json_object_object_add(root, "policy", json_policy(p, &origin));
 		json_object_object_add(root, "buses", jbuses);
 		json_object_object_add(root, "devices", jdevs);
 	} else {
@@ -496,6 +622,7 @@ int cmd_devices(int argc, char **argv)
 		esc(name, sizeof(name), policy_name(p));
 		printf("Policy: %s (serial %llu, mode %s)\n", name,
 		       (unsigned long long)policy_serial(p), policy_mode_to_string(policy_mode(p)));
+		print_origin(&origin);
 		if (n == 0)
 			printf("No USB devices.\n");
 	}

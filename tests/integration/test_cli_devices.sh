@@ -87,6 +87,12 @@ line() {
 	grep -qE -- "$3" "$2" || { fail "$1: no line matching '$3'"; cat "$2" >&2; }
 }
 
+# The configuration "portcullis devices" reads by default names files that do not exist here: the
+# built-in default, whatever /etc/portcullis holds on this machine.
+printf 'agent = { policy_file = "%s/etc/policy.conf"; keys_dir = "%s/etc/keys.d";\n  state_dir = "%s/state"; };\n' \
+	"$WORK" "$WORK" "$WORK" >"$WORK/none.conf"
+NOCONF="--config $WORK/none.conf --no-owner-check"
+
 FOUR_UNAUTH="--device usb-stick@1-2,unauthorized --device android-mtp-adb@1-3,unauthorized
 	--device keyboard@1-4,unauthorized --device badusb@1-5,unauthorized"
 FOUR_CONF="--device usb-stick@1-2 --device android-mtp-adb@1-3 --device keyboard@1-4
@@ -94,7 +100,7 @@ FOUR_CONF="--device usb-stick@1-2 --device android-mtp-adb@1-3 --device keyboard
 
 # --- unauthorized: interfaces known only from the descriptors ---
 # shellcheck disable=SC2086
-run "$WORK/u.json" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices --json
+run "$WORK/u.json" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices $NOCONF --json
 expect_rc "unauthorized json" 0
 jcheck "unauthorized json" "$WORK/u.json" '
 j["policy"]["name"] == "built-in default" and j["policy"]["source"] == "built-in"
@@ -131,7 +137,7 @@ ifc("1-5", 1)["rule"] == "builtin-block-data"
 '
 
 # shellcheck disable=SC2086
-run "$WORK/u.txt" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices
+run "$WORK/u.txt" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices $NOCONF
 expect_rc "unauthorized human" 0
 line "human policy" "$WORK/u.txt" '^Policy: built-in default \(serial 0, mode enforce\)$'
 line "human bus" "$WORK/u.txt" '^Bus 1 +usb1 +1d6b:0002  xHCI Host Controller$'
@@ -146,7 +152,7 @@ line "human badusb storage" "$WORK/u.txt" '^ +1-5:1\.1 +08/06/50  mass-storage +
 
 # --- configured: interfaces present, strings from sysfs ---
 # shellcheck disable=SC2086
-run "$WORK/c.json" "$WORK/err" $FOUR_CONF -- "$PC" devices --json
+run "$WORK/c.json" "$WORK/err" $FOUR_CONF -- "$PC" devices $NOCONF --json
 expect_rc "configured json" 0
 jcheck "configured json" "$WORK/c.json" '
 all(d["authorized"] is True for d in j["devices"])
@@ -157,7 +163,7 @@ dev("1-3")["decision"] == "block" and dev("1-3")["charge_only"] is True
 dev("1-4")["decision"] == "allow" and dev("1-5")["decision"] == "partial"
 '
 # shellcheck disable=SC2086
-run "$WORK/c.txt" "$WORK/err" $FOUR_CONF -- "$PC" devices
+run "$WORK/c.txt" "$WORK/err" $FOUR_CONF -- "$PC" devices $NOCONF
 expect_rc "configured human" 0
 line "human phone string" "$WORK/c.txt" '^ +1-3:1\.0 +06/01/01  mtp,ptp +block +builtin-block-data +now: on  "MTP"$'
 
@@ -222,6 +228,73 @@ line "show ends" "$WORK/s.txt" '^ +window: always \.\. 2099-01-31T18:00:00Z  \(e
 line "show ended" "$WORK/s.txt" '^ +window: always \.\. 2001-01-01T00:00:00Z  \(ENDED 2001-01-01T00:00:00Z: matches nothing\)$'
 line "show hosts" "$WORK/s.txt" '^ +hosts: no-such-host-\*$'
 
+# --- the policy in force: --config, the signed policy store, read-only ---
+mkdir -p "$WORK/etc/keys.d" "$WORK/state"
+"$PC" policy keygen --out "$WORK/etc/keys.d" --id it >/dev/null
+mv "$WORK/etc/keys.d/it.key" "$WORK/it.key"
+cat >"$WORK/etc/policy.conf" <<'EOF'
+version = 1;
+serial = 7;
+key_id = "it";
+default = "block";
+rules = (
+  { id = "allow-sandisk"; action = "allow"; vid = 0x0781; kind = "mass-storage"; },
+  { id = "allow-peripherals"; action = "allow"; kind = [ "hid", "hub" ]; }
+);
+EOF
+"$PC" policy sign --key "$WORK/it.key" "$WORK/etc/policy.conf" >/dev/null
+# shellcheck disable=SC2086
+run "$WORK/f.json" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices $NOCONF --json
+expect_rc "in force json" 0
+jcheck "in force json" "$WORK/f.json" "
+j['policy']['source'] == 'file' and j['policy']['serial'] == 7
+j['policy']['verified'] is True and j['policy']['status'] == 'verified'
+j['policy']['path'] == '$WORK/etc/policy.conf'
+dev('1-2')['decision'] == 'allow' and dev('1-2')['rule'] == 'allow-sandisk'
+dev('1-3')['decision'] == 'block'
+"
+# shellcheck disable=SC2086
+run "$WORK/f.txt" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices $NOCONF
+expect_rc "in force human" 0
+line "in force human policy" "$WORK/f.txt" '^Policy: .*policy\.conf \(serial 7, mode enforce\)$'
+has "in force human file" "$WORK/f.txt" "Policy file: $WORK/etc/policy.conf (signed, verified: the policy in force)"
+line "in force human stick" "$WORK/f.txt" '^1-2 +0781:5567 .* allow +rule: allow-sandisk'
+CHECKS=$((CHECKS + 1))
+[ -z "$(ls -A "$WORK/state")" ] || fail "devices wrote the anti-rollback state"
+
+# the signature broken: the last-known-good copy (as the agent saved it), then nothing
+cp "$WORK/etc/policy.conf" "$WORK/state/last-good.conf"
+cp "$WORK/etc/policy.conf.sig" "$WORK/state/last-good.conf.sig"
+printf '# edited after signing\n' >>"$WORK/etc/policy.conf"
+# shellcheck disable=SC2086
+run "$WORK/l.json" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices $NOCONF --json
+expect_rc "lkg json" 0
+jcheck "lkg json" "$WORK/l.json" "
+j['policy']['source'] == 'last-known-good' and j['policy']['serial'] == 7
+j['policy']['status'] == 'rejected' and 'signature' in j['policy']['reason']
+j['policy']['path'] == '$WORK/state/last-good.conf'
+dev('1-2')['decision'] == 'allow'
+"
+rm "$WORK/state/last-good.conf" "$WORK/state/last-good.conf.sig"
+# shellcheck disable=SC2086
+run "$WORK/n.txt" "$WORK/err" $FOUR_UNAUTH -- "$PC" devices $NOCONF
+expect_rc "rejected human" 0
+line "rejected human policy" "$WORK/n.txt" '^Policy: built-in default \(serial 0, mode enforce\)$'
+line "rejected human why" "$WORK/n.txt" '^Policy file: none, the built-in default \(.*signature does not verify'
+line "rejected human stick" "$WORK/n.txt" '^1-2 +0781:5567 .* block +rule: builtin-block-data'
+
+# a configuration the agent would refuse: the built-in default, as the agent enforces then
+printf 'agent = { bogus = 1; };\n' >"$WORK/refused.conf"
+run "$WORK/r.json" "$WORK/err" --device usb-stick@1-2 -- "$PC" devices --config "$WORK/refused.conf" \
+	--no-owner-check --json
+expect_rc "refused config" 0
+jcheck "refused config" "$WORK/r.json" "
+j['policy']['source'] == 'built-in' and j['policy']['status'] == 'config-refused'
+j['policy']['reason'].startswith('$WORK/refused.conf: line 1')
+"
+run "$WORK/b.out" "$WORK/err" -- "$PC" devices --config "$WORK/none.conf" --policy "$WORK/allow.conf"
+expect_rc "config and policy" 2
+
 # --- bad policy files: FILE:LINE: reason, exit 1, nothing listed ---
 printf 'version = 1;\nserial = 1;\nrules = ( { id = "x"; action = "allow" \n' >"$WORK/bad.conf"
 run "$WORK/b.out" "$WORK/err" --device usb-stick@1-2 -- "$PC" devices --policy "$WORK/bad.conf"
@@ -238,21 +311,21 @@ expect_rc "missing policy" 1
 has "missing policy message" "$WORK/err" "$WORK/missing.conf: No such file or directory"
 
 # --- usage ---
-run "$WORK/b.out" "$WORK/err" -- "$PC" devices --bogus
+run "$WORK/b.out" "$WORK/err" -- "$PC" devices $NOCONF --bogus
 expect_rc "unknown option" 2
-run "$WORK/b.out" "$WORK/err" -- "$PC" devices extra
+run "$WORK/b.out" "$WORK/err" -- "$PC" devices $NOCONF extra
 expect_rc "extra argument" 2
 run "$WORK/b.out" "$WORK/err" -- "$PC" devices --policy
 expect_rc "missing argument" 2
-run "$WORK/h.out" "$WORK/err" -- "$PC" devices --help
+run "$WORK/h.out" "$WORK/err" -- "$PC" devices $NOCONF --help
 expect_rc "help" 0
 has "help text" "$WORK/h.out" "Usage: portcullis devices"
 
 # --- no devices at all ---
-run "$WORK/e.txt" "$WORK/err" -- "$PC" devices
+run "$WORK/e.txt" "$WORK/err" -- "$PC" devices $NOCONF
 expect_rc "empty" 0
 has "empty human" "$WORK/e.txt" "No USB devices."
-run "$WORK/e.json" "$WORK/err" -- "$PC" devices --json
+run "$WORK/e.json" "$WORK/err" -- "$PC" devices $NOCONF --json
 expect_rc "empty json" 0
 jcheck "empty json" "$WORK/e.json" '
 j["devices"] == [] and j["buses"] == []
@@ -261,14 +334,14 @@ j["devices"] == [] and j["buses"] == []
 # --- hostile strings are escaped; malformed descriptors are blocked with a reason ---
 ESC=$(printf '\033')
 run "$WORK/h.txt" "$WORK/err" --meta "product=Evil${ESC}[2J\"Disk" --device usb-stick@1-2,unauthorized \
-	--device bad-truncated@1-3,unauthorized -- "$PC" devices
+	--device bad-truncated@1-3,unauthorized -- "$PC" devices $NOCONF
 expect_rc "hostile human" 0
 has "escaped product" "$WORK/h.txt" 'SanDisk Evil\x1b[2J\x22Disk'
 CHECKS=$((CHECKS + 1))
 if LC_ALL=C grep -q "$ESC" "$WORK/h.txt"; then fail "raw ESC byte in human output"; fi
 line "malformed reason" "$WORK/h.txt" '^ +reason: descriptors malformed'
 run "$WORK/h.json" "$WORK/err" --meta "product=Evil${ESC}[2J\"Disk" --device usb-stick@1-2,unauthorized \
-	--device bad-truncated@1-3,unauthorized -- "$PC" devices --json
+	--device bad-truncated@1-3,unauthorized -- "$PC" devices $NOCONF --json
 expect_rc "hostile json" 0
 jcheck "hostile json" "$WORK/h.json" '
 dev("1-2")["product"] == "Evil\x1b[2J\"Disk"
@@ -282,19 +355,19 @@ if LC_ALL=C grep -q "$ESC" "$WORK/h.json"; then fail "raw ESC byte in JSON outpu
 # not UTF-8: JSON gets the escaped form (valid JSON, no raw bytes); valid UTF-8 passes as is
 BAD=$(printf 'Disk\377\376')
 run "$WORK/x.json" "$WORK/err" --meta "product=$BAD" --meta "manufacturer=Müller" \
-	--device usb-stick@1-2,unauthorized -- "$PC" devices --json
+	--device usb-stick@1-2,unauthorized -- "$PC" devices $NOCONF --json
 expect_rc "non-utf8 json" 0
 jcheck "non-utf8 json" "$WORK/x.json" '
 dev("1-2")["product"] == "Disk\\xff\\xfe"
 dev("1-2")["manufacturer"] == "M\u00fcller" and dev("1-2")["product"].startswith("Disk")
 '
 run "$WORK/x.txt" "$WORK/err" --meta "product=$BAD" --meta "manufacturer=Müller" \
-	--device usb-stick@1-2,unauthorized -- "$PC" devices
+	--device usb-stick@1-2,unauthorized -- "$PC" devices $NOCONF
 has "non-utf8 human" "$WORK/x.txt" 'M\xc3\xbcller Disk\xff\xfe'
 
 # --- a hub: devices behind it are listed below it, deeper ones indented ---
 run "$WORK/t.txt" "$WORK/err" --hub 1-1 --device keyboard@1-1.4 --device usb-stick@1-2,unauthorized \
-	-- "$PC" devices
+	-- "$PC" devices $NOCONF
 expect_rc "hub human" 0
 CHECKS=$((CHECKS + 1))
 order=$(grep -oE '^ *(1-[0-9.]+) ' "$WORK/t.txt" | tr -d ' ' | tr '\n' ' ')
