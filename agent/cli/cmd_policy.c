@@ -53,7 +53,9 @@ static void usage(FILE *f)
 	        "                                 would this host accept FILE?\n"
 	        "  check FILE                     parse and lint FILE (no signature)\n"
 	        "  show [--builtin | FILE]        print a policy; no argument: the one in force\n"
-	        "  test FILE [--json]             evaluate the attached devices against FILE\n\n"
+	        "  test FILE [--json]             evaluate the attached devices against FILE\n"
+	        "  generate [--attached] [--from-log DIR]... [--key-id ID] [--serial N]\n"
+	        "                                 an allow-list of the devices seen (unsigned)\n\n"
 	        "Keys: %s   Policy: %s   State: %s\n"
 	        "See portcullis(8) and docs/it-guide.md.\n",
 	        PORTCULLIS_KEYS_DIR, PORTCULLIS_POLICY_FILE, PORTCULLIS_STATE_DIR);
@@ -717,8 +719,13 @@ int cmd_policy(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} subs[] = {
-		{ "keygen", policy_keygen },   { "sign", policy_sign }, { "verify", policy_verify },
-		{ "check", cmd_policy_check }, { "show", policy_show }, { "test", policy_test },
+		{ "keygen", policy_keygen },
+		{ "sign", policy_sign },
+		{ "verify", policy_verify },
+		{ "check", cmd_policy_check },
+		{ "show", policy_show },
+		{ "test", policy_test },
+		{ "generate", cmd_policy_generate },
 	};
 
 	if (argc < 2) {
