@@ -75,7 +75,8 @@ static int on_line(void *userdata, const char *line, size_t len, bool torn)
 	r = seen_device_from_record(obj, c->dev);
 	if (r == 0) {
 		c->stats->decisions++;
-		r = c->fn(c->userdata, c->dev, jstr(obj, "host"), rec.time_usec);
+		struct seen_where w = { jstr(obj, "host"), jstr(obj, "machine_id"), rec.time_usec };
+		r = c->fn(c->userdata, c->dev, &w);
 	} else if (r == -ENOENT)
 		r = 0;
 	else {
@@ -185,7 +186,7 @@ int seen_from_log(const char *dir, seen_fn fn, void *userdata, struct seen_stats
 
 /* ---- attached ---- */
 
-int seen_attached(const char *host, int64_t now_usec, seen_fn fn, void *userdata)
+int seen_attached(const struct seen_where *where, seen_fn fn, void *userdata)
 {
 	struct udev *udev = udev_new();
 	struct usb_device_info *devs = NULL;
@@ -195,7 +196,7 @@ int seen_attached(const char *host, int64_t now_usec, seen_fn fn, void *userdata
 		return -ENOMEM;
 	n = usb_sysfs_enumerate(udev, &devs);
 	for (int i = 0; i < n && r >= 0; i++)
-		r = fn(userdata, &devs[i], host, now_usec);
+		r = fn(userdata, &devs[i], where);
 	usb_sysfs_devices_free(devs);
 	udev_unref(udev);
 	return n < 0 ? n : r < 0 ? r : n;

@@ -12,9 +12,16 @@
 
 struct json_object;
 
+/* Where and when a device was seen (strings borrowed for the call; may be NULL). */
+struct seen_where {
+	const char *host;
+	const char *machine_id;
+	int64_t time_usec;
+};
+
 /* One device seen: dev (borrowed for the call), where and when. Return < 0 to stop. */
-typedef int (*seen_fn)(void *userdata, const struct usb_device_info *dev, const char *host,
-                       int64_t time_usec);
+typedef int (*seen_fn)(void *userdata, const struct usb_device_info *dev,
+                       const struct seen_where *where);
 
 struct seen_stats {
 	uint64_t files, records, decisions, bad_lines;
@@ -41,4 +48,4 @@ int seen_device_from_record(struct json_object *record, struct usb_device_info *
 int seen_from_log(const char *dir, seen_fn fn, void *userdata, struct seen_stats *stats);
 
 /* Every attached device (root hubs included; fn decides). Returns the count or a negative errno. */
-int seen_attached(const char *host, int64_t now_usec, seen_fn fn, void *userdata);
+int seen_attached(const struct seen_where *where, seen_fn fn, void *userdata);

@@ -55,7 +55,9 @@ static void usage(FILE *f)
 	        "  show [--builtin | FILE]        print a policy; no argument: the one in force\n"
 	        "  test FILE [--json]             evaluate the attached devices against FILE\n"
 	        "  generate [--attached] [--from-log DIR]... [--key-id ID] [--serial N]\n"
-	        "                                 an allow-list of the devices seen (unsigned)\n\n"
+	        "                                 an allow-list of the devices seen (unsigned)\n"
+	        "  diff OLD NEW [--from-log DIR]... [--attached]\n"
+	        "                                 rules and device decisions a push changes\n\n"
 	        "Keys: %s   Policy: %s   State: %s\n"
 	        "See portcullis(8) and docs/it-guide.md.\n",
 	        PORTCULLIS_KEYS_DIR, PORTCULLIS_POLICY_FILE, PORTCULLIS_STATE_DIR);
@@ -726,6 +728,7 @@ int cmd_policy(int argc, char **argv)
 		{ "show", policy_show },
 		{ "test", policy_test },
 		{ "generate", cmd_policy_generate },
+		{ "diff", cmd_policy_diff },
 	};
 
 	if (argc < 2) {

@@ -50,11 +50,10 @@ struct gen_ctx {
 	int error;
 };
 
-static int on_seen(void *userdata, const struct usb_device_info *dev, const char *host,
-                   int64_t time_usec)
+static int on_seen(void *userdata, const struct usb_device_info *dev, const struct seen_where *w)
 {
 	struct gen_ctx *c = userdata;
-	int r = policy_gen_add_device(c->gen, dev, host, time_usec);
+	int r = policy_gen_add_device(c->gen, dev, w->host, w->time_usec);
 
 	if (r < 0) {
 		c->error = r;
@@ -210,7 +209,8 @@ int cmd_policy_generate(int argc, char **argv)
 		                       st.decisions - before);
 	}
 	if (!ctx.error && attached) {
-		r = seen_attached(host.hostname, o.now_usec, on_seen, &ctx);
+		struct seen_where here = { host.hostname, host.machine_id, o.now_usec };
+		r = seen_attached(&here, on_seen, &ctx);
 		if (r < 0 && !ctx.error) {
 			fprintf(stderr,
 			        "portcullis policy generate: cannot enumerate USB devices: %s\n",

@@ -13,7 +13,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "devices", cmd_devices, "list attached USB devices and the decision the policy gives" },
-	{ "policy", cmd_policy, "keygen | sign | verify | check | show | test | generate" },
+	{ "policy", cmd_policy, "keygen | sign | verify | check | show | test | generate | diff" },
 	{ "log", cmd_log, "verify | show | export the incident log" },
 	{ "descriptor", cmd_descriptor, "dump a raw descriptors file (debugging)" },
 	{ "status", cmd_status, "is the agent running, which device was refused last and why" },

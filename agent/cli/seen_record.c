@@ -166,4 +166,3 @@ int seen_device_from_record(struct json_object *record, struct usb_device_info *
 	ret->n_ifaces = (uint16_t)n;
 	return 0;
 }
-

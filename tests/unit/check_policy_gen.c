@@ -310,10 +310,9 @@ static void record(const char *dir, const char *host, int which, int64_t time_us
 	free(dec);
 }
 
-static int on_seen(void *userdata, const struct usb_device_info *dev, const char *host,
-                   int64_t time_usec)
+static int on_seen(void *userdata, const struct usb_device_info *dev, const struct seen_where *w)
 {
-	return policy_gen_add_device(userdata, dev, host, time_usec) < 0 ? -EIO : 0;
+	return policy_gen_add_device(userdata, dev, w->host, w->time_usec) < 0 ? -EIO : 0;
 }
 
 START_TEST(test_from_logs)

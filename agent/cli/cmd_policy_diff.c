@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * portcullis policy diff OLD NEW [--from-log DIR]... [--attached]
+ *
+ * What a push changes: the settings and rules added, removed, changed or moved (matched by rule
+ * id), and for every device seen in the logs (or attached) whose decision differs, the decision
+ * under OLD and under NEW. Both files are loaded by the real loader (signatures are not
+ * checked). Exit status like diff(1): 0 no difference, 1 differences, 2 trouble.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/cli/cli_host.h"
+#include "agent/cli/cli_seen.h"
+#include "agent/cli/commands.h"
+#include "paths.h"
+#include "policy/base/clock.h"
+#include "policy/base/fileio.h"
+#include "policy/base/macro.h"
+#include "policy/base/strutil.h"
+#include "policy/lang/policy.h"
+
+#define MAX_LOG_DIRS 64
+#define ESC_MAX      (4 * USB_STRING_MAX + 1)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free);
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: portcullis policy diff OLD NEW [--from-log DIR]... [--attached]\n\n"
+	           "Rules added (+), removed (-), changed (~) or moved, and the devices seen in\n"
+	           "DIR (a host's incident-log directory or a collector directory) or attached\n"
+	           "now whose decision differs between OLD and NEW. Exit 0: no difference, 1:\n"
+	           "differences, 2: trouble. See docs/it-guide.md, \"Rolling out\".\n");
+}
+
+static const char *esc_id(char *buf, size_t size, const char *s)
+{
+	str_escape(buf, size, s, strlen(s));
+	return buf;
+}
+
+struct side {
+	const char *path;
+	char *text;
+	struct policy *policy;
+	config_t cfg;
+	bool cfg_ok;
+	const config_setting_t *rules;
+};
+
+static int load_side(struct side *s)
+{
+	struct policy_error err = { 0 };
+	char e[600];
+	size_t len = 0;
+	int r;
+
+	str_escape(e, sizeof(e), s->path, strlen(s->path));
+	r = read_file_bounded(s->path, PORTCULLIS_POLICY_MAX_BYTES, &s->text, &len);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", e, strerror(-r));
+		return r;
+	}
+	r = policy_load_from_bytes(s->text, len, s->path, &s->policy, &err);
+	if (r < 0) {
+		if (err.line > 0)
+			fprintf(stderr, "%s:%d: %s\n", e, err.line, err.reason);
+		else
+			fprintf(stderr, "%s: %s\n", e, err.reason);
+		return r;
+	}
+	/* The loader accepted the text: libconfig reads the same bytes (includes off). */
+	config_init(&s->cfg);
+	config_set_include_dir(&s->cfg, "/dev/null");
+	s->cfg_ok = config_read_string(&s->cfg, s->text) == CONFIG_TRUE;
+	s->rules = s->cfg_ok ? config_lookup(&s->cfg, "rules") : NULL;
+	return 0;
+}
+
+static void side_done(struct side *s)
+{
+	if (s->cfg_ok)
+		config_destroy(&s->cfg);
+	s->policy = policy_free(s->policy);
+	free(s->text);
+}
+
+/* A setting's value in one canonical form (hex and decimal integers alike). */
+static void value_text(const config_setting_t *v, char *buf, size_t size, unsigned depth)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	switch (config_setting_type(v)) {
+	case CONFIG_TYPE_INT:
+		(void)snprintf(buf, size, "%d", config_setting_get_int(v));
+		break;
+	case CONFIG_TYPE_INT64:
+		(void)snprintf(buf, size, "%lld", (long long)config_setting_get_int64(v));
+		break;
+	case CONFIG_TYPE_STRING:
+		(void)snprintf(buf, size, "\"%s\"", config_setting_get_string(v));
+		break;
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST:
+		/* a single value and a one-element list mean the same */
+		if (config_setting_length(v) == 1 && depth == 0) {
+			value_text(config_setting_get_elem(v, 0), buf, size, depth + 1);
+			break;
+		}
+		for (int i = 0; i < config_setting_length(v) && o + 1 < size && depth < 3; i++) {
+			char item[1200];
+			value_text(config_setting_get_elem(v, (unsigned)i), item, sizeof(item),
+			           depth + 1);
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "," : "[", item);
+		}
+		if (o + 1 < size)
+			(void)snprintf(buf + o, size - o, "]");
+		break;
+	default:
+		(void)snprintf(buf, size, "{group}");
+		break;
+	}
+}
+
+/* The names of the keys whose values differ between two rule groups, into buf. */
+static bool rule_changes(const config_setting_t *a, const config_setting_t *b, char *buf,
+                         size_t size)
+{
+	static const char *const keys[] = {
+		"action",    "scope",        "kind",           "class",   "vid",  "pid",
+		"serial",    "manufacturer", "product",        "port",    "hash", "not_before",
+		"not_after", "hosts",        "transfer_alert", "comment",
+	};
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		const config_setting_t *x = a ? config_setting_get_member(a, keys[k]) : NULL;
+		const config_setting_t *y = b ? config_setting_get_member(b, keys[k]) : NULL;
+		char vx[4096], vy[4096];
+
+		if (!x && !y)
+			continue;
+		if (x)
+			value_text(x, vx, sizeof(vx), 0);
+		if (y)
+			value_text(y, vy, sizeof(vy), 0);
+		if (x && y && !strcmp(vx, vy))
+			continue;
+		if (o + 1 < size)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", keys[k]);
+	}
+	return o > 0;
+}
+
+static int find_rule(const struct policy *p, const char *id)
+{
+	for (size_t i = 0; i < policy_n_rules(p); i++)
+		if (!strcmp(policy_rule_id(p, i), id))
+			return (int)i;
+	return -1;
+}
+
+static const config_setting_t *group(const struct side *s, size_t i)
+{
+	return s->rules ? config_setting_get_elem(s->rules, (unsigned)i) : NULL;
+}
+
+/* Settings and rules; returns the number of differences. */
+static unsigned diff_rules(const struct side *a, const struct side *b)
+{
+	const struct policy *pa = a->policy, *pb = b->policy;
+	char e[200], what[512];
+	unsigned n = 0;
+
+	printf("--- %s (serial %" PRIu64 ", %zu rules, mode %s, default %s)\n", a->path,
+	       policy_serial(pa), policy_n_rules(pa), policy_mode_to_string(policy_mode(pa)),
+	       policy_action_to_string(policy_default_action(pa)));
+	printf("+++ %s (serial %" PRIu64 ", %zu rules, mode %s, default %s)\n", b->path,
+	       policy_serial(pb), policy_n_rules(pb), policy_mode_to_string(policy_mode(pb)),
+	       policy_action_to_string(policy_default_action(pb)));
+	if (policy_serial(pb) <= policy_serial(pa))
+		printf("! serial %" PRIu64 " is not above %" PRIu64
+		       ": hosts that have OLD will refuse NEW (anti-rollback)\n",
+		       policy_serial(pb), policy_serial(pa));
+	if (policy_mode(pa) != policy_mode(pb)) {
+		printf("~ mode: %s -> %s\n", policy_mode_to_string(policy_mode(pa)),
+		       policy_mode_to_string(policy_mode(pb)));
+		n++;
+	}
+	if (policy_default_action(pa) != policy_default_action(pb)) {
+		printf("~ default: %s -> %s\n", policy_action_to_string(policy_default_action(pa)),
+		       policy_action_to_string(policy_default_action(pb)));
+		n++;
+	}
+	if (policy_charge_only(pa) != policy_charge_only(pb)) {
+		printf("~ charge_only changed\n");
+		n++;
+	}
+	for (size_t i = 0; i < policy_n_rules(pa); i++) {
+		const char *id = policy_rule_id(pa, i);
+		if (find_rule(pb, id) < 0) {
+			printf("- %-32s %-6s (OLD rule %zu)\n", esc_id(e, sizeof(e), id),
+			       policy_action_to_string(policy_rule_action(pa, i)), i + 1);
+			n++;
+		}
+	}
+	for (size_t j = 0; j < policy_n_rules(pb); j++) {
+		const char *id = policy_rule_id(pb, j);
+		int i = find_rule(pa, id);
+		if (i < 0) {
+			printf("+ %-32s %-6s (NEW rule %zu)\n", esc_id(e, sizeof(e), id),
+			       policy_action_to_string(policy_rule_action(pb, j)), j + 1);
+			n++;
+			continue;
+		}
+		bool changed = rule_changes(group(a, (size_t)i), group(b, j), what, sizeof(what));
+		if (changed) {
+			printf("~ %-32s %s\n", esc_id(e, sizeof(e), id), what);
+			n++;
+		}
+		if ((size_t)i != j) {
+			/* first match decides: a rule's place matters, but only relative to the
+			 * rules both have; report a move when its rank among them changed */
+			size_t ra = 0, rb = 0;
+			for (size_t k = 0; k < (size_t)i; k++)
+				ra += find_rule(pb, policy_rule_id(pa, k)) >= 0;
+			for (size_t k = 0; k < j; k++)
+				rb += find_rule(pa, policy_rule_id(pb, k)) >= 0;
+			if (ra != rb) {
+				printf("~ %-32s moved: rule %d -> %zu\n", esc_id(e, sizeof(e), id),
+				       i + 1, j + 1);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* ---- devices ---- */
+
+struct diff_ctx {
+	const struct policy *a, *b;
+	int64_t now;
+	uint64_t seen, distinct, changed;
+	uint64_t *hashes; /* of the devices already compared (sorted insert) */
+	size_t n_hashes, cap;
+	struct decision *da, *db;
+	int error;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* One device on one host is compared once, however often it was seen. */
+static int seen_before(struct diff_ctx *c, const struct usb_device_info *d,
+                       const struct seen_where *w)
+{
+	uint64_t h = 1469598103934665603ull;
+	h = fnv(h, w->host ? w->host : "", w->host ? strlen(w->host) + 1 : 1);
+	h = fnv(h, d->desc_sha256, 32);
+	h = fnv(h, d->serial, strnlen(d->serial, sizeof(d->serial)));
+	h = fnv(h, &d->kinds, sizeof(d->kinds));
+	h = fnv(h, d->busid, strnlen(d->busid, sizeof(d->busid)));
+	size_t lo = 0, hi = c->n_hashes;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->hashes[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->n_hashes && c->hashes[lo] == h)
+		return 1;
+	if (c->n_hashes == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 256;
+		uint64_t *n = reallocarray(c->hashes, cap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->hashes = n;
+		c->cap = cap;
+	}
+	memmove(&c->hashes[lo + 1], &c->hashes[lo], (c->n_hashes - lo) * sizeof(*c->hashes));
+	c->hashes[lo] = h;
+	c->n_hashes++;
+	return 0;
+}
+
+static void decision_text(const struct decision *d, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s%s (%s)", device_verdict_to_string(d->verdict),
+	               d->charge_only ? ", charge only" : "", d->rule_id ? d->rule_id : "mixed");
+}
+
+static bool same_decision(const struct decision *x, const struct decision *y)
+{
+	if (x->verdict != y->verdict || x->charge_only != y->charge_only ||
+	    x->authorize_device != y->authorize_device || x->n_ifaces != y->n_ifaces)
+		return false;
+	for (uint16_t i = 0; i < x->n_ifaces; i++)
+		if (x->ifaces[i].action != y->ifaces[i].action)
+			return false;
+	return true;
+}
+
+static int on_seen(void *userdata, const struct usb_device_info *dev, const struct seen_where *w)
+{
+	struct diff_ctx *c = userdata;
+	char m[ESC_MAX], p[ESC_MAX], s[ESC_MAX], h[200], ta[160], tb[160];
+	int r;
+
+	if (dev->is_root_hub)
+		return 0;
+	c->seen++;
+	r = seen_before(c, dev, w);
+	if (r < 0) {
+		c->error = r;
+		return r;
+	}
+	if (r > 0)
+		return 0;
+	c->distinct++;
+	struct policy_env env = { .now = c->now, .hostname = w->host, .machine_id = w->machine_id };
+	policy_evaluate(c->a, dev, &env, c->da);
+	policy_evaluate(c->b, dev, &env, c->db);
+	if (same_decision(c->da, c->db))
+		return 0;
+	c->changed++;
+	str_escape(m, sizeof(m), dev->manufacturer, strnlen(dev->manufacturer, USB_STRING_MAX));
+	str_escape(p, sizeof(p), dev->product, strnlen(dev->product, USB_STRING_MAX));
+	str_escape(s, sizeof(s), dev->serial, strnlen(dev->serial, USB_STRING_MAX));
+	str_escape(h, sizeof(h), w->host ? w->host : "?", w->host ? strlen(w->host) : 1);
+	decision_text(c->da, ta, sizeof(ta));
+	decision_text(c->db, tb, sizeof(tb));
+	printf("%s %-10s %-8s %04x:%04x %s%s%s%s%s%s\n    %s -> %s\n",
+	       c->da->authorize_device && !c->db->authorize_device ? "!" : "*", h, dev->busid,
+	       dev->desc.vid, dev->desc.pid, dev->has_manufacturer ? m : "",
+	       dev->has_manufacturer && dev->has_product ? " " : "", dev->has_product ? p : "",
+	       dev->has_serial ? " (serial " : " (no serial", dev->has_serial ? s : "", ")", ta,
+	       tb);
+	for (uint16_t i = 0; i < c->da->n_ifaces && i < c->db->n_ifaces && i < dev->n_ifaces; i++) {
+		const struct usb_iface_info *f = &dev->ifaces[i];
+		if (c->da->ifaces[i].action == c->db->ifaces[i].action)
+			continue;
+		printf("      %s:%u.%u %02x/%02x/%02x %-14s %s -> %s\n", dev->busid,
+		       f->config_value, f->number, f->cls, f->subclass, f->protocol,
+		       usb_kind_to_string(f->kind),
+		       policy_action_to_string(c->da->ifaces[i].action),
+		       policy_action_to_string(c->db->ifaces[i].action));
+	}
+	return 0;
+}
+
+int cmd_policy_diff(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "from-log", required_argument, NULL, 'l' },
+		{ "attached", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct side a = { 0 }, b = { 0 };
+	const char *dirs[MAX_LOG_DIRS];
+	struct seen_stats st = { 0 };
+	size_t n_dirs = 0;
+	bool attached = false;
+	int c, r, ret = 2;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "l:ah", options, NULL)) >= 0) {
+		switch (c) {
+		case 'l':
+			if (n_dirs == MAX_LOG_DIRS) {
+				fprintf(stderr, "portcullis policy diff: at most %d --from-log\n",
+				        MAX_LOG_DIRS);
+				return 2;
+			}
+			dirs[n_dirs++] = optarg;
+			break;
+		case 'a':
+			attached = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	a.path = argv[optind];
+	b.path = argv[optind + 1];
+	if (load_side(&a) < 0 || load_side(&b) < 0)
+		goto out;
+
+	unsigned n = diff_rules(&a, &b);
+	struct diff_ctx ctx = { .a = a.policy, .b = b.policy, .now = clock_realtime_sec() };
+	ctx.da = malloc(sizeof(*ctx.da));
+	ctx.db = malloc(sizeof(*ctx.db));
+	if (!ctx.da || !ctx.db) {
+		fprintf(stderr, "portcullis policy diff: out of memory\n");
+		goto devices_out;
+	}
+	if (n_dirs || attached)
+		printf("Devices whose decision changes (! = loses access, * = other change):\n");
+	for (size_t i = 0; i < n_dirs; i++) {
+		char e[600];
+		r = seen_from_log(dirs[i], on_seen, &ctx, &st);
+		if (r < 0) {
+			str_escape(e, sizeof(e), dirs[i], strlen(dirs[i]));
+			fprintf(stderr, "%s: %s\n", e,
+			        ctx.error      ? strerror(-ctx.error)
+			        : r == -ENOENT ? "no incident log or collected lines in it"
+			                       : strerror(-r));
+			goto devices_out;
+		}
+	}
+	if (attached) {
+		struct cli_host host;
+		cli_host_read(&host, NULL);
+		struct seen_where here = { host.hostname,
+			                   host.machine_id[0] ? host.machine_id : NULL,
+			                   clock_realtime_usec() };
+		r = seen_attached(&here, on_seen, &ctx);
+		if (r < 0) {
+			fprintf(stderr,
+			        "portcullis policy diff: cannot enumerate USB devices: %s\n",
+			        strerror(-(ctx.error ? ctx.error : r)));
+			goto devices_out;
+		}
+	}
+	if (st.bad_lines)
+		fprintf(stderr,
+		        "portcullis policy diff: warning: %" PRIu64
+		        " line(s) skipped (not records), first: %s\n",
+		        st.bad_lines, st.first_bad);
+	if (n_dirs || attached)
+		printf("%" PRIu64 " of %" PRIu64 " distinct devices (%" PRIu64
+		       " sightings) change decision.\n",
+		       ctx.changed, ctx.distinct, ctx.seen);
+	printf("%u rule/setting difference%s.\n", n, n == 1 ? "" : "s");
+	ret = n || ctx.changed ? 1 : 0;
+devices_out:
+	free(ctx.hashes);
+	free(ctx.da);
+	free(ctx.db);
+out:
+	side_done(&a);
+	side_done(&b);
+	return ret;
+}
