@@ -28,7 +28,6 @@
 #define MAX_LOG_DIRS 64
 #define ESC_MAX      (4 * USB_STRING_MAX + 1)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free);
 
 static void usage(FILE *f)
 {
