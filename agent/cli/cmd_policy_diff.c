@@ -28,7 +28,6 @@
 #define MAX_LOG_DIRS 64
 #define ESC_MAX      (4 * USB_STRING_MAX + 1)
 
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: portcullis policy diff OLD NEW [--from-log DIR]... [--attached]\n\n"
