@@ -102,41 +102,11 @@ static int read_all(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret
 	return 0;
 }
 
-/* Writes data to path: new file (O_EXCL) unless replace, then through a temp name + rename. */
+/* Writes data to path atomically (write_file_atomic()): a new file unless replace. */
 static int write_file(const char *path, const void *data, size_t len, mode_t mode, bool replace)
 {
-	char tmp[PATH_MAX];
-	const uint8_t *p = data;
-	int fd, r = 0;
-
-	if (replace) {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
-		    (int)sizeof(tmp))
-			return -ENAMETOOLONG;
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s", path);
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return negative_errno();
-	while (len > 0 && r == 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno != EINTR)
-			r = negative_errno();
-		else if (n > 0)
-			p += n, len -= (size_t)n;
-	}
-	if (r == 0 && fchmod(fd, mode) < 0) /* exact mode whatever the umask */
-		r = negative_errno();
-	if (r == 0 && fsync(fd) < 0)
-		r = negative_errno();
-	if (close(fd) < 0 && r == 0)
-		r = negative_errno();
-	if (r == 0 && replace && rename(tmp, path) < 0)
-		r = negative_errno();
-	if (r < 0)
-		(void)unlink(tmp); /* never leave a half-written file behind */
-	return r;
+	return write_file_atomic(NULL, AT_FDCWD, path, data, len, mode,
+	                         replace ? 0u : FILEIO_NOREPLACE);
 }
 
 /* ---- keygen ---- */

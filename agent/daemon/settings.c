@@ -164,12 +164,14 @@ int agent_settings_load(const char *path, bool check_owner, struct agent_setting
 
 	/* It can turn enforcement into audit, move the policy, keys and sysfs root: trust it only
 	 * as much as the policy's own files (policy_store.c). */
-	r = read_file_trusted(AT_FDCWD, path, AGENT_CONF_MAX_BYTES,
+	r = read_file_trusted(NULL, AT_FDCWD, path, AGENT_CONF_MAX_BYTES,
 	                      FILEIO_NOFOLLOW |
 	                          (check_owner ? FILEIO_ROOT_OWNED | FILEIO_NO_GW : 0u),
 	                      &buf, &len, err, errsize);
 	if (r == -ENOENT)
 		return 0;
+	if (r == -EACCES)
+		return -EPERM; /* one code for "not trusted" (settings.h) */
 	if (r < 0)
 		return r;
 	return agent_settings_parse(buf, len, s, err, errsize);

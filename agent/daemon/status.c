@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/daemon/status.h"
+#include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 
 /* JSON string body: quotes, backslashes, controls and non-ASCII bytes become \u00XX. */
@@ -66,12 +67,6 @@ void status_refusal_reason(const struct usb_device_info *dev, const struct decis
 		(void)snprintf(buf + off, size - off, " by the policy");
 }
 
-static void unlinkp(char **p)
-{
-	if (*p)
-		(void)unlink(*p); /* leftover temporary file; nothing else to do */
-}
-
 static void rfc3339(int64_t secs, char buf[static 32])
 {
 	struct tm tm;
@@ -81,42 +76,27 @@ static void rfc3339(int64_t secs, char buf[static 32])
 		(void)snprintf(buf, 32, "%lld", (long long)secs);
 }
 
-/*
- * Replaces dir/name atomically: fill() writes the content to a temporary file dir/.name.tmp
- * (created without following a link, mode 0644), which is then renamed over dir/name.
- */
+/* Replaces dir/name atomically (write_file_atomic(), mode 0644: readable by operators despite
+ * UMask=0077) with what fill() writes. */
 static int write_atomic(const char *dir, const char *name, void (*fill)(FILE *f, const void *u),
                         const void *userdata)
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
-	_cleanup_(unlinkp) char *cleanup_tmp = NULL;
-	_cleanup_(fclosep) FILE *f = NULL;
-	int fd, n;
+	_cleanup_(freep) char *data = NULL;
+	char path[PATH_MAX];
+	size_t len = 0;
+	FILE *f;
+	int n;
 
-	n = snprintf(final, sizeof(final), "%s/%s", dir, name);
-	if (n < 0 || (size_t)n >= sizeof(final))
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	n = snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
+	f = open_memstream(&data, &len);
+	if (!f)
 		return negative_errno();
-	cleanup_tmp = tmp;
-	f = fdopen(fd, "w");
-	if (!f) {
-		int r = negative_errno();
-		(void)close(fd); /* not written to yet */
-		return r;
-	}
-	(void)fchmod(fd, 0644); /* readable by operators despite UMask=0077; best effort */
 	fill(f, userdata);
-	if (fflush(f) != 0 || ferror(f))
-		return negative_errno();
-	if (rename(tmp, final) < 0)
-		return negative_errno();
-	cleanup_tmp = NULL;
-	return 0;
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return write_file_atomic(NULL, AT_FDCWD, path, data, len, 0644, 0);
 }
 
 void status_format_refusal(FILE *f, const struct usb_device_info *dev, const struct decision *dec,

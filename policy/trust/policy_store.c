@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "policy/base/log.h"
+#include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
 #include "paths.h"
@@ -70,20 +71,6 @@ static int ops_fstat(const struct policy_store_config *cfg, int fd, struct stat 
 	return fstat(fd, st);
 }
 
-static ssize_t ops_read(const struct policy_store_config *cfg, int fd, void *buf, size_t n)
-{
-	if (cfg->ops && cfg->ops->read)
-		return cfg->ops->read(fd, buf, n);
-	return read(fd, buf, n);
-}
-
-static ssize_t ops_write(const struct policy_store_config *cfg, int fd, const void *buf, size_t n)
-{
-	if (cfg->ops && cfg->ops->write)
-		return cfg->ops->write(fd, buf, n);
-	return write(fd, buf, n);
-}
-
 /* ---- reasons ---- */
 
 _printf_(4, 5) static int fail(char *reason, size_t size, int error, const char *fmt, ...)
@@ -103,22 +90,9 @@ static void join_path(char *dst, size_t size, const char *dir, const char *name)
 	snprintf(dst, size, "%s/%s", dir, name);
 }
 
-/*
- * Root-owned, not group/world-writable. Mode is checked first so the reason is the same whoever
- * runs the tests.
- */
-static int check_trusted(const struct policy_store_config *cfg, const struct stat *st,
-                         const char *path, char *reason, size_t size)
+static unsigned trust_flags(const struct policy_store_config *cfg)
 {
-	if (!cfg->check_owner)
-		return 0;
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return fail(reason, size, TRUST_E_MODE, "%s: group- or world-writable (mode %04o)",
-		            path, (unsigned)(st->st_mode & 07777));
-	if (st->st_uid != 0)
-		return fail(reason, size, TRUST_E_OWNER, "%s: not owned by root (uid %u)", path,
-		            (unsigned)st->st_uid);
-	return 0;
+	return FILEIO_NOFOLLOW | (cfg->check_owner ? FILEIO_ROOT_OWNED | FILEIO_NO_GW : 0u);
 }
 
 /* Opens a directory we trust the contents of. Returns the fd, -ENOENT, or an error with reason. */
@@ -126,6 +100,7 @@ static int open_trusted_dir(const struct policy_store_config *cfg, const char *p
                             size_t size)
 {
 	_cleanup_(closep) int fd = -1;
+	char why[128];
 	struct stat st;
 	int r;
 
@@ -147,85 +122,33 @@ static int open_trusted_dir(const struct policy_store_config *cfg, const char *p
 	}
 	if (!S_ISDIR(st.st_mode))
 		return fail(reason, size, TRUST_E_NOT_REGULAR, "%s: not a directory", path);
-	r = check_trusted(cfg, &st, path, reason, size);
+	r = file_check_trust(&st, trust_flags(cfg), why, sizeof(why));
 	if (r < 0)
-		return r;
+		return fail(reason, size, r, "%s: %s", path, why);
 	return TAKE_FD(fd);
 }
 
-static bool same_file_state(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /*
- * Reads dirfd/name (path is for messages) into memory, once. Returns 0 and *ret (caller frees
- * with bytes_done), -ENOENT when it does not exist (reason set), -EFBIG over cap, or another
- * TRUST_E_* with reason.
+ * Reads dirfd/name (path is for messages) into memory, once (read_file_trusted()). Returns 0 and
+ * *ret (caller frees with bytes_done), -ENOENT when it does not exist (reason set), -EFBIG over
+ * cap, or another TRUST_E_* with reason.
  */
 static int read_trusted_file(const struct policy_store_config *cfg, int dirfd, const char *name,
                              const char *path, size_t cap, struct bytes *ret, char *reason,
                              size_t size)
 {
-	_cleanup_(closep) int fd = -1;
-	_cleanup_(freep) uint8_t *buf = NULL;
-	struct stat before, after;
-	size_t got = 0, want;
+	char why[256], *buf = NULL;
+	size_t len = 0;
 	int r;
 
-	fd =
-	    ops_openat(cfg, dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		r = negative_errno();
-		if (r == -ENOENT)
-			return fail(reason, size, r, "%s: does not exist", path);
-		if (r == -ELOOP)
-			return fail(reason, size, TRUST_E_SYMLINK, "%s: is a symlink, refusing",
-			            path);
-		return fail(reason, size, r, "%s: cannot open: %s", path, strerror(-r));
-	}
-	if (ops_fstat(cfg, fd, &before) < 0) {
-		r = negative_errno();
-		return fail(reason, size, r, "%s: cannot stat: %s", path, strerror(-r));
-	}
-	if (!S_ISREG(before.st_mode))
-		return fail(reason, size, TRUST_E_NOT_REGULAR, "%s: not a regular file", path);
-	if (before.st_size < 0 || (uint64_t)before.st_size > cap)
-		return fail(reason, size, -EFBIG, "%s: too large (%jd bytes, the limit is %zu)",
-		            path, (intmax_t)before.st_size, cap);
-	r = check_trusted(cfg, &before, path, reason, size);
+	r = read_file_trusted(cfg->ops, dirfd, name, cap, trust_flags(cfg), &buf, &len, why,
+	                      sizeof(why));
+	if (r == -EISDIR)
+		r = TRUST_E_NOT_REGULAR;
 	if (r < 0)
-		return r;
-
-	/* One byte more than fstat said, to notice a file that grows while we read it. */
-	want = (size_t)before.st_size + 1;
-	buf = malloc(want);
-	if (!buf)
-		return -ENOMEM;
-	while (got < want) {
-		ssize_t n = ops_read(cfg, fd, buf + got, want - got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = negative_errno();
-			return fail(reason, size, r, "%s: read failed: %s", path, strerror(-r));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (ops_fstat(cfg, fd, &after) < 0) {
-		r = negative_errno();
-		return fail(reason, size, r, "%s: cannot stat: %s", path, strerror(-r));
-	}
-	if (got != (size_t)before.st_size || !same_file_state(&before, &after))
-		return fail(reason, size, TRUST_E_CHANGED,
-		            "%s: changed while being read (write to a temporary name, then rename)",
-		            path);
-	ret->data = TAKE_PTR(buf);
-	ret->len = got;
+		return fail(reason, size, r, "%s: %s", path, why);
+	ret->data = (uint8_t *)buf;
+	ret->len = len;
 	return 0;
 }
 
@@ -492,51 +415,6 @@ static int state_read(const struct policy_store_config *cfg, struct state *ret, 
 	return 0;
 }
 
-static int write_all(const struct policy_store_config *cfg, int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len > 0) {
-		ssize_t n = ops_write(cfg, fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes dfd/name.tmp (O_EXCL, 0600) and fsyncs it. The caller renames. */
-static int write_temp(const struct policy_store_config *cfg, int dfd, const char *tmp,
-                      const void *data, size_t len)
-{
-	_cleanup_(closep) int fd = -1;
-	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
-	int r;
-
-	fd = cfg->ops && cfg->ops->openat ? cfg->ops->openat(dfd, tmp, flags, 0600)
-	                                  : openat(dfd, tmp, flags, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		/* Left over by a crash of an earlier run; it never was the real file. */
-		(void)unlinkat(dfd, tmp, 0);
-		fd = cfg->ops && cfg->ops->openat ? cfg->ops->openat(dfd, tmp, flags, 0600)
-		                                  : openat(dfd, tmp, flags, 0600);
-	}
-	if (fd < 0)
-		return negative_errno();
-	r = write_all(cfg, fd, data, len);
-	if (r >= 0 && fsync(fd) < 0)
-		r = negative_errno();
-	if (r >= 0 && close(TAKE_FD(fd)) < 0)
-		r = negative_errno();
-	if (r < 0)
-		(void)unlinkat(dfd, tmp, 0); /* best effort; the error is what matters */
-	return r;
-}
-
 static int state_persist(const struct policy_store_config *cfg, const struct bytes *pol,
                          const struct bytes *sig, const struct policy *p, char *reason, size_t size)
 {
@@ -568,7 +446,7 @@ static int state_persist(const struct policy_store_config *cfg, const struct byt
 	 * at most a short window in which the copy and its signature disagree (the copy then
 	 * fails to verify and the built-in default is used: never weaker). */
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		r = write_temp(cfg, dfd, tmps[i], datas[i], lens[i]);
+		r = write_file_temp(cfg->ops, dfd, tmps[i], datas[i], lens[i], 0600);
 		if (r < 0)
 			return fail(reason, size, r, "%s/%s: cannot write: %s", cfg->state_dir,
 			            tmps[i], strerror(-r));

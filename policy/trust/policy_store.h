@@ -20,19 +20,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "policy/base/fileio.h"
 #include "policy/lang/policy.h"
-
-/*
- * The few syscalls the store reads and writes files with, so tests can inject faults such as "the
- * file changes between open and read" or "the disk is full". NULL members (or a NULL ops pointer)
- * mean the libc call.
- */
-struct policy_store_ops {
-	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
-	int (*fstat)(int fd, struct stat *st);
-	ssize_t (*read)(int fd, void *buf, size_t count);
-	ssize_t (*write)(int fd, const void *buf, size_t count); /* state files */
-};
 
 struct policy_store_config {
 	const char *policy_path; /* e.g. PORTCULLIS_POLICY_FILE */
@@ -43,8 +32,11 @@ struct policy_store_config {
 	bool check_owner;        /* require root ownership and no group/world write (off in tests
 	                            that run unprivileged) */
 	/* Added by trust/ (zero-initialised callers keep the defaults): */
-	bool dry_run;                       /* never write state_dir (CLI "policy show") */
-	const struct policy_store_ops *ops; /* NULL = libc */
+	bool dry_run; /* never write state_dir (CLI "policy show") */
+	/* The few syscalls the store reads and writes files with (policy/base/fileio.h), so tests
+	 * can inject "the file changes between open and read" or "the disk is full"; NULL = libc.
+	 */
+	const struct fileio_ops *ops;
 };
 
 enum policy_status {

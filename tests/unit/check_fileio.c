@@ -29,6 +29,8 @@ static void teardown(void)
 	(void)unlink(cmd);
 	snprintf(cmd, sizeof(cmd), "%s/link", dir);
 	(void)unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/w", dir);
+	(void)unlink(cmd);
 	(void)rmdir(dir);
 }
 
@@ -100,8 +102,8 @@ START_TEST(trusted_reads_and_refuses)
 	char link[64], reason[128] = "", *buf = NULL;
 	size_t len = 0;
 
-	ck_assert_int_eq(read_file_trusted(AT_FDCWD, path, 4, FILEIO_NOFOLLOW, &buf, &len, reason,
-	                                   sizeof(reason)),
+	ck_assert_int_eq(read_file_trusted(NULL, AT_FDCWD, path, 4, FILEIO_NOFOLLOW, &buf, &len,
+	                                   reason, sizeof(reason)),
 	                 0);
 	ck_assert_uint_eq(len, 4);
 	ck_assert_str_eq(buf, "abc\n");
@@ -109,42 +111,94 @@ START_TEST(trusted_reads_and_refuses)
 	buf = NULL;
 	/* over the cap by one byte */
 	ck_assert_int_eq(
-	    read_file_trusted(AT_FDCWD, path, 3, 0, &buf, &len, reason, sizeof(reason)), -EFBIG);
-	ck_assert_str_eq(reason, "larger than 3 bytes");
+	    read_file_trusted(NULL, AT_FDCWD, path, 3, 0, &buf, &len, reason, sizeof(reason)),
+	    -EFBIG);
+	ck_assert_str_eq(reason, "too large (4 bytes, the limit is 3)");
 	ck_assert_ptr_null(buf);
 	/* a symlink: followed without the flag, refused with it */
 	snprintf(link, sizeof(link), "%s/link", dir);
 	ck_assert_int_eq(symlink(path, link), 0);
-	ck_assert_int_eq(read_file_trusted(AT_FDCWD, link, 16, 0, &buf, &len, NULL, 0), 0);
+	ck_assert_int_eq(read_file_trusted(NULL, AT_FDCWD, link, 16, 0, &buf, &len, NULL, 0), 0);
 	free(buf);
 	buf = NULL;
-	ck_assert_int_eq(read_file_trusted(AT_FDCWD, link, 16, FILEIO_NOFOLLOW, &buf, &len, reason,
-	                                   sizeof(reason)),
+	ck_assert_int_eq(read_file_trusted(NULL, AT_FDCWD, link, 16, FILEIO_NOFOLLOW, &buf, &len,
+	                                   reason, sizeof(reason)),
 	                 -ELOOP);
 	ck_assert_str_eq(reason, "is a symlink, refusing");
 	/* mode and owner rules */
 	ck_assert_int_eq(chmod(path, 0664), 0);
-	ck_assert_int_eq(
-	    read_file_trusted(AT_FDCWD, path, 16, FILEIO_NO_GW, &buf, &len, reason, sizeof(reason)),
-	    -EPERM);
-	ck_assert_str_eq(reason, "refused: group- or world-writable (mode 0664)");
+	ck_assert_int_eq(read_file_trusted(NULL, AT_FDCWD, path, 16, FILEIO_NO_GW, &buf, &len,
+	                                   reason, sizeof(reason)),
+	                 -EACCES);
+	ck_assert_str_eq(reason, "group- or world-writable (mode 0664)");
 	ck_assert_int_eq(chmod(path, 0644), 0);
-	ck_assert_int_eq(read_file_trusted(AT_FDCWD, path, 16, FILEIO_NO_GW, &buf, &len, NULL, 0),
-	                 0);
+	ck_assert_int_eq(
+	    read_file_trusted(NULL, AT_FDCWD, path, 16, FILEIO_NO_GW, &buf, &len, NULL, 0), 0);
 	free(buf);
 	buf = NULL;
-	ck_assert_int_eq(read_file_trusted(AT_FDCWD, path, 16, FILEIO_ROOT_OWNED, &buf, &len,
+	ck_assert_int_eq(read_file_trusted(NULL, AT_FDCWD, path, 16, FILEIO_ROOT_OWNED, &buf, &len,
 	                                   reason, sizeof(reason)),
 	                 geteuid() == 0 ? 0 : -EPERM);
 	free(buf);
 	buf = NULL;
 	/* not a regular file, missing */
 	ck_assert_int_eq(
-	    read_file_trusted(AT_FDCWD, dir, 16, 0, &buf, &len, reason, sizeof(reason)), -EINVAL);
-	ck_assert_int_eq(read_file_trusted(AT_FDCWD, "/nonexistent/x", 16, 0, &buf, &len, reason,
-	                                   sizeof(reason)),
+	    read_file_trusted(NULL, AT_FDCWD, dir, 16, 0, &buf, &len, reason, sizeof(reason)),
+	    -EISDIR);
+	ck_assert_str_eq(reason, "not a regular file");
+	ck_assert_int_eq(read_file_trusted(NULL, AT_FDCWD, "/nonexistent/x", 16, 0, &buf, &len,
+	                                   reason, sizeof(reason)),
 	                 -ENOENT);
 	ck_assert_ptr_null(buf);
+}
+END_TEST
+
+static ssize_t failing_write(int fd, const void *buf, size_t n)
+{
+	(void)fd, (void)buf, (void)n;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* Only the final name or nothing: no temporary left, exact mode, no overwrite when asked. */
+START_TEST(atomic_writer)
+{
+	static const struct fileio_ops full_disk = { .write = failing_write };
+	char path[64], tmp[64], *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	mode_t old = umask(0077);
+
+	snprintf(path, sizeof(path), "%s/w", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.w.tmp", dir);
+	ck_assert_int_eq(write_file_atomic(NULL, AT_FDCWD, path, "one", 3, 0644, 0), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644); /* whatever the umask */
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* replaced */
+	ck_assert_int_eq(write_file_atomic(NULL, AT_FDCWD, path, "second", 6, 0600, 0), 0);
+	ck_assert_int_eq(read_file_bounded(path, 64, &buf, &len), 0);
+	ck_assert_str_eq(buf, "second");
+	free(buf);
+	/* no overwrite asked: refused, the old content stays, no temporary left */
+	ck_assert_int_eq(
+	    write_file_atomic(NULL, AT_FDCWD, path, "third", 5, 0600, FILEIO_NOREPLACE), -EEXIST);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* the disk is full: the old content stays, no temporary left */
+	ck_assert_int_eq(write_file_atomic(&full_disk, AT_FDCWD, path, "fourth", 6, 0600, 0),
+	                 -ENOSPC);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(read_file_bounded(path, 64, &buf, &len), 0);
+	ck_assert_str_eq(buf, "second");
+	free(buf);
+	/* a leftover temporary of a crash does not stop the next write */
+	ck_assert_int_eq(close(open(tmp, O_WRONLY | O_CREAT, 0600)), 0);
+	ck_assert_int_eq(write_file_atomic(NULL, AT_FDCWD, path, "fifth", 5, 0600, 0), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* a missing directory */
+	ck_assert_int_eq(write_file_atomic(NULL, AT_FDCWD, "/nonexistent/x", "", 0, 0600, 0),
+	                 -ENOENT);
+	umask(old);
 }
 END_TEST
 
@@ -158,6 +212,7 @@ int main(void)
 	tcase_add_test(tc, cap_boundaries);
 	tcase_add_test(tc, not_regular_files);
 	tcase_add_test(tc, trusted_reads_and_refuses);
+	tcase_add_test(tc, atomic_writer);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

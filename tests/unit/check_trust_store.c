@@ -588,7 +588,7 @@ static int changing_fstat(int fd, struct stat *st)
 
 START_TEST(reject_changed_while_read)
 {
-	static const struct policy_store_ops ops = { .read = mutating_read };
+	static const struct fileio_ops ops = { .read = mutating_read };
 	EVP_PKEY *k = trusted_key("k1");
 	put(1, "k1", NULL, k);
 	mutate_path = E.policy;
@@ -601,7 +601,7 @@ END_TEST
 
 START_TEST(reject_changed_same_size)
 {
-	static const struct policy_store_ops ops = { .fstat = changing_fstat };
+	static const struct fileio_ops ops = { .fstat = changing_fstat };
 	EVP_PKEY *k = trusted_key("k1");
 	put(1, "k1", NULL, k);
 	E.cfg.ops = &ops;
@@ -954,12 +954,12 @@ static int failing_create(int dirfd, const char *path, int flags, mode_t mode)
 	return openat(dirfd, path, flags, mode);
 }
 
-static const struct policy_store_ops full_disk_ops = { .write = failing_write };
-static const struct policy_store_ops io_error_ops = { .openat = failing_create };
+static const struct fileio_ops full_disk_ops = { .write = failing_write };
+static const struct fileio_ops io_error_ops = { .openat = failing_create };
 
 /* Accepts serial with the state writes failing; returns the policy now in force. */
 static struct policy *accept_unsaved(const struct policy *current, uint64_t serial, EVP_PKEY *k,
-                                     const struct policy_store_ops *ops, int err)
+                                     const struct fileio_ops *ops, int err)
 {
 	struct policy_load_result res;
 	struct policy *p;
