@@ -468,6 +468,7 @@ void uplink_get_status(const struct uplink *u, struct uplink_status *ret)
 		.connected = u->child_connected,
 		.depth = st.depth,
 		.acked_seq = st.acked_seq,
+		.last_seq = st.last_seq > st.acked_seq ? st.last_seq : st.acked_seq,
 		.dropped = st.dropped,
 		.corrupt_frames = st.corrupt_frames,
 		.child_restarts = u->restarts,

@@ -140,6 +140,8 @@ static int parse_group(const config_setting_t *g, struct uplink_config *c, char 
 			r = get_bool(s, &c->enabled, err, errsize);
 		else if (!strcmp(name, "tls"))
 			r = get_bool(s, &c->tls, err, errsize);
+		else if (!strcmp(name, "allow_plaintext"))
+			r = get_bool(s, &c->allow_plaintext, err, errsize);
 		else if (!strcmp(name, "protocol")) {
 			r = get_string(s, c->protocol, sizeof(c->protocol), err, errsize);
 			if (r == 0 && strcmp(c->protocol, "relp") && strcmp(c->protocol, "syslog"))
@@ -199,6 +201,10 @@ static int parse_group(const config_setting_t *g, struct uplink_config *c, char 
 	for (size_t i = 0; i < 3; i++)
 		if (files[i][0] && !is_abs_path(files[i]))
 			return fail(err, errsize, line, "%s is not an absolute path", files[i]);
+	if (!c->tls && !c->allow_plaintext)
+		return fail(err, errsize, line,
+		            "tls = false sends the incident log in clear text: refused unless "
+		            "allow_plaintext = true says so");
 	if (c->enabled) {
 		if (!c->host[0])
 			return fail(err, errsize, line, "uplink is enabled but host is not set");

@@ -15,6 +15,7 @@ struct uplink_config {
 	char host[256];
 	uint16_t port;
 	bool tls;
+	bool allow_plaintext;  /* tls = false is refused without it */
 	char ca_file[256];     /* collector CA (PEM) */
 	char cert_file[256];   /* optional client certificate */
 	char key_file[256];    /* optional client key */

@@ -68,6 +68,13 @@ START_TEST(test_full_group)
 	ck_assert_uint_eq(c.port, 2514);
 	ck_assert_int_eq(load("uplink = { protocol = \"syslog\"; };", &c, err, sizeof(err)), 0);
 	ck_assert_uint_eq(c.port, 6514);
+	/* clear text only when said twice */
+	ck_assert_int_eq(load("uplink = { tls = false; allow_plaintext = true; protocol = "
+	                      "\"syslog\"; };",
+	                      &c, err, sizeof(err)),
+	                 0);
+	ck_assert(!c.tls && c.allow_plaintext);
+	ck_assert_uint_eq(c.port, 514);
 }
 END_TEST
 
@@ -94,6 +101,11 @@ static const struct {
 	{ "uplink = {\n host = \"a\\nb\";\n};", "line 2: host contains a control character" },
 	{ "uplink = { enabled = true; };", "line 1: uplink is enabled but host is not set" },
 	{ "uplink = { enabled = true; host = \"h\"; };", "line 1: tls needs ca_file" },
+	{ "uplink = { enabled = true; host = \"h\"; tls = false; };",
+	  "line 1: tls = false sends the incident log in clear text: refused unless "
+	  "allow_plaintext" },
+	{ "uplink = { tls = false; allow_plaintext = false; };", "line 1: tls = false sends" },
+	{ "uplink = { allow_plaintext = 1; };", "allow_plaintext must be true or false" },
 	{ "uplink = { cert_file = \"/c\"; };", "line 1: cert_file is set but key_file is not" },
 	{ "uplink = { ca_file = \"ca.pem\"; };", "line 1: ca.pem is not an absolute path" },
 	{ "uplink = 5;", "line 1: uplink must be a group" },
