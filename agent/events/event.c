@@ -18,6 +18,9 @@ static const char *const event_type_names[_EVENT_TYPE_MAX] = {
 	[EVENT_POLICY_EXPIRED] = "policy_expired",
 	[EVENT_HEARTBEAT] = "heartbeat",
 	[EVENT_EVENTS_DROPPED] = "events_dropped",
+	[EVENT_EVENTS_LOST] = "events_lost",
+	[EVENT_SEAL] = "seal",
+	[EVENT_REPEATED] = "repeated",
 };
 
 const char *event_type_to_string(enum event_type t)

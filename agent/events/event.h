@@ -26,6 +26,10 @@ enum event_type {
 	EVENT_POLICY_EXPIRED, /* still enforced: never fail open */
 	EVENT_HEARTBEAT,
 	EVENT_EVENTS_DROPPED,
+	EVENT_EVENTS_LOST, /* the local log lacks records lost_first..lost_last (they went upstream)
+	                    */
+	EVENT_SEAL,        /* forward-secure seal of the chain head (agent/events/seal.h) */
+	EVENT_REPEATED,    /* identical records for one device summarized (flood control) */
 	_EVENT_TYPE_MAX,
 };
 
@@ -66,6 +70,19 @@ struct event {
 	uint64_t spool_depth;   /* EVENT_HEARTBEAT */
 	const char *chain_head; /* EVENT_HEARTBEAT: hex SHA-256 of the last log record */
 	int error;              /* EVENT_ENFORCE_FAILED: negative errno */
+
+	/* EVENT_EVENTS_LOST: seq range the local log lacks (count = last - first + 1). */
+	uint64_t lost_first, lost_last, lost_count;
+	/* EVENT_SEAL: epoch of the key, seq of the record sealed (the head), HMAC in hex. */
+	uint64_t seal_epoch, seal_seq;
+	const char *seal_mac;
+	/* EVENT_REPEATED: how many identical records of repeat_type were left out, and when. */
+	uint64_t repeat_count, repeat_of_seq; /* repeat_of_seq: the record written in full */
+	int64_t repeat_first_usec, repeat_last_usec;
+	enum event_type repeat_type;
+	/* Set by the encoder's caller when long strings or the interface list were cut to fit
+	 * the record cap (EVENT_JSON_MAX_BYTES); recorded as "truncated":true. */
+	bool truncated;
 };
 
 const char *event_type_to_string(enum event_type t); /* "device_decision", ... */

@@ -143,6 +143,28 @@ size_t utf8_sanitize(char *dst, const char *src, size_t srclen)
 	return o;
 }
 
+/*
+ * How much of each untrusted string and of the interface list goes into a record. The first
+ * encoding keeps everything up to the field caps; when the record would pass
+ * EVENT_JSON_MAX_BYTES, it is encoded again with the cut limits and marked "truncated". The cut
+ * limits bound every record well below the cap: at most 24 interfaces, strings of 64 bytes,
+ * message and reason of 1024 bytes (each byte at most 6 after escaping).
+ */
+struct enc_limits {
+	size_t str_cap;      /* device strings, names, rule ids */
+	size_t msg_cap;      /* message, decision reason */
+	unsigned max_ifaces; /* interfaces listed */
+	bool truncated;
+};
+
+static const struct enc_limits limits_full = { SIZE_MAX, SIZE_MAX, USB_MAX_IFACES, false };
+static const struct enc_limits limits_cut = { 64, 1024, 24, true };
+
+static size_t lim(size_t cap, size_t limit)
+{
+	return cap < limit ? cap : limit;
+}
+
 /* Adds key: string (or null when s is NULL), reading at most cap bytes of s. */
 static int add_str(json_object *o, const char *key, const char *s, size_t cap)
 {
@@ -205,7 +227,8 @@ static json_object *kinds_array(usb_kind_mask mask)
 	return a;
 }
 
-static int add_policy(json_object *root, const struct policy *p, bool audit_override)
+static int add_policy(json_object *root, const struct policy *p, bool audit_override,
+                      const struct enc_limits *L)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	char sha[65];
@@ -214,7 +237,7 @@ static int add_policy(json_object *root, const struct policy *p, bool audit_over
 	if (!o)
 		return -ENOMEM;
 	hex_encode(sha, policy_sha256(p), 32);
-	if ((r = add_str(o, "name", policy_name(p), EVENT_NAME_MAX)) < 0 ||
+	if ((r = add_str(o, "name", policy_name(p), lim(EVENT_NAME_MAX, L->str_cap))) < 0 ||
 	    (r = add_u64(o, "serial", policy_serial(p))) < 0 ||
 	    (r = add_str(o, "sha256", sha, sizeof(sha))) < 0 ||
 	    (r = add_str(o, "mode",
@@ -225,7 +248,7 @@ static int add_policy(json_object *root, const struct policy *p, bool audit_over
 }
 
 static int add_iface(json_object *arr, const struct usb_iface_info *ifc,
-                     const struct iface_decision *idec)
+                     const struct iface_decision *idec, const struct enc_limits *L)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	char cls[9];
@@ -239,13 +262,13 @@ static int add_iface(json_object *arr, const struct usb_iface_info *ifc,
 	    (r = add_str(o, "class", cls, sizeof(cls))) < 0 ||
 	    (r = add_str(o, "kind", usb_kind_to_string(ifc->kind), EVENT_NAME_MAX)) < 0 ||
 	    (r = add_obj(o, "kinds", kinds_array(ifc->kinds))) < 0 ||
-	    (r = add_str(o, "string", ifc->has_string ? ifc->string : NULL, sizeof(ifc->string))) <
-	        0)
+	    (r = add_str(o, "string", ifc->has_string ? ifc->string : NULL,
+	                 lim(sizeof(ifc->string), L->str_cap))) < 0)
 		return r;
 	if (idec) {
 		if ((r = add_str(o, "decision", policy_action_to_string(idec->action),
 		                 EVENT_NAME_MAX)) < 0 ||
-		    (r = add_str(o, "rule", idec->rule_id, EVENT_NAME_MAX)) < 0)
+		    (r = add_str(o, "rule", idec->rule_id, lim(EVENT_NAME_MAX, L->str_cap))) < 0)
 			return r;
 	}
 	if (json_object_array_add(arr, o) < 0)
@@ -255,7 +278,7 @@ static int add_iface(json_object *arr, const struct usb_iface_info *ifc,
 }
 
 static int add_device(json_object *root, const struct usb_device_info *dev,
-                      const struct decision *dec)
+                      const struct decision *dec, const struct enc_limits *L)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	_cleanup_(json_object_putp) json_object *ifs = json_object_new_array();
@@ -270,17 +293,17 @@ static int add_device(json_object *root, const struct usb_device_info *dev,
 	hex_encode(sha, dev->desc_sha256, sizeof(dev->desc_sha256));
 	bool parsed = dev->desc_status == 0;
 
-	if ((r = add_str(o, "syspath", dev->syspath, sizeof(dev->syspath))) < 0 ||
+	if ((r = add_str(o, "syspath", dev->syspath, lim(sizeof(dev->syspath), L->str_cap))) < 0 ||
 	    (r = add_str(o, "busid", dev->busid, sizeof(dev->busid))) < 0 ||
 	    (r = add_str(o, "vendor_id", parsed ? vid : NULL, sizeof(vid))) < 0 ||
 	    (r = add_str(o, "product_id", parsed ? pid : NULL, sizeof(pid))) < 0 ||
 	    (r = add_str(o, "bcd_device", parsed ? bcd : NULL, sizeof(bcd))) < 0 ||
 	    (r = add_str(o, "manufacturer", dev->has_manufacturer ? dev->manufacturer : NULL,
-	                 sizeof(dev->manufacturer))) < 0 ||
+	                 lim(sizeof(dev->manufacturer), L->str_cap))) < 0 ||
 	    (r = add_str(o, "product", dev->has_product ? dev->product : NULL,
-	                 sizeof(dev->product))) < 0 ||
-	    (r = add_str(o, "serial", dev->has_serial ? dev->serial : NULL, sizeof(dev->serial))) <
-	        0 ||
+	                 lim(sizeof(dev->product), L->str_cap))) < 0 ||
+	    (r = add_str(o, "serial", dev->has_serial ? dev->serial : NULL,
+	                 lim(sizeof(dev->serial), L->str_cap))) < 0 ||
 	    (r = add_u64(o, "speed_mbps", dev->speed_mbps)) < 0 ||
 	    (r = add_str(o, "descriptors_sha256", sha, sizeof(sha))) < 0)
 		return r;
@@ -293,14 +316,17 @@ static int add_device(json_object *root, const struct usb_device_info *dev,
 	}
 	if ((r = add_obj(o, "kinds", kinds_array(dev->kinds))) < 0)
 		return r;
-	uint16_t n = dev->n_ifaces <= USB_MAX_IFACES ? dev->n_ifaces : USB_MAX_IFACES;
+	uint16_t all = dev->n_ifaces <= USB_MAX_IFACES ? dev->n_ifaces : USB_MAX_IFACES;
+	uint16_t n = all <= L->max_ifaces ? all : (uint16_t)L->max_ifaces;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct iface_decision *idec =
 		    dec && i < dec->n_ifaces && i < USB_MAX_IFACES ? &dec->ifaces[i] : NULL;
-		if ((r = add_iface(ifs, &dev->ifaces[i], idec)) < 0)
+		if ((r = add_iface(ifs, &dev->ifaces[i], idec, L)) < 0)
 			return r;
 	}
 	if ((r = add_obj(o, "interfaces", TAKE_PTR(ifs))) < 0)
+		return r;
+	if (n < all && (r = add_u64(o, "interfaces_total", all)) < 0)
 		return r;
 	return add_obj(root, "device", TAKE_PTR(o));
 }
@@ -336,7 +362,7 @@ static int add_device_id(json_object *root, const struct event_device_id *id)
 	return add_obj(root, "device", TAKE_PTR(o));
 }
 
-static int add_decision(json_object *root, const struct decision *dec)
+static int add_decision(json_object *root, const struct decision *dec, const struct enc_limits *L)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	char reason[512];
@@ -350,8 +376,9 @@ static int add_decision(json_object *root, const struct decision *dec)
 	    (r = add_bool(o, "authorize_device", dec->authorize_device)) < 0 ||
 	    (r = add_bool(o, "charge_only", dec->charge_only)) < 0 ||
 	    (r = add_bool(o, "noteworthy", dec->noteworthy)) < 0 ||
-	    (r = add_str(o, "rule", dec->rule_id, EVENT_NAME_MAX)) < 0 ||
-	    (r = add_str(o, "reason", reason[0] ? reason : NULL, sizeof(reason))) < 0)
+	    (r = add_str(o, "rule", dec->rule_id, lim(EVENT_NAME_MAX, L->str_cap))) < 0 ||
+	    (r = add_str(o, "reason", reason[0] ? reason : NULL, lim(sizeof(reason), L->msg_cap))) <
+	        0)
 		return r;
 	return add_obj(root, "decision", TAKE_PTR(o));
 }
@@ -369,16 +396,24 @@ static int add_error(json_object *root, int error)
 	return add_str(root, "error", name, sizeof(buf));
 }
 
-int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
-                  char **ret_json, size_t *ret_len)
+static int add_time(json_object *o, const char *key, int64_t usec)
+{
+	char tbuf[EVENT_TIME_MAX];
+	int r = event_format_time(usec, tbuf);
+	if (r < 0)
+		return r;
+	return add_str(o, key, tbuf, sizeof(tbuf));
+}
+
+static int encode(const struct event *ev, uint64_t seq, const struct recorder_host *host,
+                  const struct enc_limits *L, char **ret_json, size_t *ret_len)
 {
 	_cleanup_(json_object_putp) json_object *root = NULL;
 	char tbuf[EVENT_TIME_MAX];
 	const char *type;
+	size_t names = lim(EVENT_NAME_MAX, L->str_cap);
 	int r;
 
-	if (!ev || !host || !ret_json || !ret_len || seq == 0 || seq > INT64_MAX)
-		return -EINVAL;
 	type = event_type_to_string(ev->type);
 	if (!type)
 		return -EINVAL;
@@ -391,17 +426,17 @@ int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_ho
 		return -ENOMEM;
 	if ((r = add_u64(root, "seq", seq)) < 0 ||
 	    (r = add_str(root, "time", tbuf, sizeof(tbuf))) < 0 ||
-	    (r = add_str(root, "host", host->hostname ? host->hostname : "", EVENT_NAME_MAX)) < 0 ||
-	    (r = add_str(root, "machine_id", host->machine_id, EVENT_NAME_MAX)) < 0 ||
-	    (r = add_str(root, "agent_version", host->agent_version, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(root, "host", host->hostname ? host->hostname : "", names)) < 0 ||
+	    (r = add_str(root, "machine_id", host->machine_id, names)) < 0 ||
+	    (r = add_str(root, "agent_version", host->agent_version, names)) < 0 ||
 	    (r = add_str(root, "type", type, EVENT_NAME_MAX)) < 0)
 		return r;
-	if (ev->policy && (r = add_policy(root, ev->policy, ev->audit_override)) < 0)
+	if (ev->policy && (r = add_policy(root, ev->policy, ev->audit_override, L)) < 0)
 		return r;
-	if ((r = add_str(root, "seat_user", ev->seat_user, EVENT_NAME_MAX)) < 0 ||
-	    (r = add_str(root, "message", ev->message, EVENT_MESSAGE_MAX)) < 0)
+	if ((r = add_str(root, "seat_user", ev->seat_user, names)) < 0 ||
+	    (r = add_str(root, "message", ev->message, lim(EVENT_MESSAGE_MAX, L->msg_cap))) < 0)
 		return r;
-	if (ev->device && (r = add_device(root, ev->device, ev->decision)) < 0)
+	if (ev->device && (r = add_device(root, ev->device, ev->decision, L)) < 0)
 		return r;
 	if (!ev->device && ev->device_id && (r = add_device_id(root, ev->device_id)) < 0)
 		return r;
@@ -422,6 +457,28 @@ int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_ho
 		if ((r = add_error(root, ev->error)) < 0)
 			return r;
 		break;
+	case EVENT_EVENTS_LOST:
+		if ((r = add_u64(root, "count", ev->lost_count)) < 0 ||
+		    (r = add_u64(root, "first_seq", ev->lost_first)) < 0 ||
+		    (r = add_u64(root, "last_seq", ev->lost_last)) < 0)
+			return r;
+		break;
+	case EVENT_SEAL:
+		if ((r = add_u64(root, "epoch", ev->seal_epoch)) < 0 ||
+		    (r = add_u64(root, "sealed_seq", ev->seal_seq)) < 0 ||
+		    (r = add_str(root, "mac", ev->seal_mac, 65)) < 0)
+			return r;
+		break;
+	case EVENT_REPEATED: {
+		const char *rt = event_type_to_string(ev->repeat_type);
+		if ((r = add_str(root, "repeated_type", rt ? rt : "unknown", EVENT_NAME_MAX)) < 0 ||
+		    (r = add_u64(root, "count", ev->repeat_count)) < 0 ||
+		    (r = add_u64(root, "same_as_seq", ev->repeat_of_seq)) < 0 ||
+		    (r = add_time(root, "first_time", ev->repeat_first_usec)) < 0 ||
+		    (r = add_time(root, "last_time", ev->repeat_last_usec)) < 0)
+			return r;
+		break;
+	}
 	case EVENT_AGENT_STARTED:
 	case EVENT_AGENT_STOPPING:
 	case EVENT_DEVICE_ATTACHED:
@@ -434,6 +491,9 @@ int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_ho
 	case _EVENT_TYPE_MAX:
 		break;
 	}
+
+	if ((ev->truncated || L->truncated) && (r = add_bool(root, "truncated", true)) < 0)
+		return r;
 
 	size_t len;
 	const char *s = json_object_to_json_string_length(
@@ -449,4 +509,15 @@ int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_ho
 	*ret_json = out;
 	*ret_len = len;
 	return 0;
+}
+
+int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
+                  char **ret_json, size_t *ret_len)
+{
+	if (!ev || !host || !ret_json || !ret_len || seq == 0 || seq > INT64_MAX)
+		return -EINVAL;
+	int r = encode(ev, seq, host, &limits_full, ret_json, ret_len);
+	if (r == -E2BIG) /* too large for one record: cut strings and interfaces, say so */
+		r = encode(ev, seq, host, &limits_cut, ret_json, ret_len);
+	return r;
 }

@@ -13,10 +13,12 @@
 #include <stdint.h>
 
 #include "agent/events/event.h"
+#include "agent/events/log_record.h"
 #include "agent/events/recorder.h"
 
-/* Hard cap on one encoded event; a record (event + "prev") must fit LOG_RECORD_MAX_LINE. */
-#define EVENT_JSON_MAX_BYTES (1024u * 1024u - 128u)
+/* Hard cap on one encoded event; a record (event + "prev") must fit LOG_RECORD_MAX_LINE, the one
+ * record cap shared with the spool (SPOOL_RECORD_MAX): every record the log takes goes upstream. */
+#define EVENT_JSON_MAX_BYTES (LOG_RECORD_MAX_LINE - 128u)
 
 /* Caps on free-text fields we do not own the size of (bytes, before escaping). */
 #define EVENT_MESSAGE_MAX 4096u
@@ -25,8 +27,10 @@
 /*
  * Encodes ev with sequence number seq (> 0) as one JSON object without a trailing newline.
  * On success *ret_json (NUL-terminated, caller frees with free()) and *ret_len are set and 0 is
- * returned. Errors: -EINVAL (NULL argument, seq 0, unknown type), -E2BIG (larger than
- * EVENT_JSON_MAX_BYTES), -ENOMEM.
+ * returned. An event too large for EVENT_JSON_MAX_BYTES is encoded again with long strings cut
+ * (64 bytes; message and reason 1024), at most 24 interfaces ("interfaces_total" says how many
+ * there were) and "truncated":true, which always fits. Errors: -EINVAL (NULL argument, seq 0,
+ * unknown type), -ENOMEM.
  */
 int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
                   char **ret_json, size_t *ret_len);

@@ -34,6 +34,11 @@ struct incident_log {
 	bool broken;        /* a failed append could not be cut back: reopen before the next one */
 	bool have_recovery; /* a reopen repaired something the recorder has not reported yet */
 	struct incident_log_recovery recovery;
+	dev_t dev; /* of the live file, to notice it replaced */
+	ino_t ino;
+	uint64_t protected_seq;
+	bool have_drop;
+	struct incident_log_drop drop;
 	struct incident_log_config cfg;
 	struct incident_log_ops ops;
 };
@@ -205,7 +210,56 @@ static int open_current(struct incident_log *l)
 		return -EBADF;
 	set_access(l, l->fd, INCIDENT_LOG_FILE_MODE, INCIDENT_LOG_FILE);
 	l->size = (uint64_t)st.st_size;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
 	return 0;
+}
+
+/* Seq of the first and last decodable record of a rotated file (0 when none). */
+static int file_seq_range(struct incident_log *l, const char *name, uint64_t *ret_first,
+                          uint64_t *ret_last)
+{
+	_cleanup_(closep) int fd = openat(l->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char hash[LOG_HASH_HEX_LEN + 1];
+	uint64_t end;
+	struct stat st;
+	int r;
+
+	*ret_first = *ret_last = 0;
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	r = find_last_record(fd, (uint64_t)st.st_size, ret_last, hash, &end);
+	if (r < 0)
+		return r;
+	/* the first line: read at most one record */
+	size_t n = st.st_size < (off_t)LOG_RECORD_MAX_LINE + 1 ? (size_t)st.st_size
+	                                                       : LOG_RECORD_MAX_LINE + 1;
+	_cleanup_(freep) char *buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	if (n > 0 && (r = pread_all(fd, buf, n, 0)) < 0)
+		return r;
+	const char *nl = memchr(buf, '\n', n);
+	struct log_record rec;
+	if (nl && log_record_decode(buf, (size_t)(nl - buf), &rec, NULL, NULL) == 0)
+		*ret_first = rec.seq;
+	return 0;
+}
+
+static unsigned count_rotated(struct incident_log *l)
+{
+	unsigned n = 0;
+	char name[64];
+	for (unsigned i = 1; i <= INCIDENT_LOG_MAX_FILES; i++) {
+		struct stat st;
+		(void)snprintf(name, sizeof(name), INCIDENT_LOG_FILE ".%u", i);
+		if (fstatat(l->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			break;
+		n = i;
+	}
+	return n;
 }
 
 /* Copies [from, size) of the current file into a new incident.log.torn-<time> and fsyncs it. */
@@ -252,13 +306,40 @@ static int move_tail_aside(struct incident_log *l, uint64_t from, int64_t now_us
 	return 0;
 }
 
+/*
+ * incident.log -> .1, .1 -> .2, ... Before that, the oldest rotated files go while there are
+ * keep_files or more and every record in them is below the protected seq; past max_keep_files
+ * the oldest goes anyway and its range is reported as a drop (the recorder writes events_lost).
+ */
 static int rotate(struct incident_log *l)
 {
 	char from[64], to[64];
+	unsigned n = count_rotated(l);
 	int r;
 
-	/* incident.log.K is dropped, .K-1 → .K, ..., incident.log → .1 */
-	for (unsigned i = l->cfg.keep_files; i >= 1; i--) {
+	while (n > 0 && n >= l->cfg.keep_files) {
+		uint64_t first = 0, last = 0;
+		(void)snprintf(to, sizeof(to), INCIDENT_LOG_FILE ".%u", n);
+		(void)file_seq_range(l, to, &first, &last); /* unreadable: treated as empty */
+		bool protected = l->protected_seq != 0 && last >= l->protected_seq;
+		if (protected && n < l->cfg.max_keep_files)
+			break;
+		if (unlinkat(l->dirfd, to, 0) < 0 && errno != ENOENT)
+			return negative_errno();
+		if (protected && last > 0) {
+			if (!l->have_drop)
+				l->drop = (struct incident_log_drop){ first ? first : last, last };
+			else {
+				if (first && first < l->drop.first_seq)
+					l->drop.first_seq = first;
+				if (last > l->drop.last_seq)
+					l->drop.last_seq = last;
+			}
+			l->have_drop = true;
+		}
+		n--;
+	}
+	for (unsigned i = n + 1; i >= 1; i--) {
 		if (i == 1)
 			(void)snprintf(from, sizeof(from), INCIDENT_LOG_FILE);
 		else
@@ -267,12 +348,6 @@ static int rotate(struct incident_log *l)
 		r = l->ops.renameat(l->cfg.ops_userdata, l->dirfd, from, to);
 		if (r < 0 && !(r == -ENOENT && i > 1))
 			return r;
-	}
-	/* Files past the limit (left by a larger keep_files before) would break the order. */
-	for (unsigned i = l->cfg.keep_files + 1; i <= INCIDENT_LOG_MAX_FILES; i++) {
-		(void)snprintf(to, sizeof(to), INCIDENT_LOG_FILE ".%u", i);
-		if (unlinkat(l->dirfd, to, 0) < 0)
-			break; /* ENOENT: no more; anything else: nothing better to do here */
 	}
 	(void)close(l->fd); /* fsynced already after its last append */
 	l->fd = -1;
@@ -325,7 +400,7 @@ static int recover(struct incident_log *l, int64_t now_usec, struct incident_log
 	}
 
 	/* Nothing in the current file: the chain continues from the newest rotated file. */
-	for (unsigned i = 1; seq == 0 && i <= l->cfg.keep_files; i++) {
+	for (unsigned i = 1; seq == 0 && i <= INCIDENT_LOG_MAX_FILES; i++) {
 		char name[64];
 		uint64_t sz, end;
 		(void)snprintf(name, sizeof(name), INCIDENT_LOG_FILE ".%u", i);
@@ -368,6 +443,24 @@ static int recover(struct incident_log *l, int64_t now_usec, struct incident_log
 	return 0;
 }
 
+/* The directory (made if missing) and the head file, which is also the writer lock. */
+static int open_dir(struct incident_log *l)
+{
+	if (mkdir(l->dir, INCIDENT_LOG_DIR_MODE) < 0 && errno != EEXIST)
+		return negative_errno();
+	l->dirfd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->dirfd < 0)
+		return negative_errno();
+	l->head_fd = openat(l->dirfd, INCIDENT_LOG_HEAD_FILE,
+	                    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, INCIDENT_LOG_FILE_MODE);
+	if (l->head_fd < 0)
+		return negative_errno();
+	if (flock(l->head_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
+	set_access_all(l);
+	return 0;
+}
+
 int incident_log_open(const char *dir, const struct incident_log_config *cfg, int64_t now_usec,
                       struct incident_log **ret, struct incident_log_recovery *ret_recovery)
 {
@@ -389,6 +482,12 @@ int incident_log_open(const char *dir, const struct incident_log_config *cfg, in
 		l->cfg.keep_files = INCIDENT_LOG_DEFAULT_KEEP;
 	if (l->cfg.keep_files > INCIDENT_LOG_MAX_FILES)
 		l->cfg.keep_files = INCIDENT_LOG_MAX_FILES;
+	if (l->cfg.max_keep_files == 0)
+		l->cfg.max_keep_files = 4 * l->cfg.keep_files;
+	if (l->cfg.max_keep_files < l->cfg.keep_files)
+		l->cfg.max_keep_files = l->cfg.keep_files;
+	if (l->cfg.max_keep_files > INCIDENT_LOG_MAX_FILES - 1)
+		l->cfg.max_keep_files = INCIDENT_LOG_MAX_FILES - 1;
 	l->ops = l->cfg.ops ? *l->cfg.ops : real_ops;
 
 	l->dir = strdup(dir);
@@ -396,26 +495,9 @@ int incident_log_open(const char *dir, const struct incident_log_config *cfg, in
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (mkdir(dir, INCIDENT_LOG_DIR_MODE) < 0 && errno != EEXIST) {
-		r = negative_errno();
+	r = open_dir(l);
+	if (r < 0)
 		goto fail;
-	}
-	l->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (l->dirfd < 0) {
-		r = negative_errno();
-		goto fail;
-	}
-	l->head_fd = openat(l->dirfd, INCIDENT_LOG_HEAD_FILE,
-	                    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, INCIDENT_LOG_FILE_MODE);
-	if (l->head_fd < 0) {
-		r = negative_errno();
-		goto fail;
-	}
-	if (flock(l->head_fd, LOCK_EX | LOCK_NB) < 0) {
-		r = errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-		goto fail;
-	}
-	set_access_all(l);
 	r = recover(l, now_usec, &rec);
 	if (r < 0)
 		goto fail;
@@ -486,20 +568,115 @@ static int reopen(struct incident_log *l)
 	return 0;
 }
 
-int incident_log_append(struct incident_log *l, uint64_t seq, const char *line, size_t len)
+static int64_t now_usec(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_REALTIME, &ts); /* cannot fail for CLOCK_REALTIME */
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret)
+{
+	struct incident_log_recovery rec = {};
+	struct stat st, dst;
+	enum incident_log_tamper t = INCIDENT_LOG_TAMPER_NONE;
+	uint64_t size = 0;
+
+	if (l->dirfd < 0 || fstat(l->dirfd, &dst) < 0 || dst.st_nlink == 0)
+		t = INCIDENT_LOG_TAMPER_DIR_GONE;
+	else if (l->fd < 0)
+		t = INCIDENT_LOG_TAMPER_REMOVED; /* a failed reopen: try again */
+	else if (fstat(l->fd, &st) < 0 || st.st_nlink == 0)
+		t = INCIDENT_LOG_TAMPER_REMOVED;
+	else if ((uint64_t)st.st_size < l->size) {
+		t = INCIDENT_LOG_TAMPER_TRUNCATED;
+		size = (uint64_t)st.st_size;
+	} else {
+		struct stat nst;
+		if (fstatat(l->dirfd, INCIDENT_LOG_FILE, &nst, AT_SYMLINK_NOFOLLOW) < 0)
+			t = INCIDENT_LOG_TAMPER_REMOVED;
+		else if (nst.st_dev != l->dev || nst.st_ino != l->ino)
+			t = INCIDENT_LOG_TAMPER_REPLACED;
+	}
+	if (t == INCIDENT_LOG_TAMPER_NONE)
+		return 0;
+
+	char head[LOG_HASH_HEX_LEN + 1];
+	uint64_t want = l->next_seq, expected = l->size;
+	memcpy(head, l->head, sizeof(head));
+	if (l->fd >= 0)
+		(void)close(l->fd);
+	l->fd = -1;
+	if (t == INCIDENT_LOG_TAMPER_DIR_GONE || t == INCIDENT_LOG_TAMPER_REMOVED) {
+		/* New directory and head file (the old ones may be gone): lock again. */
+		if (l->head_fd >= 0)
+			(void)close(l->head_fd);
+		if (l->dirfd >= 0)
+			(void)close(l->dirfd);
+		l->head_fd = l->dirfd = -1;
+		int r = open_dir(l);
+		if (r < 0)
+			return r;
+	}
+	int r = recover(l, now_usec(), &rec);
+	if (r < 0)
+		return r;
+	if (rec.resumed_seq == 0) /* nothing left: the chain goes on from what we wrote last */
+		memcpy(l->head, head, sizeof(head));
+	if (l->next_seq < want)
+		l->next_seq = want;
+	l->broken = false;
+	rec.tamper = t;
+	rec.tamper_size = size;
+	rec.tamper_expected_size = expected;
+	if (ret)
+		*ret = rec;
+	return 1;
+}
+
+void incident_log_adopt_head(struct incident_log *l, const char *head_hex)
+{
+	if (l->size == 0 && !strcmp(l->head, LOG_ZERO_HASH) && head_hex &&
+	    strnlen(head_hex, LOG_HASH_HEX_LEN + 1) == LOG_HASH_HEX_LEN)
+		memcpy(l->head, head_hex, LOG_HASH_HEX_LEN + 1);
+}
+
+void incident_log_set_protected(struct incident_log *l, uint64_t seq)
+{
+	l->protected_seq = seq;
+}
+
+bool incident_log_take_drop(struct incident_log *l, struct incident_log_drop *ret)
+{
+	if (!l->have_drop)
+		return false;
+	*ret = l->drop;
+	l->have_drop = false;
+	return true;
+}
+
+bool incident_log_would_rotate(const struct incident_log *l, size_t len)
+{
+	return l->size > 0 && l->size + len + 1 > l->cfg.max_file_bytes;
+}
+
+static int append(struct incident_log *l, uint64_t seq, const char *line, size_t len,
+                  bool may_rotate)
 {
 	int r;
 
-	if (!l || !line || len == 0 || len > LOG_RECORD_MAX_LINE || seq != l->next_seq)
+	if (!l || !line || len == 0 || len > LOG_RECORD_MAX_LINE || seq < l->next_seq)
 		return -EINVAL;
 	if (l->broken) {
+		char head[LOG_HASH_HEX_LEN + 1];
+		memcpy(head, l->head, sizeof(head));
 		r = reopen(l);
 		if (r < 0)
 			return r;
-		if (seq != l->next_seq)
+		if (strcmp(head, l->head) != 0 || seq < l->next_seq)
 			return -ESTALE; /* caller must re-encode with the recovered head */
 	}
-	if (l->size > 0 && l->size + len + 1 > l->cfg.max_file_bytes) {
+	if (may_rotate && incident_log_would_rotate(l, len)) {
 		r = rotate(l);
 		if (r < 0) {
 			l->broken = true;
@@ -530,6 +707,17 @@ int incident_log_append(struct incident_log *l, uint64_t seq, const char *line, 
 	l->next_seq = seq + 1;
 	write_head(l, seq);
 	return 0;
+}
+
+int incident_log_append(struct incident_log *l, uint64_t seq, const char *line, size_t len)
+{
+	return append(l, seq, line, len, true);
+}
+
+int incident_log_append_no_rotate(struct incident_log *l, uint64_t seq, const char *line,
+                                  size_t len)
+{
+	return append(l, seq, line, len, false);
 }
 
 char **strv_free(char **v)

@@ -41,9 +41,15 @@ struct incident_log_ops {
 #define INCIDENT_LOG_DIR_MODE  0750
 #define INCIDENT_LOG_FILE_MODE 0640
 
+#define INCIDENT_LOG_DEFAULT_MAX_KEEP (4u * INCIDENT_LOG_DEFAULT_KEEP)
+
 struct incident_log_config {
 	uint64_t max_file_bytes; /* rotate before a record would pass this; 0 = default */
-	unsigned keep_files;     /* rotated files kept; 0 = default; older ones are deleted */
+	unsigned keep_files;     /* rotated files kept; 0 = default; older ones are deleted once
+	                            every record in them is protected no more (see
+	                            incident_log_set_protected) */
+	unsigned max_keep_files; /* hard limit of rotated files (0 = 4 x keep_files): past it the
+	                            oldest goes even if protected, reported as a drop */
 	/* Group of the directory and every file (reviewers read them as members): set at open on
 	 * what is there (systemd's LogsDirectory= resets it to root at each start) and on every
 	 * file created later. has_group false = leave the groups alone. */
@@ -51,6 +57,15 @@ struct incident_log_config {
 	gid_t group;
 	const struct incident_log_ops *ops; /* NULL = the real syscalls */
 	void *ops_userdata;
+};
+
+/* Why the log had to be reopened behind the writer's back (incident_log_check()). */
+enum incident_log_tamper {
+	INCIDENT_LOG_TAMPER_NONE = 0,
+	INCIDENT_LOG_TAMPER_REMOVED,   /* the live file was removed (or renamed away) */
+	INCIDENT_LOG_TAMPER_REPLACED,  /* another file now has its name */
+	INCIDENT_LOG_TAMPER_TRUNCATED, /* the live file is shorter than what was written */
+	INCIDENT_LOG_TAMPER_DIR_GONE,  /* the log directory itself was removed */
 };
 
 /* What incident_log_open() found and repaired; the recorder turns it into a record. */
@@ -61,7 +76,14 @@ struct incident_log_recovery {
 	bool head_ahead;    /* the head file names a later seq than the log holds */
 	bool head_mismatch; /* head file hash differs from the record with its seq */
 	uint64_t head_file_seq;
-	uint64_t resumed_seq; /* seq of the last good record (0 = empty log) */
+	uint64_t resumed_seq;            /* seq of the last good record (0 = empty log) */
+	enum incident_log_tamper tamper; /* set by incident_log_check() */
+	uint64_t tamper_size, tamper_expected_size;
+};
+
+/* Records of a rotated file deleted although still protected (max_keep_files reached). */
+struct incident_log_drop {
+	uint64_t first_seq, last_seq;
 };
 
 struct incident_log;
@@ -79,14 +101,41 @@ struct incident_log *incident_log_free(struct incident_log *l);
 /* true (and *ret filled, once) when an append had to reopen the log and repaired its tail. */
 bool incident_log_take_recovery(struct incident_log *l, struct incident_log_recovery *ret);
 
-/* Seq the next record must carry, and hex hash of the last record (LOG_ZERO_HASH when empty;
- * borrowed, valid until the next append). */
+/* Lowest seq the next record may carry (one above the last in the log), and hex hash of the
+ * last record (LOG_ZERO_HASH when empty; borrowed, valid until the next append). */
 uint64_t incident_log_next_seq(const struct incident_log *l);
 const char *incident_log_head(const struct incident_log *l);
 
-/* Appends one encoded record (log_record_encode(), no newline) whose seq is next_seq and whose
- * prev is head. Returns 0 once durable, or a negative errno (nothing of it remains in the file). */
+/* Appends one encoded record (log_record_encode(), no newline) whose seq is at least next_seq
+ * (the writer allocates seqs; a jump is a loss it accounts for) and whose prev is head. Returns 0
+ * once durable, or a negative errno (nothing of it remains in the file); -ESTALE when the log had
+ * to reopen itself and its head changed: encode again. */
 int incident_log_append(struct incident_log *l, uint64_t seq, const char *line, size_t len);
+
+/*
+ * Checks that the live file is still ours and whole: not removed, replaced or truncated, the
+ * directory not removed. If it is not, reopens the log (recreating the directory and files,
+ * recovering from what is left; the chain head is kept when nothing is left) and returns 1 with
+ * *ret saying what happened; 0 when all is well; a negative errno when even reopening failed
+ * (the next append retries). incident_log_append() calls it first.
+ */
+int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret);
+
+/* For an empty log only: the chain goes on from head_hex (the last head its writer knew). */
+void incident_log_adopt_head(struct incident_log *l, const char *head_hex);
+
+/* Records with seq >= seq (not yet acknowledged upstream, or the last sealed epoch) must survive
+ * rotation; 0 = nothing protected. */
+void incident_log_set_protected(struct incident_log *l, uint64_t seq);
+
+/* true (and *ret filled, once) when a rotation had to delete protected records. */
+bool incident_log_take_drop(struct incident_log *l, struct incident_log_drop *ret);
+
+/* true when appending a record of len bytes would rotate first (the recorder seals before). */
+bool incident_log_would_rotate(const struct incident_log *l, size_t len);
+/* incident_log_append() that never rotates (the seal written just before a rotation). */
+int incident_log_append_no_rotate(struct incident_log *l, uint64_t seq, const char *line,
+                                  size_t len);
 
 /* Reading, for the CLI and tests. */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "policy/base/macro.h"
@@ -74,6 +75,15 @@ static int fail(struct log_record_error *reterr, size_t offset, const char *reas
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object, json_object_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener, json_tokener_free);
 
+static bool get_int(json_object *o, const char *key, int64_t *ret)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*ret = json_object_get_int64(v);
+	return true;
+}
+
 int log_record_decode(const char *line, size_t len, struct log_record *ret,
                       struct json_object **ret_obj, struct log_record_error *reterr)
 {
@@ -88,7 +98,7 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
 	if (len == 0)
 		return fail(reterr, 0, "empty line", -EBADMSG);
 	if (len > LOG_RECORD_MAX_LINE)
-		return fail(reterr, LOG_RECORD_MAX_LINE, "line longer than the 1 MiB record cap",
+		return fail(reterr, LOG_RECORD_MAX_LINE, "line longer than the 64 KiB record cap",
 		            -EFBIG);
 	const char *nul = memchr(line, '\0', len);
 	if (nul)
@@ -179,6 +189,38 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
 	memcpy(rec.prev, prev, LOG_HASH_HEX_LEN);
 	rec.prev[LOG_HASH_HEX_LEN] = '\0';
 
+	if (!strcmp(rec.type, "events_lost")) {
+		int64_t c, f, l;
+		if (!get_int(obj, "count", &c) || !get_int(obj, "first_seq", &f) ||
+		    !get_int(obj, "last_seq", &l))
+			return fail(reterr, 0, "events_lost without count, first_seq, last_seq",
+			            -EBADMSG);
+		if (f < 1 || l < f || (uint64_t)l >= rec.seq || c != l - f + 1)
+			return fail(reterr, 0,
+			            "events_lost range invalid (1 <= first_seq <= last_seq < seq, "
+			            "count = last_seq - first_seq + 1)",
+			            -EBADMSG);
+		rec.lost_first = (uint64_t)f;
+		rec.lost_last = (uint64_t)l;
+		rec.lost_count = (uint64_t)c;
+	} else if (!strcmp(rec.type, "seal")) {
+		int64_t e, q;
+		if (!get_int(obj, "epoch", &e) || !get_int(obj, "sealed_seq", &q) ||
+		    !json_object_object_get_ex(obj, "mac", &v) ||
+		    !json_object_is_type(v, json_type_string))
+			return fail(reterr, 0, "seal without epoch, sealed_seq, mac", -EBADMSG);
+		if (e < 0 || e > SEAL_MAX_EPOCH || q < 1 || (uint64_t)q >= rec.seq)
+			return fail(reterr, 0, "seal epoch or sealed_seq out of range", -EBADMSG);
+		s = json_object_get_string(v);
+		if (json_object_get_string_len(v) != LOG_HASH_HEX_LEN ||
+		    !is_hex64(s, LOG_HASH_HEX_LEN))
+			return fail(reterr, 0, "seal mac is not 64 lowercase hex digits", -EBADMSG);
+		rec.is_seal = true;
+		rec.seal_epoch = (uint64_t)e;
+		rec.seal_seq = (uint64_t)q;
+		memcpy(rec.seal_mac, s, LOG_HASH_HEX_LEN + 1);
+	}
+
 	*ret = rec;
 	if (ret_obj)
 		*ret_obj = TAKE_PTR(obj);
@@ -188,6 +230,19 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
 void chain_verifier_init(struct chain_verifier *v)
 {
 	*v = (struct chain_verifier){ .file = "(input)" };
+}
+
+void chain_verifier_set_key(struct chain_verifier *v, const uint8_t key0[static SEAL_KEY_LEN])
+{
+	memcpy(v->key, key0, SEAL_KEY_LEN);
+	v->key_epoch = 0;
+	v->have_key = true;
+}
+
+void chain_verifier_done(struct chain_verifier *v)
+{
+	OPENSSL_cleanse(v->key, sizeof(v->key));
+	v->have_key = false;
 }
 
 int chain_verifier_expect(struct chain_verifier *v, const char *head_hex, uint64_t seq)
@@ -227,6 +282,95 @@ static int broken(struct chain_verifier *v, const char *fmt, ...)
 	return -EBADMSG;
 }
 
+/* An events_lost record: list it and take the seqs it covers out of the open gaps. */
+static int explain(struct chain_verifier *v, const struct log_record *rec)
+{
+	uint64_t a = rec->lost_first, b = rec->lost_last;
+
+	v->n_lost_records++;
+	v->lost_seqs_total += rec->lost_count;
+	if (v->n_lost_listed < CHAIN_VERIFIER_MAX_LOST)
+		v->lost[v->n_lost_listed++] = (struct seq_range){ a, b, rec->seq };
+	if (v->prefix_unexplained_last != 0 && a <= v->prefix_unexplained_last) {
+		/* covers the end of the prefix: what is left below a was rotated away */
+		if (b >= v->prefix_unexplained_last)
+			v->prefix_unexplained_last = a - 1;
+	}
+	for (size_t i = 0; i < v->n_gaps;) {
+		struct seq_range *g = &v->gaps[i];
+		if (b < g->first || a > g->last) {
+			i++;
+			continue;
+		}
+		if (a <= g->first && b >= g->last) { /* covered: gone */
+			*g = v->gaps[--v->n_gaps];
+			continue;
+		}
+		if (a > g->first && b < g->last) { /* covers the middle: split */
+			if (v->n_gaps == CHAIN_VERIFIER_MAX_GAPS)
+				return broken(v, "too many partly explained sequence gaps");
+			v->gaps[v->n_gaps++] = (struct seq_range){ b + 1, g->last, g->at_seq };
+			g->last = a - 1;
+		} else if (a <= g->first) {
+			g->first = b + 1;
+		} else {
+			g->last = a - 1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int check_seal(struct chain_verifier *v, const struct log_record *rec)
+{
+	char mac[LOG_HASH_HEX_LEN + 1];
+	int r;
+
+	if (rec->seal_seq != v->last_seq)
+		return broken(v,
+		              "%s line %" PRIu64 " (seq %" PRIu64 "): seal names seq %" PRIu64
+		              " but the record before it is seq %" PRIu64 " — seal moved or forged",
+		              v->file, v->line, rec->seq, rec->seal_seq, v->last_seq);
+	if (v->have_seal && rec->seal_epoch != v->seal_epoch + 1)
+		return broken(v,
+		              "%s line %" PRIu64 " (seq %" PRIu64 "): seal epoch %" PRIu64
+		              " follows epoch %" PRIu64
+		              " — seals removed, or the log was rewritten "
+		              "with a later key",
+		              v->file, v->line, rec->seq, rec->seal_epoch, v->seal_epoch);
+	if (!v->have_seal && v->have_key && v->first_seq == 1 && rec->seal_epoch != 0)
+		return broken(v,
+		              "%s line %" PRIu64 " (seq %" PRIu64 "): the first seal of a log that "
+		              "starts at seq 1 has epoch %" PRIu64
+		              ", not 0 — earlier seals removed",
+		              v->file, v->line, rec->seq, rec->seal_epoch);
+	if (v->have_key) {
+		if (rec->seal_epoch < v->key_epoch)
+			return broken(v, "%s line %" PRIu64 ": seal epoch goes backwards", v->file,
+			              v->line);
+		for (; v->key_epoch < rec->seal_epoch; v->key_epoch++)
+			seal_key_evolve(v->key);
+		r = seal_mac(v->key, rec->seal_epoch, rec->seal_seq, rec->prev, mac);
+		if (r < 0)
+			return broken(v, "%s line %" PRIu64 ": cannot compute the seal MAC",
+			              v->file, v->line);
+		if (CRYPTO_memcmp(mac, rec->seal_mac, LOG_HASH_HEX_LEN) != 0)
+			return broken(
+			    v,
+			    "%s line %" PRIu64 " (seq %" PRIu64 "): seal of epoch %" PRIu64
+			    " does not verify with the key — records up to seq %" PRIu64
+			    " were changed after they were sealed (or the key is not this "
+			    "machine's)",
+			    v->file, v->line, rec->seq, rec->seal_epoch, rec->seal_seq);
+	}
+	v->have_seal = true;
+	v->seals++;
+	v->seal_epoch = rec->seal_epoch;
+	v->sealed_seq = rec->seq;
+	v->sealed_time_usec = rec->time_usec;
+	return 0;
+}
+
 int chain_verifier_feed_line(struct chain_verifier *v, const char *line, size_t len)
 {
 	struct log_record rec;
@@ -252,13 +396,14 @@ int chain_verifier_feed_line(struct chain_verifier *v, const char *line, size_t 
 			              "%s line %" PRIu64 " (seq 1): first record's prev is not the "
 			              "zero hash — records were added before it",
 			              v->file, v->line);
-		if (rec.seq != 1 && strcmp(rec.prev, LOG_ZERO_HASH) == 0)
-			return broken(v,
-			              "%s line %" PRIu64 " (seq %" PRIu64
-			              "): prev is the zero hash "
-			              "but seq is not 1 — chain restarted or renumbered",
-			              v->file, v->line, rec.seq);
 		v->first_seq = rec.seq;
+		if (rec.seq != 1 && strcmp(rec.prev, LOG_ZERO_HASH) == 0) {
+			/* A chain that starts above 1 with nothing before it: the records
+			 * below were issued but never reached this log; events_lost must say so. */
+			v->gaps[v->n_gaps++] = (struct seq_range){ 1, rec.seq - 1, rec.seq };
+		} else if (rec.seq > 1) {
+			v->prefix_unexplained_last = rec.seq - 1;
+		}
 	} else if (rec.seq == v->last_seq) {
 		return broken(v,
 		              "%s line %" PRIu64 " (seq %" PRIu64 "): seq %" PRIu64
@@ -270,18 +415,40 @@ int chain_verifier_feed_line(struct chain_verifier *v, const char *line, size_t 
 		              "): sequence goes backwards after "
 		              "seq %" PRIu64 " — records reordered or duplicated",
 		              v->file, v->line, rec.seq, v->last_seq);
-	} else if (rec.seq != v->last_seq + 1) {
+	} else if (rec.seq != v->last_seq + 1 && strcmp(rec.prev, v->head) != 0) {
 		return broken(v,
 		              "%s line %" PRIu64 " (seq %" PRIu64
-		              "): sequence gap after seq %" PRIu64 " — records %" PRIu64
-		              "..%" PRIu64 " deleted or moved",
+		              "): sequence gap after seq %" PRIu64
+		              " and prev does not match its hash "
+		              "— records %" PRIu64 "..%" PRIu64 " deleted or moved",
 		              v->file, v->line, rec.seq, v->last_seq, v->last_seq + 1, rec.seq - 1);
+	} else if (rec.seq != v->last_seq + 1) {
+		/* The chain goes on over the gap: honest loss if an events_lost covers it. */
+		if (v->n_gaps == CHAIN_VERIFIER_MAX_GAPS)
+			return broken(v,
+			              "%s line %" PRIu64 " (seq %" PRIu64
+			              "): more than %d sequence "
+			              "gaps without an events_lost record",
+			              v->file, v->line, rec.seq, CHAIN_VERIFIER_MAX_GAPS);
+		v->gaps[v->n_gaps++] = (struct seq_range){ v->last_seq + 1, rec.seq - 1, rec.seq };
 	} else if (strcmp(rec.prev, v->head) != 0) {
 		return broken(v,
 		              "%s line %" PRIu64 " (seq %" PRIu64 "): prev does not match hash of "
 		              "seq %" PRIu64 " — record modified or deleted before it",
 		              v->file, v->line, rec.seq, v->last_seq);
 	}
+
+	if (rec.lost_count > 0) {
+		r = explain(v, &rec);
+		if (r < 0)
+			return r;
+	}
+	if (rec.is_seal) {
+		r = check_seal(v, &rec);
+		if (r < 0)
+			return r;
+	}
+	v->last_time_usec = rec.time_usec;
 
 	log_record_hash(line, len, hash);
 	if (v->expect_seq != 0 && rec.seq == v->expect_seq) {
@@ -314,6 +481,13 @@ int chain_verifier_finish(struct chain_verifier *v)
 {
 	if (v->failed)
 		return -EBADMSG;
+	if (v->n_gaps > 0) {
+		const struct seq_range *g = &v->gaps[0];
+		return broken(v,
+		              "%s: records %" PRIu64 "..%" PRIu64 " (before seq %" PRIu64
+		              ") are missing and no events_lost record accounts for them — deleted",
+		              v->file, g->first, g->last, g->at_seq);
+	}
 	if (v->expect_matched || (!v->have_expect_head && v->expect_seq == 0))
 		return 0;
 	if (v->expect_seq != 0 && v->last_seq < v->expect_seq)

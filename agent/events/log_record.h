@@ -13,7 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_RECORD_MAX_LINE (1024u * 1024u) /* bytes of one record, without the newline */
+#include "agent/events/seal.h"
+
+/* Bytes of one record, without the newline: the one cap for every record, equal to the spool's
+ * SPOOL_RECORD_MAX (agent/daemon/main.c asserts it), so every logged record can go upstream. */
+#define LOG_RECORD_MAX_LINE (64u * 1024u)
 #define LOG_HASH_HEX_LEN    64
 #define LOG_ZERO_HASH       "0000000000000000000000000000000000000000000000000000000000000000"
 #define LOG_TYPE_MAX        32
@@ -38,6 +42,14 @@ struct log_record {
 	int64_t time_usec;
 	char type[LOG_TYPE_MAX + 1];
 	char prev[LOG_HASH_HEX_LEN + 1];
+
+	/* type "events_lost": the seq range the log lacks (1 <= first <= last < seq,
+	 * count = last - first + 1); 0 for other types. */
+	uint64_t lost_first, lost_last, lost_count;
+	/* type "seal": epoch, the seq of the record it seals (< seq) and the MAC (64 hex). */
+	bool is_seal;
+	uint64_t seal_epoch, seal_seq;
+	char seal_mac[LOG_HASH_HEX_LEN + 1];
 };
 
 struct log_record_error {
@@ -50,7 +62,9 @@ struct log_record_error {
  * LOG_RECORD_MAX_LINE bytes, no NUL, valid UTF-8 strict JSON object and nothing after it, in
  * the canonical form the encoder writes (no duplicate keys or whitespace, json-c's escapes),
  * "seq" integer > 0, "time" RFC 3339 UTC, "host" string, "type" string of [a-z_] (1..32 chars),
- * and the line ends with ,"prev":"<64 lowercase hex>"}.
+ * and the line ends with ,"prev":"<64 lowercase hex>"}. An "events_lost" record must carry a
+ * valid range ("count", "first_seq", "last_seq", all below its seq), a "seal" record "epoch"
+ * (<= SEAL_MAX_EPOCH), "sealed_seq" (< seq) and "mac" (64 lowercase hex).
  * Returns 0 and fills *ret (and, if ret_obj is non-NULL, the parsed object: caller owns it, free
  * with json_object_put()), or -EBADMSG / -EFBIG / -ENOMEM with *reterr filled (if non-NULL).
  */
@@ -61,15 +75,52 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
  * Streaming chain verifier: feed it every line of every file, oldest first. It stops at the
  * first break and describes it in error ("incident.log line 17 (seq 17): ...").
  *
+ * Missing seqs: a record whose seq jumps over a range must still chain to the last record
+ * present (prev = its hash), and the range must be covered by an "events_lost" record somewhere
+ * after it (honest loss: counted and listed in lost[]); a range no events_lost covers is an
+ * unexplained gap and fails chain_verifier_finish(). Records before the first one present are
+ * either covered by events_lost (listed as loss) or were rotated away (reported by the caller).
+ *
+ * Seals: with a key (chain_verifier_set_key) every seal's MAC is checked against K[epoch], the
+ * epochs must count up by one, and the verifier reports up to which seq and time the log is
+ * sealed. Without a key, seals are only counted.
+ *
  * Optional expectations (set after chain_verifier_init): a known head (hash of the newest record
  * we know was written, from <dir>/head, a heartbeat's chain_head or the collector) and/or its
  * seq. Only against such a head can records cut off at the END be detected.
  */
+#define CHAIN_VERIFIER_MAX_GAPS 256 /* open (not yet explained) gaps at once */
+#define CHAIN_VERIFIER_MAX_LOST 64  /* events_lost records listed (all are counted) */
+
+struct seq_range {
+	uint64_t first, last;
+	uint64_t at_seq; /* the events_lost record (lost[]), or the record after the gap */
+};
+
 struct chain_verifier {
 	/* expectations */
 	bool have_expect_head;
 	char expect_head[LOG_HASH_HEX_LEN + 1];
 	uint64_t expect_seq; /* 0 = none */
+	bool have_key;
+	uint8_t key[SEAL_KEY_LEN]; /* K[key_epoch], moved forward as seals come */
+	uint64_t key_epoch;
+
+	/* missing seqs */
+	struct seq_range gaps[CHAIN_VERIFIER_MAX_GAPS]; /* not yet explained */
+	size_t n_gaps;
+	uint64_t prefix_unexplained_last; /* records 1..this are before the first record and no
+	                                     events_lost covers them (rotated away): 0 = none */
+	struct seq_range lost[CHAIN_VERIFIER_MAX_LOST];
+	size_t n_lost_listed;
+	uint64_t n_lost_records, lost_seqs_total; /* events_lost records, seqs they cover */
+
+	/* seals */
+	uint64_t seals;
+	bool have_seal;
+	uint64_t seal_epoch, sealed_seq; /* of the last seal */
+	int64_t sealed_time_usec;        /* time of the last seal record */
+	int64_t last_time_usec;          /* time of the last record */
 
 	/* state */
 	const char *file; /* borrowed name of the file being fed, for messages */
@@ -86,6 +137,10 @@ void chain_verifier_init(struct chain_verifier *v);
 /* Sets the expected head hash (64 hex, case-insensitive) and/or seq (0 = unknown).
  * Returns 0 or -EINVAL for a malformed hash. */
 int chain_verifier_expect(struct chain_verifier *v, const char *head_hex, uint64_t seq);
+/* Verifies seals with K[0] (copied; wiped by chain_verifier_done()). */
+void chain_verifier_set_key(struct chain_verifier *v, const uint8_t key0[static SEAL_KEY_LEN]);
+/* Wipes the key. */
+void chain_verifier_done(struct chain_verifier *v);
 /* Starts the next file (name borrowed until the next call; used in messages only). */
 void chain_verifier_begin_file(struct chain_verifier *v, const char *name);
 /* One complete line without its newline. Returns 0, or -EBADMSG at (and after) the first break. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "agent/events/event.h"
+#include "agent/events/incident_log.h"
 
 struct recorder;
 
@@ -44,18 +45,72 @@ const char *recorder_chain_head(const struct recorder *r); /* hex SHA-256, borro
 /*
  * Added by events/ (not part of the original contract, nothing above changed):
  *
- * recorder_open_ex(): recorder_open() with incident-log settings (rotation size, files kept,
- * fault-injection ops for tests; see agent/events/incident_log.h); cfg may be NULL = defaults.
+ * recorder_open_ex(): recorder_open() with settings; cfg may be NULL = defaults.
+ *
+ * Sequence numbers are allocated by the recorder and persisted in <state_dir>/log-state (see
+ * docs/on-disk-layout.md), never derived from the log alone: the next seq is above the highest
+ * of the state file, the log and its head file. A record that cannot be appended (ENOSPC, EIO,
+ * log removed) keeps its seq and is still forwarded; once appending works again an
+ * "events_lost" record names the range the local log lacks (count, first_seq, last_seq).
+ *
+ * Before every append (and whenever recorder_check() is called, e.g. from inotify) the recorder
+ * checks that the live file is still its own: removed, replaced or truncated by someone else is
+ * a "tamper" record, the log is reopened, numbering continues above the highest seq issued and
+ * the records the log lost are named by an events_lost record.
  *
  * recorder_emit() fills in chain_head of an EVENT_HEARTBEAT whose chain_head is NULL with the
  * current head (the hash of the record before the heartbeat, i.e. the heartbeat's "prev").
  *
- * A record written while no forward hook is set (the recovery record of recorder_open()) is kept
- * and handed to the hook by recorder_set_forward(); only the first such record is kept.
+ * Records written while no forward hook is set (the recovery records of recorder_open()) are kept
+ * and handed to the hook by recorder_set_forward(); up to 8 such records are kept.
  *
- * A forward hook error is reported in the diagnostics and does not fail recorder_emit(): the
- * record is durable, and upstream delivery catches up from the spool.
+ * A forward hook error is reported in the diagnostics and does not fail recorder_emit().
+ *
+ * Flood control: an event about a device identical (all but seq and time) to one written less
+ * than repeat_window ago is not written; recorder_tick() (or the next differing occurrence)
+ * writes one "repeated" record: count, first_time, last_time, same_as_seq. recorder_emit()
+ * returns 0 for an event so summarized.
  */
-struct incident_log_config;
+#define RECORDER_STATE_FILE              "log-state"
+#define RECORDER_DEFAULT_REPEAT_WINDOW_S 60u
+#define RECORDER_DEFAULT_SEAL_INTERVAL_S 900u /* 15 minutes, as journald */
+
+struct recorder_config {
+	const char *state_dir; /* log-state and seal-key; NULL = the log directory */
+	struct incident_log_config log;
+	unsigned repeat_window_sec; /* 0 = default */
+	bool no_flood_control;
+};
+
 int recorder_open_ex(const char *log_dir, const struct recorder_host *host,
-                     const struct incident_log_config *cfg, struct recorder **ret);
+                     const struct recorder_config *cfg, struct recorder **ret);
+
+/* Highest seq acknowledged upstream (records above it are kept through rotation). */
+typedef uint64_t (*recorder_acked_fn)(void *userdata);
+void recorder_set_acked_source(struct recorder *r, recorder_acked_fn fn, void *userdata);
+
+/* Never issue a seq at or below seq (e.g. the spool's highest, should the state file be lost). */
+void recorder_raise_seq(struct recorder *r, uint64_t seq);
+
+/* Checks the live log file now (inotify hook); writes the tamper record if it was touched.
+ * Returns 1 when it was, 0 when not, or a negative errno. */
+int recorder_check(struct recorder *r);
+
+/* Writes due "repeated" summaries (all of them with flush_all). */
+void recorder_flush_repeats(struct recorder *r, int64_t now_usec, bool flush_all);
+
+/*
+ * Seals the chain (a "seal" record: HMAC-SHA-256 of the head under the current epoch key), then
+ * evolves the key one-way and overwrites the key file. Nothing to do (returns 0) without a key
+ * (<state_dir>/seal-key, made by "portcullis log setup-keys"; looked for again at each call) or
+ * when the last record is already a seal. Returns 1 when sealed, or a negative errno.
+ * The recorder also seals before every rotation.
+ */
+int recorder_seal(struct recorder *r);
+bool recorder_has_seal_key(const struct recorder *r);
+int64_t recorder_last_seal_usec(const struct recorder *r); /* 0 = none this run */
+
+/* Creates <state_dir>/seal-key (0600, epoch 0) from 32 random bytes and returns the hex
+ * verification key (K[0]). -EEXIST when one exists and !force. */
+int recorder_setup_keys(const char *state_dir, bool force,
+                        char ret_verify_hex[static SEAL_KEY_HEX_LEN + 1]);

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 	strcpy(fx.dev.product, "Stick\x1b]0;pwned\x07\x1b[2J \"quoted\", comma");
 	for (unsigned i = 0; i < n; i++) {
 		struct event ev =
-		    events_fixture_event(&fx, (enum event_type)(i % _EVENT_TYPE_MAX),
+		    events_fixture_event(&fx, (enum event_type)(i % (EVENT_EVENTS_DROPPED + 1)),
 		                         1795000000000000LL + (int64_t)i * 3600000000LL);
 		if (i % 24 == 15) /* a second device, by serial */
 			strcpy(fx.dev.serial, "OTHER-SERIAL");

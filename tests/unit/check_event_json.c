@@ -117,6 +117,9 @@ static const struct {
 	{ EVENT_POLICY_EXPIRED, "" },
 	{ EVENT_HEARTBEAT, ",chain_head,spool_depth" },
 	{ EVENT_EVENTS_DROPPED, ",dropped" },
+	{ EVENT_EVENTS_LOST, ",count,first_seq,last_seq" },
+	{ EVENT_SEAL, ",epoch,sealed_seq,mac" },
+	{ EVENT_REPEATED, ",device,repeated_type,count,same_as_seq,first_time,last_time" },
 };
 
 START_TEST(test_schema_per_type)

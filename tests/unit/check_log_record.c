@@ -296,7 +296,8 @@ START_TEST(test_verify_deleted)
 			seqs[k++] = s;
 	char *b = build(&len, seqs);
 	ck_assert_int_eq(verify(b, len, NULL, 0, &v), -EBADMSG);
-	ck_assert_str_eq(v.error, "incident.log line 7 (seq 8): sequence gap after seq 6 — records "
+	ck_assert_str_eq(v.error, "incident.log line 7 (seq 8): sequence gap after seq 6 and prev "
+	                          "does not match its hash — records "
 	                          "7..7 deleted or moved");
 	free(b);
 }
@@ -313,7 +314,8 @@ START_TEST(test_verify_swapped)
 	seqs[8] = 8;
 	char *b = build(&len, seqs);
 	ck_assert_int_eq(verify(b, len, NULL, 0, &v), -EBADMSG);
-	ck_assert_str_eq(v.error, "incident.log line 8 (seq 9): sequence gap after seq 7 — records "
+	ck_assert_str_eq(v.error, "incident.log line 8 (seq 9): sequence gap after seq 7 and prev "
+	                          "does not match its hash — records "
 	                          "8..8 deleted or moved");
 	free(b);
 
@@ -431,8 +433,10 @@ START_TEST(test_verify_first_record)
 	p = strstr(l, prevhex);
 	ck_assert_ptr_nonnull(p);
 	memset(p, '0', 64);
-	ck_assert_int_eq(verify(l, off[N] - off[4], NULL, 0, &v), -EBADMSG);
-	ck_assert_msg(strstr(v.error, "prev is the zero hash but seq is not 1"), "%s", v.error);
+	ck_assert_int_eq(verify(l, off[5] - off[4], NULL, 0, &v), -EBADMSG);
+	ck_assert_msg(strstr(v.error, "records 1..4 (before seq 5) are missing and no events_lost "
+	                              "record accounts for them"),
+	              "%s", v.error);
 }
 END_TEST
 

@@ -113,6 +113,26 @@ struct event events_fixture_event(const struct events_fixture *f, enum event_typ
 	case EVENT_EVENTS_DROPPED:
 		ev.dropped_count = 17;
 		break;
+	case EVENT_EVENTS_LOST:
+		ev.message = "2 record(s), seq 5..6, are not in the local log: disk full";
+		ev.lost_first = 5;
+		ev.lost_last = 6;
+		ev.lost_count = 2;
+		break;
+	case EVENT_SEAL:
+		ev.seal_epoch = 3;
+		ev.seal_seq = 41;
+		ev.seal_mac = LOG_ZERO_HASH;
+		break;
+	case EVENT_REPEATED:
+		ev.device = &f->dev;
+		ev.message = "device_attached of 1-2 0781:5567 repeated 7 times";
+		ev.repeat_type = EVENT_DEVICE_ATTACHED;
+		ev.repeat_count = 7;
+		ev.repeat_of_seq = 3;
+		ev.repeat_first_usec = time_usec;
+		ev.repeat_last_usec = time_usec + 1000000;
+		break;
 	case EVENT_AGENT_STARTED:
 	case EVENT_AGENT_STOPPING:
 	case EVENT_POLICY_LOADED:
@@ -132,8 +152,9 @@ char *events_fixture_chain(const struct events_fixture *f, unsigned n, size_t *r
 	if (!buf)
 		return NULL;
 	for (unsigned i = 0; i < n; i++) {
-		struct event ev = events_fixture_event(f, (enum event_type)(i % _EVENT_TYPE_MAX),
-		                                       1795000000000000LL + (int64_t)i * 1000);
+		struct event ev =
+		    events_fixture_event(f, (enum event_type)(i % (EVENT_EVENTS_DROPPED + 1)),
+		                         1795000000000000LL + (int64_t)i * 1000);
 		char *json = NULL, *line = NULL;
 		size_t jlen, llen;
 		if (event_to_json(&ev, i + 1, &f->host, &json, &jlen) < 0 ||
