@@ -19,6 +19,8 @@
 #include "agent/events/event_json.h"
 #include "agent/events/incident_log.h"
 #include "agent/events/log_record.h"
+#include "agent/events/recorder.h"
+#include "agent/events/seal.h"
 #include "paths.h"
 
 enum output { OUT_HUMAN, OUT_JSON, OUT_CSV };
@@ -40,9 +42,11 @@ struct show_ctx {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: portcullis log verify [--dir DIR] [--head HASH] [--seq N]\n"
+	fprintf(out, "Usage: portcullis log verify [--dir DIR] [--head HASH] [--seq N] "
+	             "[--verify-key KEY]\n"
 	             "       portcullis log show [--dir DIR] [FILTERS] [--json]\n"
 	             "       portcullis log export --csv [--dir DIR] [FILTERS]\n"
+	             "       portcullis log setup-keys [--state-dir DIR] [--force]\n"
 	             "\n"
 	             "Filters: --since T  --until T  (RFC 3339 UTC, e.g. 2026-11-18 or "
 	             "2026-11-18T09:00:00Z)\n"
@@ -326,9 +330,35 @@ static void note_torn_files(const char *dir)
 		closedir(d);
 }
 
-static int do_verify(const char *dir, const char *head, uint64_t seq)
+static void fmt_time(int64_t usec, char buf[static EVENT_TIME_MAX])
+{
+	if (event_format_time(usec, buf) < 0)
+		(void)snprintf(buf, EVENT_TIME_MAX, "(time out of range)");
+}
+
+/* Honest loss: one warning line per events_lost record (the reviewer's "what is missing"). */
+static void print_loss(const struct chain_verifier *v)
+{
+	for (size_t i = 0; i < v->n_lost_listed; i++)
+		printf("warning: records %" PRIu64 "..%" PRIu64 " (%" PRIu64
+		       ") are not in this log: events_lost at seq %" PRIu64
+		       " accounts for them (see 'portcullis log show --type events_lost')\n",
+		       v->lost[i].first, v->lost[i].last, v->lost[i].last - v->lost[i].first + 1,
+		       v->lost[i].at_seq);
+	if (v->n_lost_records > v->n_lost_listed)
+		printf("warning: %" PRIu64 " more events_lost records\n",
+		       v->n_lost_records - v->n_lost_listed);
+	if (v->n_lost_records > 0)
+		printf("warning: %" PRIu64
+		       " record(s) in all are missing from this log and accounted "
+		       "for (honest loss); the collector should hold them\n",
+		       v->lost_seqs_total);
+}
+
+static int do_verify(const char *dir, const char *head, uint64_t seq, const char *key_hex)
 {
 	struct chain_verifier v;
+	uint8_t key[SEAL_KEY_LEN];
 	int r;
 
 	chain_verifier_init(&v);
@@ -336,9 +366,21 @@ static int do_verify(const char *dir, const char *head, uint64_t seq)
 		fprintf(stderr, "portcullis log verify: --head needs 64 hex digits\n");
 		return 2;
 	}
+	if (key_hex) {
+		if (seal_key_from_hex(key_hex, key) < 0) {
+			fprintf(stderr,
+			        "portcullis log verify: --verify-key needs the 64 hex digits "
+			        "'portcullis log setup-keys' printed\n");
+			return 2;
+		}
+		chain_verifier_set_key(&v, key);
+		explicit_bzero(key, sizeof(key));
+	}
 	bool expected = head || seq;
 	r = incident_log_verify(dir, &v);
+	chain_verifier_done(&v);
 	if (r == -EBADMSG) {
+		print_loss(&v);
 		printf("FAILED: %s\n", v.error);
 		return 1;
 	}
@@ -346,13 +388,47 @@ static int do_verify(const char *dir, const char *head, uint64_t seq)
 		fprintf(stderr, "portcullis log verify: %s: %s\n", dir, strerror(-r));
 		return 1;
 	}
+	if (key_hex && !v.have_seal) {
+		printf("FAILED: no seal record in the log: nothing is proven with the key (was "
+		       "'portcullis log setup-keys' run, and the agent restarted or running for 15 "
+		       "minutes since?)\n");
+		return 1;
+	}
 	if (v.records == 0)
 		printf("OK: 0 records\n");
 	else
 		printf("OK: %" PRIu64 " records, seq %" PRIu64 "..%" PRIu64 ", head %s\n",
 		       v.records, v.first_seq, v.last_seq, v.head);
-	if (v.first_seq > 1)
-		printf("note: records before seq %" PRIu64 " were rotated away\n", v.first_seq);
+	print_loss(&v);
+	if (v.prefix_unexplained_last > 0)
+		printf("note: records 1..%" PRIu64 " were rotated away\n",
+		       v.prefix_unexplained_last);
+	if (key_hex) {
+		char t[EVENT_TIME_MAX], tl[EVENT_TIME_MAX];
+		fmt_time(v.sealed_time_usec, t);
+		printf("sealed: every record up to seq %" PRIu64
+		       " (%s) is proven untouched by %" PRIu64
+		       " seal(s) checked with the key, last epoch %" PRIu64 "\n",
+		       v.sealed_seq, t, v.seals, v.seal_epoch);
+		if (v.last_seq > v.sealed_seq) {
+			fmt_time(v.last_time_usec, tl);
+			printf("warning: records %" PRIu64 "..%" PRIu64
+			       " (up to %s) come after the "
+			       "last seal: not proven (root on this machine could have written "
+			       "them)\n",
+			       v.sealed_seq + 1, v.last_seq, tl);
+			if (v.last_time_usec - v.sealed_time_usec > (int64_t)(2 * 900) * 1000000)
+				printf(
+				    "warning: the last seal is more than 30 minutes older than the "
+				    "last record, though the agent seals every 15 minutes: seals "
+				    "may "
+				    "have been removed with the records after them\n");
+		}
+	} else if (v.seals > 0) {
+		printf("note: %" PRIu64 " seal record(s) not checked: give the verification key "
+		       "(--verify-key) to prove the log was not rewritten\n",
+		       v.seals);
+	}
 	if (!expected && !v.have_expect_head)
 		printf("note: no known head (--head, or the head file): records cut off at the end "
 		       "cannot be detected\n");
@@ -362,6 +438,37 @@ static int do_verify(const char *dir, const char *head, uint64_t seq)
 		       v.expect_seq);
 	note_torn_files(dir);
 	return 0;
+}
+
+/* "portcullis log setup-keys": the first sealing key, like journalctl --setup-keys. */
+static int do_setup_keys(const char *state_dir, bool force)
+{
+	char hex[SEAL_KEY_HEX_LEN + 1];
+	int r = recorder_setup_keys(state_dir, force, hex);
+
+	if (r == -EEXIST) {
+		fprintf(stderr,
+		        "portcullis log setup-keys: %s/" SEAL_KEY_FILE
+		        " exists: the log is already "
+		        "sealed with it. --force makes a new key (the old verification key then "
+		        "proves only the seals made before)\n",
+		        state_dir);
+		return 1;
+	}
+	if (r < 0) {
+		fprintf(stderr, "portcullis log setup-keys: %s/" SEAL_KEY_FILE ": %s\n", state_dir,
+		        strerror(-r));
+		return 1;
+	}
+	printf("New sealing key written to %s/" SEAL_KEY_FILE " (epoch 0, readable by root only).\n"
+	       "portcullisd seals the incident log with it every 15 minutes, on rotation and on\n"
+	       "stop, and evolves it one-way after each seal (restart portcullisd to start now).\n"
+	       "Keep the verification key below OFF this machine; a reviewer checks the log with\n"
+	       "  portcullis log verify --dir DIR --verify-key KEY\n"
+	       "Verification key:\n%s\n",
+	       state_dir, hex);
+	explicit_bzero(hex, sizeof(hex));
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 int cmd_log(int argc, char **argv)
@@ -375,20 +482,30 @@ int cmd_log(int argc, char **argv)
 		OPT_TYPE,
 		OPT_DEVICE,
 		OPT_JSON,
-		OPT_CSV
+		OPT_CSV,
+		OPT_VERIFY_KEY,
+		OPT_STATE_DIR,
+		OPT_FORCE,
 	};
-	static const struct option opts[] = { { "dir", required_argument, NULL, OPT_DIR },
-		                              { "head", required_argument, NULL, OPT_HEAD },
-		                              { "seq", required_argument, NULL, OPT_SEQ },
-		                              { "since", required_argument, NULL, OPT_SINCE },
-		                              { "until", required_argument, NULL, OPT_UNTIL },
-		                              { "type", required_argument, NULL, OPT_TYPE },
-		                              { "device", required_argument, NULL, OPT_DEVICE },
-		                              { "json", no_argument, NULL, OPT_JSON },
-		                              { "csv", no_argument, NULL, OPT_CSV },
-		                              { "help", no_argument, NULL, 'h' },
-		                              {} };
-	const char *dir = PORTCULLIS_LOG_DIR, *head = NULL;
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "head", required_argument, NULL, OPT_HEAD },
+		{ "seq", required_argument, NULL, OPT_SEQ },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *dir = PORTCULLIS_LOG_DIR, *head = NULL, *key = NULL;
+	const char *state_dir = PORTCULLIS_STATE_DIR;
+	bool force = false, have_dir = false, have_state_dir = false;
 	uint64_t seq = 0;
 	bool json = false, csv = false;
 	struct filter f = {};
@@ -399,7 +516,8 @@ int cmd_log(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *sub = argv[1];
-	if (strcmp(sub, "verify") && strcmp(sub, "show") && strcmp(sub, "export")) {
+	if (strcmp(sub, "verify") && strcmp(sub, "show") && strcmp(sub, "export") &&
+	    strcmp(sub, "setup-keys")) {
 		fprintf(stderr, "portcullis log: unknown subcommand '%s'\n", sub);
 		usage(stderr);
 		return 2;
@@ -410,6 +528,17 @@ int cmd_log(int argc, char **argv)
 		switch (c) {
 		case OPT_DIR:
 			dir = optarg;
+			have_dir = true;
+			break;
+		case OPT_VERIFY_KEY:
+			key = optarg;
+			break;
+		case OPT_STATE_DIR:
+			state_dir = optarg;
+			have_state_dir = true;
+			break;
+		case OPT_FORCE:
+			force = true;
 			break;
 		case OPT_HEAD:
 			head = optarg;
@@ -472,12 +601,29 @@ int cmd_log(int argc, char **argv)
 	}
 
 	bool filters = f.have_since || f.have_until || f.type || f.device;
-	if (!strcmp(sub, "verify")) {
-		if (filters || json || csv) {
-			fprintf(stderr, "portcullis log verify: takes only --dir, --head, --seq\n");
+	if (!strcmp(sub, "setup-keys")) {
+		if (filters || json || csv || head || seq || key || have_dir) {
+			fprintf(stderr,
+			        "portcullis log setup-keys: takes only --state-dir, --force\n");
 			return 2;
 		}
-		return do_verify(dir, head, seq);
+		return do_setup_keys(state_dir, force);
+	}
+	if (have_state_dir || force) {
+		fprintf(stderr, "portcullis log %s: --state-dir/--force are for setup-keys\n", sub);
+		return 2;
+	}
+	if (!strcmp(sub, "verify")) {
+		if (filters || json || csv) {
+			fprintf(stderr, "portcullis log verify: takes only --dir, --head, --seq, "
+			                "--verify-key\n");
+			return 2;
+		}
+		return do_verify(dir, head, seq, key);
+	}
+	if (key) {
+		fprintf(stderr, "portcullis log %s: --verify-key is for verify\n", sub);
+		return 2;
 	}
 	if (head || seq) {
 		fprintf(stderr, "portcullis log %s: --head/--seq are for verify\n", sub);
