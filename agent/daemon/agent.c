@@ -74,6 +74,9 @@ void agent_emit(struct agent *a, const struct event *proto)
 	case EVENT_POLICY_EXPIRED:
 	case EVENT_HEARTBEAT:
 	case EVENT_EVENTS_DROPPED:
+	case EVENT_EVENTS_LOST:
+	case EVENT_SEAL:
+	case EVENT_REPEATED:
 	case _EVENT_TYPE_MAX:
 		break;
 	}

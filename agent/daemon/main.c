@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -32,12 +34,13 @@
 #include "agent/events/incident_log.h"
 #include "agent/events/recorder.h"
 #include "paths.h"
+#include "agent/uplink/spool_record.h"
 #include "agent/uplink/uplink.h"
 
 struct options {
 	const char *config;
 	bool foreground, verbose, once, no_owner_check, audit;
-	const char *sysfs_root, *state_dir, *log_dir, *policy;
+	const char *sysfs_root, *state_dir, *log_dir, *policy, *uplink_helper;
 };
 
 struct uplink;
@@ -49,23 +52,32 @@ struct daemon {
 	struct event_sink recorder_sink;
 	unsigned heartbeat_sec; /* 0 = none */
 	sd_event_source *heartbeat_src;
+	const char *log_dir;
+	sd_event_source *log_watch, *evidence_timer;
+	uint64_t seal_interval_usec, last_seal_mono;
 };
+
+/* The one record cap: every record the incident log takes fits the spool (upstream). */
+_Static_assert(LOG_RECORD_MAX_LINE <= SPOOL_RECORD_MAX, "a logged record must fit the spool");
 
 static void help(void)
 {
-	printf("Usage: portcullisd [OPTIONS]\n\n"
-	       "USB device control agent: decides every USB device and interface by policy.\n\n"
-	       "  --foreground       diagnostics to stderr (default: the journal)\n"
-	       "  --config FILE      agent configuration (default " PORTCULLIS_AGENT_CONF ")\n"
-	       "  --sysfs-root DIR   where authorization writes go (default /sys)\n"
-	       "  --state-dir DIR    last-known-good policy, anti-rollback serial, spool\n"
-	       "  --log-dir DIR      incident log\n"
-	       "  --policy FILE      signed policy file (default from the configuration)\n"
-	       "  --no-owner-check   do not require root-owned config and policy files (tests)\n"
-	       "  --audit            evaluate and report, block nothing\n"
-	       "  --once             enforce on present devices and exit\n"
-	       "  --verbose          debug diagnostics\n"
-	       "  --version          print the version\n");
+	printf(
+	    "Usage: portcullisd [OPTIONS]\n\n"
+	    "USB device control agent: decides every USB device and interface by policy.\n\n"
+	    "  --foreground       diagnostics to stderr (default: the journal)\n"
+	    "  --config FILE      agent configuration (default " PORTCULLIS_AGENT_CONF ")\n"
+	    "  --sysfs-root DIR   where authorization writes go (default /sys)\n"
+	    "  --state-dir DIR    last-known-good policy, anti-rollback serial, spool\n"
+	    "  --log-dir DIR      incident log\n"
+	    "  --policy FILE      signed policy file (default from the configuration)\n"
+	    "  --no-owner-check   do not require root-owned config and policy files (tests)\n"
+	    "  --uplink-helper P  portcullis-uplink to run (tests; default " PORTCULLIS_LIBEXEC_DIR
+	    ")\n"
+	    "  --audit            evaluate and report, block nothing\n"
+	    "  --once             enforce on present devices and exit\n"
+	    "  --verbose          debug diagnostics\n"
+	    "  --version          print the version\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -80,6 +92,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_AUDIT,
 		OPT_ONCE,
 		OPT_VERSION,
+		OPT_UPLINK_HELPER,
 	};
 	static const struct option longopts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
@@ -91,6 +104,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "no-owner-check", no_argument, NULL, OPT_NO_OWNER },
 		{ "audit", no_argument, NULL, OPT_AUDIT },
 		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "uplink-helper", required_argument, NULL, OPT_UPLINK_HELPER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -130,6 +144,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ONCE:
 			o->once = true;
+			break;
+		case OPT_UPLINK_HELPER:
+			o->uplink_helper = optarg;
 			break;
 		case OPT_VERSION:
 			printf("portcullisd " PORTCULLIS_VERSION "\n");
@@ -185,6 +202,7 @@ static int sink_emit(void *userdata, const struct event *ev)
 }
 
 static void on_dropped(void *userdata, uint64_t count);
+static uint64_t acked_seq(void *userdata);
 
 static int forward_to_uplink(void *userdata, uint64_t seq, const char *line, size_t len)
 {
@@ -195,7 +213,7 @@ static int forward_to_uplink(void *userdata, uint64_t seq, const char *line, siz
 
 /* Starts upstream delivery (unless once) with the "uplink" group of the settings. */
 static void start_uplink(struct daemon *dm, const char *config, const struct agent_settings *st,
-                         sd_event *e, bool once)
+                         sd_event *e, bool once, const char *helper_path)
 {
 	char helper[PATH_MAX];
 	int r;
@@ -212,15 +230,133 @@ static void start_uplink(struct daemon *dm, const char *config, const struct age
 	if (mkdir(st->spool_dir, 0700) < 0 && errno != EEXIST)
 		log_warning_errno(negative_errno(), "Failed to create %s, proceeding anyway: %m",
 		                  st->spool_dir);
-	(void)snprintf(helper, sizeof(helper), "%s/portcullis-uplink", PORTCULLIS_LIBEXEC_DIR);
+	if (helper_path)
+		(void)str_copy(helper, sizeof(helper), helper_path);
+	else
+		(void)snprintf(helper, sizeof(helper), "%s/portcullis-uplink",
+		               PORTCULLIS_LIBEXEC_DIR);
 	r = uplink_start(&st->uplink, st->spool_dir, helper, e, on_dropped, dm, &dm->uplink);
 	if (r < 0) {
 		log_error_errno(r, "Failed to start upstream delivery, events stay in the incident "
 		                   "log: %m");
 		return;
 	}
-	if (dm->recorder)
+	if (dm->recorder) {
+		struct uplink_status us;
+		uplink_get_status(dm->uplink, &us);
+		/* should the state directory's seq file be lost, never reuse a spooled seq */
+		recorder_raise_seq(dm->recorder, us.last_seq);
+		recorder_set_acked_source(dm->recorder, acked_seq, dm);
 		recorder_set_forward(dm->recorder, forward_to_uplink, dm);
+	}
+}
+
+/* ---- evidence: log tamper watch, flood summaries, sealing ---------------------------------- */
+
+static int watch_log_dir(struct daemon *dm, sd_event *e);
+
+/* inotify on the log directory: a removed, replaced or truncated live file is noticed at once. */
+static int on_log_dir(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+	struct daemon *dm = userdata;
+
+	if (!dm->recorder)
+		return 0;
+	int r = recorder_check(dm->recorder);
+	if (r < 0)
+		log_warning_errno(r, "Incident log check failed, retrying at the next record: %m");
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) || r > 0) {
+		/* the directory itself went (and was made again): watch the new one */
+		sd_event *e = sd_event_source_get_event(s);
+		dm->log_watch = sd_event_source_disable_unref(dm->log_watch);
+		(void)watch_log_dir(dm, e);
+	}
+	return 0;
+}
+
+static int watch_log_dir(struct daemon *dm, sd_event *e)
+{
+	int r = sd_event_add_inotify(e, &dm->log_watch, dm->log_dir,
+	                             IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE |
+	                                 IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR,
+	                             on_log_dir, dm);
+	if (r < 0)
+		log_warning_errno(r, "Failed to watch %s, tampering shows at the next record: %m",
+		                  dm->log_dir);
+	return r;
+}
+
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int64_t real_usec(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void seal_now(struct daemon *dm, const char *why)
+{
+	int r = recorder_seal(dm->recorder);
+	if (r < 0)
+		log_warning_errno(r, "Failed to seal the incident log (%s): %m", why);
+	dm->last_seal_mono = mono_usec();
+}
+
+/* Every 10 s: due flood summaries; a seal when the interval has passed. */
+static int on_evidence_timer(sd_event_source *s, uint64_t usec _unused_, void *userdata)
+{
+	struct daemon *dm = userdata;
+
+	if (dm->recorder) {
+		recorder_flush_repeats(dm->recorder, real_usec(), false);
+		if (mono_usec() - dm->last_seal_mono >= dm->seal_interval_usec)
+			seal_now(dm, "interval");
+	}
+	(void)sd_event_source_set_time_relative(s, 10u * 1000000u);
+	return 0;
+}
+
+static void start_evidence(struct daemon *dm, sd_event *e)
+{
+	if (!dm->recorder)
+		return;
+	dm->last_seal_mono = mono_usec();
+	(void)watch_log_dir(dm, e);
+	int r = sd_event_add_time_relative(e, &dm->evidence_timer, CLOCK_MONOTONIC, 10u * 1000000u,
+	                                   1000000u, on_evidence_timer, dm);
+	if (r < 0) {
+		log_error_errno(r, "Failed to start the sealing timer: %m");
+		return;
+	}
+	(void)sd_event_source_set_enabled(dm->evidence_timer, SD_EVENT_ON);
+}
+
+/* On stop: what flood control held back, then a last seal. */
+static void stop_evidence(struct daemon *dm)
+{
+	dm->log_watch = sd_event_source_disable_unref(dm->log_watch);
+	dm->evidence_timer = sd_event_source_disable_unref(dm->evidence_timer);
+	if (!dm->recorder)
+		return;
+	recorder_flush_repeats(dm->recorder, real_usec(), true);
+	seal_now(dm, "stop");
+}
+
+static uint64_t acked_seq(void *userdata)
+{
+	struct daemon *dm = userdata;
+	struct uplink_status us;
+
+	if (!dm->uplink)
+		return 0;
+	uplink_get_status(dm->uplink, &us);
+	return us.acked_seq;
 }
 
 static uint64_t spool_depth(const struct daemon *dm)
@@ -396,7 +532,18 @@ static int run(const struct options *o)
 	if (r < 0)
 		return log_error_errno(r, "Failed to create the event loop: %m");
 
-	r = recorder_open_ex(st.log_dir, &host, &log_cfg, &dm.recorder);
+	struct recorder_config rcfg = {
+		.state_dir = st.state_dir,
+		.log = log_cfg,
+		.repeat_window_sec = (unsigned)st.repeat_window_sec,
+		.no_flood_control = st.repeat_window_sec == 0,
+	};
+	rcfg.log.max_file_bytes = st.log_max_file_bytes;
+	rcfg.log.keep_files = (unsigned)st.log_keep_files;
+	rcfg.log.max_keep_files = (unsigned)st.log_max_keep_files;
+	dm.log_dir = st.log_dir;
+	dm.seal_interval_usec = st.seal_interval_sec * 1000000u;
+	r = recorder_open_ex(st.log_dir, &host, &rcfg, &dm.recorder);
 	if (r < 0) {
 		/* Enforcement matters more than the log: carry on, events in the journal only. */
 		log_error_errno(r,
@@ -408,9 +555,11 @@ static int run(const struct options *o)
 	}
 
 	if (!config_error[0])
-		start_uplink(&dm, o->config, &st, e, o->once);
+		start_uplink(&dm, o->config, &st, e, o->once, o->uplink_helper);
 	else
 		log_error("Upstream delivery disabled: %s", config_error);
+	if (!o->once)
+		start_evidence(&dm, e);
 
 	acfg.sysfs_root = st.sysfs_root;
 	acfg.run_dir = o->once ? NULL : PORTCULLIS_RUN_DIR;
@@ -468,6 +617,7 @@ static int run(const struct options *o)
 	if (r < 0)
 		log_error_errno(r, "Event loop failed: %m");
 out:
+	stop_evidence(&dm);
 	dm.heartbeat_src = sd_event_source_disable_unref(dm.heartbeat_src);
 	dm.agent = agent_free(dm.agent);
 	stop_uplink(&dm);

@@ -27,6 +27,50 @@ void agent_settings_defaults(struct agent_settings *s)
 	(void)str_copy(s->spool_dir, sizeof(s->spool_dir), PORTCULLIS_STATE_DIR "/spool");
 	(void)str_copy(s->sysfs_root, sizeof(s->sysfs_root), PORTCULLIS_SYSFS_ROOT);
 	uplink_config_init(&s->uplink);
+	s->log_max_file_bytes = 8u * 1024u * 1024u;
+	s->log_keep_files = 10;
+	s->log_max_keep_files = 40;
+	s->repeat_window_sec = 60;
+	s->seal_interval_sec = 900;
+}
+
+/* The integer keys of "agent" and their ranges. */
+static const struct {
+	const char *key;
+	size_t off;
+	uint64_t min, max;
+} numbers[] = {
+	{ "log_max_file_bytes", offsetof(struct agent_settings, log_max_file_bytes), 65536,
+	  1024u * 1024u * 1024u },
+	{ "log_keep_files", offsetof(struct agent_settings, log_keep_files), 1, 200 },
+	{ "log_max_keep_files", offsetof(struct agent_settings, log_max_keep_files), 1, 800 },
+	{ "repeat_window_sec", offsetof(struct agent_settings, repeat_window_sec), 0, 86400 },
+	{ "seal_interval_sec", offsetof(struct agent_settings, seal_interval_sec), 60, 900 },
+};
+
+/* 1 when e is one of the integer keys (stored in n), 0 when not, < 0 with err on a bad value. */
+static int parse_number(config_setting_t *e, const char *name, struct agent_settings *n, char *err,
+                        size_t errsize)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(numbers); k++) {
+		if (strcmp(name, numbers[k].key) != 0)
+			continue;
+		int t = config_setting_type(e);
+		long long v = t == CONFIG_TYPE_INT     ? config_setting_get_int(e)
+		              : t == CONFIG_TYPE_INT64 ? config_setting_get_int64(e)
+		                                       : -1;
+		if ((t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) || v < 0 ||
+		    (uint64_t)v < numbers[k].min || (uint64_t)v > numbers[k].max) {
+			(void)snprintf(
+			    err, errsize, "line %d: agent.%s must be an integer from %llu to %llu",
+			    config_setting_source_line(e), name, (unsigned long long)numbers[k].min,
+			    (unsigned long long)numbers[k].max);
+			return -EBADMSG;
+		}
+		*(uint64_t *)((char *)n + numbers[k].off) = (uint64_t)v;
+		return 1;
+	}
+	return 0;
 }
 
 static void config_destroyp(config_t **c)
@@ -59,7 +103,12 @@ static int parse_agent_group(config_setting_t *grp, struct agent_settings *n, ch
 		config_setting_t *e = config_setting_get_elem(grp, (unsigned)i);
 		const char *name = config_setting_name(e), *v;
 		size_t k;
+		int r = parse_number(e, name, n, err, errsize);
 
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
 		v = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e)
 		                                                 : NULL;
 		if (!v) {
@@ -94,6 +143,14 @@ static int parse_agent_group(config_setting_t *grp, struct agent_settings *n, ch
 			               config_setting_source_line(e), name);
 			return -EBADMSG;
 		}
+	}
+	if (n->log_max_keep_files < n->log_keep_files) {
+		(void)snprintf(err, errsize,
+		               "agent.log_max_keep_files (%llu) is below "
+		               "agent.log_keep_files (%llu)",
+		               (unsigned long long)n->log_max_keep_files,
+		               (unsigned long long)n->log_keep_files);
+		return -EBADMSG;
 	}
 	return 0;
 }

@@ -12,6 +12,11 @@
  *     spool_dir = "/var/lib/portcullis/spool";
  *     mode_override = "audit";   # optional; forces audit mode whatever the policy says
  *     sysfs_root = "/sys";
+ *     log_max_file_bytes = 8388608;  # incident log rotation: bytes per file (64 KiB..1 GiB)
+ *     log_keep_files = 10;           # rotated files kept once acknowledged (1..200)
+ *     log_max_keep_files = 40;       # hard limit; past it protected files go (events_lost)
+ *     repeat_window_sec = 60;        # flood control window (0 = off, up to 86400)
+ *     seal_interval_sec = 900;       # seal at least this often (60..900)
  *   };
  */
 #pragma once
@@ -19,6 +24,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent/uplink/uplink_config.h"
 
@@ -36,6 +42,10 @@ struct agent_settings {
 	 * depend on it): uplink_error says why ("line N: reason"), and upstream delivery is off. */
 	struct uplink_config uplink;
 	char uplink_error[256]; /* "" when the group is fine or absent */
+	uint64_t log_max_file_bytes;
+	uint64_t log_keep_files, log_max_keep_files;
+	uint64_t repeat_window_sec; /* 0 = flood control off */
+	uint64_t seal_interval_sec;
 };
 
 /* Compiled-in defaults (policy/base/paths.h). */
@@ -45,7 +55,7 @@ void agent_settings_defaults(struct agent_settings *s);
  * Parses config text (len bytes, need not be NUL-terminated) over *s, which holds defaults.
  * Rejects what the raw-text guard refuses (policy/base/conftext.h: NUL bytes, @include, integers
  * libconfig would wrap), unknown top-level groups, unknown keys in "agent", wrong types, relative
- * paths and unknown mode_override values. Returns 0, or -EBADMSG/-EFBIG with "line N: reason" in
+ * paths, numbers out of range and unknown mode_override values. Returns 0, or -EBADMSG/-EFBIG with "line N: reason" in
  * err (*s untouched).
  */
 int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, char *err,

@@ -440,7 +440,7 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 		return r;
 	if (!ev->device && ev->device_id && (r = add_device_id(root, ev->device_id)) < 0)
 		return r;
-	if (ev->decision && (r = add_decision(root, ev->decision)) < 0)
+	if (ev->decision && (r = add_decision(root, ev->decision, L)) < 0)
 		return r;
 
 	switch (ev->type) {

@@ -59,6 +59,7 @@ struct uplink_status {
 	char error[256];    /* the child's last STATUS text, or why it was killed ("" = none) */
 	uint64_t depth;     /* records not yet acknowledged */
 	uint64_t acked_seq; /* highest seq the collector acknowledged */
+	uint64_t last_seq;  /* highest seq ever spooled (or acknowledged): never reuse one below */
 	uint64_t dropped;   /* records dropped because the spool was full (this process) */
 	uint64_t corrupt_frames; /* damaged spool frames skipped at start */
 	uint64_t child_restarts;
