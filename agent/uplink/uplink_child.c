@@ -47,6 +47,9 @@
 
 #define PARENT_FD        3
 #define IO_TIMEOUT_MSEC  10000
+/* RELP: a collector that keeps the session but answers nothing for this long is dropped, the
+ * session re-made and every unanswered record sent again (at-least-once). */
+#define ANSWER_TIMEOUT_MSEC IO_TIMEOUT_MSEC
 #define RELP_WINDOW      1024u
 #define BACKOFF_MIN_MSEC 250
 #define BACKOFF_MAX_MSEC 30000
@@ -84,6 +87,7 @@ struct child {
 	size_t rlen;
 	int64_t next_attempt; /* monotonic msec */
 	int backoff;
+	int64_t answer_deadline; /* RELP: records are unanswered and this passes: reconnect */
 
 	/* records from the parent, oldest first; [0, nsent) are written in this session */
 	struct item *q;
@@ -202,6 +206,7 @@ static void q_deliver(struct child *c, size_t n)
 		c->qcount--;
 	}
 	c->nsent -= n;
+	c->answer_deadline = now_msec() + ANSWER_TIMEOUT_MSEC; /* progress: the clock restarts */
 	send_parent(c, buf, uplink_msg_encode_ack(buf, sizeof(buf), seq));
 }
 
@@ -534,6 +539,8 @@ static void send_pending(struct child *c)
 			return;
 		/* one TLS write per batch of frames */
 		c->batch_len = 0;
+		if (c->nsent == 0) /* the first unanswered record: the collector's clock starts */
+			c->answer_deadline = now_msec() + ANSWER_TIMEOUT_MSEC;
 		while (c->nsent < c->qcount && (!c->relp || c->nsent < RELP_WINDOW) &&
 		       c->batch_len + FRAME_MAX <= BATCH_BYTES) {
 			struct item *it = q_at(c, c->nsent);
@@ -877,6 +884,10 @@ int main(int argc, char **argv)
 			                                          : 0);
 		else if (!c.relp && c.nsent > 0)
 			timeout = 5; /* waiting for the collector's TCP acknowledgements */
+		else if (c.relp && c.nsent > 0)
+			timeout = (int)(c.answer_deadline - now_msec() > 0
+			                    ? c.answer_deadline - now_msec()
+			                    : 0);
 		if (c.ssl && SSL_pending(c.ssl) > 0)
 			timeout = 0;
 		r = poll(p, 2, timeout);
@@ -888,6 +899,12 @@ int main(int argc, char **argv)
 		    ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) ||
 		     (c.ssl && SSL_pending(c.ssl) > 0)))
 			handle_net(&c);
+		if (!c.quit && c.connected && c.relp && c.nsent > 0 &&
+		    now_msec() >= c.answer_deadline)
+			disconnect(&c,
+			           "collector %s:%s accepted the session but answered none of %zu "
+			           "record(s) for %d s",
+			           c.o.host, c.o.port, c.nsent, ANSWER_TIMEOUT_MSEC / 1000);
 	}
 	return c.exit_code;
 }

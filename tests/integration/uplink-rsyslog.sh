@@ -9,6 +9,8 @@
 #   g) the configured user does not exist: refused with a message
 #   h) mutual TLS (RELP): with the client certificate records arrive; without it the collector
 #      refuses the session, the error is reported and nothing is acknowledged
+#   i) a RELP collector that accepts the session but never answers: timed out, the session
+#      re-made, every unacknowledged record resent and then acknowledged
 # Waits poll with deadlines. Exit 77 (skip) only when rsyslogd is missing.
 set -u -o pipefail
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
@@ -270,6 +272,24 @@ if drv --spool "$W/sp-h2" --protocol relp --port "$MTLS_PORT" --cert "$W/pki/cli
 else
     bad "h) mTLS with the client certificate: $(tail -n 3 "$W/h.log")"
 fi
+
+# ---- i) a RELP collector that accepts the session and never answers ----
+MUTE_PORT=$(free_port)
+"$SOURCE_DIR/tests/integration/relp-mute-collector.py" "$MUTE_PORT" "$W/pki/server.pem" \
+    "$W/pki/server.key" "$W/mute.log" >"$W/mute.out" 2>&1 &
+MPID=$!
+wait_for 10 port_open "$MUTE_PORT" || bad "i) the mute collector did not start"
+t0=$SECONDS
+if drv --spool "$W/sp-i" --protocol relp --port "$MUTE_PORT" --count 20 --drain --timeout 90 \
+       >"$W/i.log" 2>&1 &&
+   [ "$(awk '$1 == 1' "$W/mute.log" | wc -l)" -eq 20 ] &&
+   [ "$(awk '$1 >= 2 {print $2}' "$W/mute.log" | sort -n | uniq | tr '\n' ' ')" = "$(seq 1 20 | tr '\n' ' ')" ] &&
+   grep -q "answered none of 20 record(s)" "$W/i.log"; then
+    ok "i) mute RELP collector: timed out, reconnected, all 20 resent and acknowledged ($((SECONDS - t0)) s)"
+else
+    bad "i) mute RELP collector: $(tail -n 5 "$W/i.log"); $(sort "$W/mute.log" | uniq -c | head -n 3)"
+fi
+kill "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
