@@ -119,7 +119,7 @@ static const struct {
 	{ EVENT_EVENTS_DROPPED, ",dropped" },
 	{ EVENT_EVENTS_LOST, ",count,first_seq,last_seq" },
 	{ EVENT_SEAL, ",epoch,sealed_seq,mac" },
-	{ EVENT_REPEATED, ",device,repeated_type,count,same_as_seq,first_time,last_time" },
+	{ EVENT_REPEATED, ",repeated_type,count,same_as_seq,first_time,last_time" },
 };
 
 START_TEST(test_schema_per_type)
@@ -306,6 +306,29 @@ START_TEST(test_type_specific)
 	ck_assert_int_eq(get_int(o, "dropped"), 17);
 	json_object_put(o);
 
+	ev = events_fixture_event(&fx, EVENT_EVENTS_LOST, 0);
+	o = encode(&ev, 7);
+	ck_assert_int_eq(get_int(o, "count"), 2);
+	ck_assert_int_eq(get_int(o, "first_seq"), 5);
+	ck_assert_int_eq(get_int(o, "last_seq"), 6);
+	json_object_put(o);
+
+	ev = events_fixture_event(&fx, EVENT_SEAL, 0);
+	o = encode(&ev, 42);
+	ck_assert_int_eq(get_int(o, "epoch"), 3);
+	ck_assert_int_eq(get_int(o, "sealed_seq"), 41);
+	ck_assert_str_eq(get_str(o, "mac"), LOG_ZERO_HASH);
+	json_object_put(o);
+
+	ev = events_fixture_event(&fx, EVENT_REPEATED, 1795000000123456LL);
+	o = encode(&ev, 9);
+	ck_assert_str_eq(get_str(o, "repeated_type"), "device_attached");
+	ck_assert_int_eq(get_int(o, "count"), 7);
+	ck_assert_int_eq(get_int(o, "same_as_seq"), 3);
+	ck_assert_str_eq(get_str(o, "first_time"), "2026-11-18T11:06:40.123456Z");
+	ck_assert_str_eq(get_str(o, "last_time"), "2026-11-18T11:06:41.123456Z");
+	json_object_put(o);
+
 	ev = events_fixture_event(&fx, EVENT_ENFORCE_FAILED, 0);
 	o = encode(&ev, 7);
 	ck_assert_str_eq(get_str(o, "error"), "ENODEV");
@@ -393,6 +416,55 @@ START_TEST(test_long_strings)
 	ck_assert_uint_eq(strlen(get_str(d, "serial")), 4 * sizeof(fx.dev.serial));
 	ck_assert(strncmp(get_str(d, "serial"), "\\xff\\xff", 8) == 0);
 	json_object_put(o);
+}
+END_TEST
+
+/* The record cap: a device with 250 interfaces and 255-byte hostile strings everywhere does
+ * not fit 64 KiB as is; it is encoded again cut, marked truncated, and always fits (with prev). */
+START_TEST(test_record_cap_truncates)
+{
+	char big[4096 + 1];
+	fx.dev.n_ifaces = 250;
+	for (unsigned i = 0; i < 250; i++) {
+		fx.dev.ifaces[i] = fx.dev.ifaces[i % 2];
+		fx.dev.ifaces[i].number = (uint8_t)i;
+		memset(fx.dev.ifaces[i].string, '\x1b', sizeof(fx.dev.ifaces[i].string) - 1);
+		fx.dev.ifaces[i].string[sizeof(fx.dev.ifaces[i].string) - 1] = '\0';
+		fx.dev.ifaces[i].has_string = true;
+	}
+	fx.dec.n_ifaces = 250;
+	for (unsigned i = 2; i < 250; i++)
+		fx.dec.ifaces[i] = fx.dec.ifaces[i % 2];
+	memset(fx.dev.product, '\x01', sizeof(fx.dev.product) - 1);
+	memset(fx.dev.manufacturer, '\xff', sizeof(fx.dev.manufacturer) - 1);
+	memset(fx.dev.serial, '"', sizeof(fx.dev.serial) - 1);
+	memset(big, '\x02', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_DECISION, 0);
+	ev.message = big;
+	char *j = NULL, *line = NULL;
+	size_t l, ll;
+	ck_assert_int_eq(event_to_json(&ev, 1, &fx.host, &j, &l), 0);
+	ck_assert_uint_le(l, EVENT_JSON_MAX_BYTES);
+	ck_assert_int_eq(log_record_encode(j, l, LOG_ZERO_HASH, &line, &ll), 0);
+	ck_assert_uint_le(ll, LOG_RECORD_MAX_LINE);
+	json_object *o = parse_strict(j, l), *d, *ifs, *t;
+	ck_assert(json_object_object_get_ex(o, "truncated", &t) && json_object_get_boolean(t));
+	ck_assert(json_object_object_get_ex(o, "device", &d));
+	ck_assert_int_eq(get_int(d, "interfaces_total"), 250);
+	ck_assert(json_object_object_get_ex(d, "interfaces", &ifs));
+	ck_assert_int_eq((int)json_object_array_length(ifs), 24);
+	ck_assert_uint_eq(strlen(get_str(d, "product")), 64);
+	ck_assert_uint_eq(strlen(get_str(o, "message")), 1024);
+	json_object_put(o);
+	free(j);
+	free(line);
+
+	/* an ordinary record is not touched */
+	ev = events_fixture_event(&fx, EVENT_HEARTBEAT, 0);
+	ck_assert_int_eq(event_to_json(&ev, 1, &fx.host, &j, &l), 0);
+	ck_assert_ptr_null(strstr(j, "truncated"));
+	free(j);
 }
 END_TEST
 
@@ -494,6 +566,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_hostile_strings, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_long_strings);
 	tcase_add_test(tc, test_deterministic);
+	tcase_add_test(tc, test_record_cap_truncates);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_loop_test(tc, test_time_format_parse, 0, sizeof(times) / sizeof(times[0]));
 	tcase_add_test(tc, test_time_parse_forms);

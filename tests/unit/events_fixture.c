@@ -125,8 +125,9 @@ struct event events_fixture_event(const struct events_fixture *f, enum event_typ
 		ev.seal_mac = LOG_ZERO_HASH;
 		break;
 	case EVENT_REPEATED:
-		ev.device = &f->dev;
-		ev.message = "device_attached of 1-2 0781:5567 repeated 7 times";
+		ev.message = "device_attached of 1-2 0781:5567 repeated 7 times between "
+		             "2026-11-18T11:06:40.123456Z and 2026-11-18T11:06:41.123456Z (same as "
+		             "seq 3)";
 		ev.repeat_type = EVENT_DEVICE_ATTACHED;
 		ev.repeat_count = 7;
 		ev.repeat_of_seq = 3;
