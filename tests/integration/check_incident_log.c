@@ -105,7 +105,9 @@ static enum event_type plain_type(int i)
 static struct recorder *open_rec(const struct incident_log_config *cfg, struct acks *a)
 {
 	struct recorder *r = NULL;
-	struct recorder_config rc = { .no_flood_control = true };
+	char state[300];
+	snprintf(state, sizeof(state), "%s.state", dir); /* as on a machine: not in the log dir */
+	struct recorder_config rc = { .state_dir = state, .no_flood_control = true };
 	if (cfg)
 		rc.log = *cfg;
 	ck_assert_int_eq(recorder_open_ex(dir, &fx.host, &rc, &r), 0);
