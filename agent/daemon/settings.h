@@ -55,8 +55,8 @@ void agent_settings_defaults(struct agent_settings *s);
  * Parses config text (len bytes, need not be NUL-terminated) over *s, which holds defaults.
  * Rejects what the raw-text guard refuses (policy/base/conftext.h: NUL bytes, @include, integers
  * libconfig would wrap), unknown top-level groups, unknown keys in "agent", wrong types, relative
- * paths, numbers out of range and unknown mode_override values. Returns 0, or -EBADMSG/-EFBIG with "line N: reason" in
- * err (*s untouched).
+ * paths, numbers out of range and unknown mode_override values. Returns 0, or -EBADMSG/-EFBIG
+ * with "line N: reason" in err (*s untouched).
  */
 int agent_settings_parse(const char *buf, size_t len, struct agent_settings *s, char *err,
                          size_t errsize);
