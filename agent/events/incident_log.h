@@ -38,8 +38,8 @@ struct incident_log_ops {
 };
 
 /* Modes of the log directory and of every file in it, whatever the umask (see on-disk-layout). */
-#define INCIDENT_LOG_DIR_MODE  0750
-#define INCIDENT_LOG_FILE_MODE 0640
+#define INCIDENT_LOG_DIR_MODE         0750
+#define INCIDENT_LOG_FILE_MODE        0640
 
 #define INCIDENT_LOG_DEFAULT_MAX_KEEP (4u * INCIDENT_LOG_DEFAULT_KEEP)
 
