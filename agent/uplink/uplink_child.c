@@ -45,16 +45,16 @@
 #include "agent/uplink/uplink_sandbox.h"
 #include "agent/uplink/uplink_proto.h"
 
-#define PARENT_FD        3
-#define IO_TIMEOUT_MSEC  10000
+#define PARENT_FD       3
+#define IO_TIMEOUT_MSEC 10000
 /* RELP: a collector that keeps the session but answers nothing for this long is dropped, the
  * session re-made and every unanswered record sent again (at-least-once). */
 #define ANSWER_TIMEOUT_MSEC IO_TIMEOUT_MSEC
-#define RELP_WINDOW      1024u
-#define BACKOFF_MIN_MSEC 250
-#define BACKOFF_MAX_MSEC 30000
-#define FRAME_MAX        (UPLINK_MSG_MAX + 1024u) /* a record + syslog header + RELP header */
-#define BATCH_BYTES      (256u * 1024u)
+#define RELP_WINDOW         1024u
+#define BACKOFF_MIN_MSEC    250
+#define BACKOFF_MAX_MSEC    30000
+#define FRAME_MAX           (UPLINK_MSG_MAX + 1024u) /* a record + syslog header + RELP header */
+#define BATCH_BYTES         (256u * 1024u)
 
 struct opts {
 	const char *protocol, *host, *port, *user, *ca_file, *cert_file, *key_file, *server_name;

@@ -145,7 +145,8 @@ START_TEST(test_settings_uplink)
 	struct agent_settings s;
 	char err[256] = "";
 	const char *t = "agent = { state_dir = \"/s\"; };\n"
-	                "uplink = {\n  enabled = true;\n  host = \"logs\";\n  tls = false;\n  allow_plaintext = true;\n"
+	                "uplink = {\n  enabled = true;\n  host = \"logs\";\n  tls = false;\n  "
+	                "allow_plaintext = true;\n"
 	                "  heartbeat_sec = 60;\n};\n";
 
 	agent_settings_defaults(&s);
