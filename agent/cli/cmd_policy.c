@@ -523,6 +523,12 @@ static void print_policy(const struct policy *p, const char *text)
 			first = false;
 		}
 	printf("%s\n", first ? "(none)" : "");
+	size_t n_vendors;
+	const uint16_t *vendors = policy_charge_only_vendors(p, &n_vendors);
+	printf("charge_only_vendors: ");
+	for (size_t i = 0; i < n_vendors; i++)
+		printf("%s%04x", i ? ", " : "", vendors[i]);
+	printf("%s\n", n_vendors ? " (network-only devices: charge-only)" : "(none)");
 	printf("transfer_alert: %s\n",
 	       transfer_limit_format(policy_default_transfer_limit(p), e, sizeof(e)));
 	print_rules(p, text);

@@ -178,6 +178,10 @@ extern const char policy_builtin_text[];
 
 enum policy_action policy_default_action(const struct policy *p);
 usb_kind_mask policy_charge_only(const struct policy *p); /* kinds that make a device charge-only */
+/* charge_only_vendors: phone makers whose network-only devices (USB tethering) are charge-only. */
+#define POLICY_MAX_CHARGE_ONLY_VENDORS 1024u
+/* The charge_only_vendors list (borrowed, *ret_n entries, NULL when none). */
+const uint16_t *policy_charge_only_vendors(const struct policy *p, size_t *ret_n);
 enum policy_action policy_rule_action(const struct policy *p, size_t i);
 
 /* A rule's transfer_alert, NULL when it has none. */

@@ -251,6 +251,18 @@ static void block_all(struct decision *ret, uint16_t n, const char *rule_id, con
 	ret->reason_detail = detail;
 }
 
+/*
+ * A phone in USB-tethering mode (RNDIS, ECM, NCM, EEM): its vendor is one of the policy's phone
+ * makers and every interface, in every configuration, is a network function. Such a device is
+ * charge-only like a phone in MTP mode; the same interfaces from any other vendor are not.
+ */
+static bool tethering_phone(const struct policy *p, const struct usb_device_info *dev,
+                            usb_kind_mask kinds)
+{
+	return p->n_charge_only_vendors > 0 && kinds == USB_KIND_BIT(USB_KIND_NETWORK) &&
+	       u16_in(p->charge_only_vendors, p->n_charge_only_vendors, dev->desc.vid);
+}
+
 static void evaluate(const struct policy *p, const struct usb_device_info *dev,
                      const struct policy_env *env, struct decision *ret, bool use_index)
 {
@@ -326,7 +338,8 @@ static void evaluate(const struct policy *p, const struct usb_device_info *dev,
 	ret->verdict = n_allowed == n   ? DEVICE_VERDICT_ALLOW
 	               : n_allowed == 0 ? DEVICE_VERDICT_BLOCK
 	                                : DEVICE_VERDICT_PARTIAL;
-	ret->charge_only = n_allowed == 0 && (v.kinds & p->charge_only) != 0;
+	ret->charge_only =
+	    n_allowed == 0 && ((v.kinds & p->charge_only) != 0 || tethering_phone(p, dev, v.kinds));
 	ret->authorize_device = n_allowed > 0 || ret->charge_only;
 	if (device_rule >= 0)
 		ret->rule_id = p->rules[device_rule].id;

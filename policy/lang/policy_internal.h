@@ -93,6 +93,10 @@ struct policy {
 	size_t n_hosts;
 	const char **hosts;
 	usb_kind_mask charge_only;
+	/* Phone makers: a device of theirs whose interfaces are all network functions (USB
+	 * tethering) is charge-only too. Arena; none when n is 0. */
+	uint32_t n_charge_only_vendors;
+	uint16_t *charge_only_vendors;
 	const struct transfer_limit *limit; /* top-level transfer_alert; NULL when none (arena) */
 	size_t n_rules;
 	struct policy_rule *rules;

@@ -795,7 +795,7 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 
 static const char *const top_keys[] = {
 	"version", "serial",  "key_id",      "not_before", "not_after",      "hosts",
-	"mode",    "default", "charge_only", "rules",      "transfer_alert",
+	"mode",    "default", "charge_only", "rules",      "transfer_alert", "charge_only_vendors",
 };
 
 static int parse_top(struct load_ctx *c, const config_t *cfg)
@@ -896,6 +896,15 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 	if ((s = config_setting_get_member(root, "charge_only")) &&
 	    (r = parse_kinds(c, s, "charge_only", true, &p->charge_only)) < 0)
 		return r;
+	if ((s = config_setting_get_member(root, "charge_only_vendors"))) {
+		if ((r = parse_u16s(c, s, "charge_only_vendors", &p->n_charge_only_vendors,
+		                    &p->charge_only_vendors)) < 0)
+			return r;
+		if (p->n_charge_only_vendors > POLICY_MAX_CHARGE_ONLY_VENDORS)
+			return fail(
+			    c, line_of(s), "'charge_only_vendors': %u vendor ids (the limit is %u)",
+			    (unsigned)p->n_charge_only_vendors, POLICY_MAX_CHARGE_ONLY_VENDORS);
+	}
 
 	s = config_setting_get_member(root, "rules");
 	if (!s)
@@ -1120,6 +1129,12 @@ enum policy_action policy_default_action(const struct policy *p)
 usb_kind_mask policy_charge_only(const struct policy *p)
 {
 	return p->charge_only;
+}
+
+const uint16_t *policy_charge_only_vendors(const struct policy *p, size_t *ret_n)
+{
+	*ret_n = p->n_charge_only_vendors;
+	return p->n_charge_only_vendors ? p->charge_only_vendors : NULL;
 }
 
 const struct transfer_limit *policy_rule_transfer_limit(const struct policy *p, size_t i)

@@ -53,7 +53,7 @@ GADGETS = [
     dict(name="android-ptp", expect="phone", vid="18d1", pid="4ee5", data=["claim"]),
     dict(name="iphone", expect="phone", vid="05ac", pid="12a8", data=["claim"]),
     dict(name="samsung", expect="phone", vid="04e8", pid="6860", data=["claim", "tty"]),
-    dict(name="rndis", expect="block", vid="18d1", pid="4ee3", data=["net", "claim"]),
+    dict(name="rndis", expect="phone", vid="18d1", pid="4ee3", data=["net", "claim"]),
     dict(name="ecm", expect="block", vid="0525", pid="a4a2", data=["net", "claim"]),
     dict(name="stick", expect="block", vid="0781", pid="5567", data=["blk", "claim"]),
     dict(name="badusb", expect="mixed", vid="1209", pid="bad1", data=["blk"],

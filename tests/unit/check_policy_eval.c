@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "desc_testdata.h"
+#include "policy/device/classify.h"
 #include "policy/lang/policy.h"
 #include "policy/lang/policy_internal.h"
 
@@ -290,6 +292,112 @@ START_TEST(test_charge_only)
 	policy_free(none);
 	free(phone);
 	free(stick);
+}
+END_TEST
+
+/* A data-set device (tests/data/descriptors/NAME), classified; vid overrides when non-zero. */
+static struct usb_device_info *fixture(const char *name, uint16_t vid)
+{
+	struct desc_testcase *tc = NULL;
+	struct usb_device_info *d = calloc(1, sizeof(*d));
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(desc_testcase_load(TEST_DATA_DIR "/descriptors", name, &tc), 0);
+	ck_assert_int_eq(desc_testcase_apply(tc, d), 0);
+	if (vid)
+		d->desc.vid = vid;
+	classify_device(d);
+	desc_testcase_free(tc);
+	return d;
+}
+
+/*
+ * A phone in USB-tethering mode (its only data functions are network functions) from a phone
+ * maker's vendor id is charge-only under the built-in default, like every other phone mode; the
+ * same interfaces from anyone else stay blocked whole.
+ */
+START_TEST(test_tethering_phone_charges)
+{
+	struct policy *b = policy_builtin_default();
+	struct policy *own =
+	    load("version=1; serial=1; charge_only=[]; charge_only_vendors=0x22b8;");
+	struct decision dec;
+	static const struct {
+		const char *fixture;
+		uint16_t vid;
+		bool charge_only;
+	} cases[] = {
+		{ "rndis-tether", 0, true },    /* Pixel 7, 18d1:4ee3, RNDIS */
+		{ "ecm-tether", 0, false },     /* Linux gadget 0525: not a phone maker */
+		{ "ecm-tether", 0x04e8, true }, /* the same ECM interfaces from Samsung */
+		{ "ncm-tether", 0x2717, true }, /* NCM from Xiaomi */
+		{ "usb-stick", 0x18d1, false }, /* a phone maker's storage is not network */
+	};
+	ck_assert_ptr_nonnull(b);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct usb_device_info *d = fixture(cases[i].fixture, cases[i].vid);
+
+		eval(b, d, &dec);
+		ck_assert_msg(dec.charge_only == cases[i].charge_only, "%s %04x: charge_only %d",
+		              cases[i].fixture, d->desc.vid, dec.charge_only);
+		ck_assert_int_eq(dec.authorize_device, cases[i].charge_only);
+		ck_assert_int_eq(dec.verdict, DEVICE_VERDICT_BLOCK);
+		for (uint16_t k = 0; k < dec.n_ifaces; k++)
+			ck_assert_int_eq(dec.ifaces[k].action, POLICY_ACTION_BLOCK);
+		free(d);
+	}
+
+	/* a network interface beside a mass-storage one: not tethering, blocked whole */
+	struct usb_device_info *mixed = dev_new(0x18d1, 0x4ee3, NULL);
+	add_iface(mixed, K(NETWORK), 2, 2, 0xff);
+	add_iface(mixed, K(MASS_STORAGE), 8, 6, 0x50);
+	eval(b, mixed, &dec);
+	ck_assert(!dec.charge_only);
+	ck_assert(!dec.authorize_device);
+
+	/* a policy's own list, and none when a policy does not name any */
+	struct usb_device_info *moto = dev_new(0x22b8, 0x2e24, NULL);
+	add_iface(moto, K(NETWORK), 2, 2, 0xff);
+	add_iface(moto, K(NETWORK), 0x0a, 0, 0);
+	eval(own, moto, &dec);
+	ck_assert(dec.charge_only);
+	moto->desc.vid = 0x18d1;
+	eval(own, moto, &dec);
+	ck_assert(!dec.charge_only);
+	policy_free(b);
+	policy_free(own);
+	free(mixed);
+	free(moto);
+}
+END_TEST
+
+/* At most POLICY_MAX_CHARGE_ONLY_VENDORS ids. */
+START_TEST(test_charge_only_vendors_cap)
+{
+	char *text = malloc(16 * 2048);
+	struct policy *p = NULL;
+	struct policy_error err = { 0 };
+	size_t off = 0;
+
+	ck_assert_ptr_nonnull(text);
+	for (unsigned n = POLICY_MAX_CHARGE_ONLY_VENDORS; n <= POLICY_MAX_CHARGE_ONLY_VENDORS + 1;
+	     n++) {
+		off = (size_t)sprintf(text, "version=1;\nserial=1;\ncharge_only_vendors=[");
+		for (unsigned i = 0; i < n; i++)
+			off += (size_t)sprintf(text + off, "%s%u", i ? "," : "", i);
+		strcpy(text + off, "];\n");
+		int r = policy_load_from_bytes(text, strlen(text), "cap", &p, &err);
+		if (n == POLICY_MAX_CHARGE_ONLY_VENDORS) {
+			ck_assert_int_eq(r, 0);
+			p = policy_free(p);
+		} else {
+			ck_assert_int_eq(r, -EBADMSG);
+			ck_assert_int_eq(err.line, 3);
+			ck_assert_msg(strstr(err.reason, "the limit is 1024"), "%s", err.reason);
+		}
+	}
+	free(text);
 }
 END_TEST
 
@@ -890,6 +998,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_device_scope);
 	tcase_add_test(tc, test_charge_only);
+	tcase_add_test(tc, test_tethering_phone_charges);
+	tcase_add_test(tc, test_charge_only_vendors_cap);
 	tcase_add_test(tc, test_safety);
 	tcase_add_test(tc, test_kind_class_semantics);
 	tcase_add_test(tc, test_device_keys);
