@@ -156,8 +156,8 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 	bool changed = true;
 	int r;
 
-	if (info->is_root_hub) /* never deauthorized; its defaults are what matter */
-		return info->busnum ? enforce_lock_bus(a, info->busnum, kind != DECIDE_NEW) : 0;
+	if (info->is_root_hub) /* never deauthorized; its defaults and own hub interface matter */
+		return enforce_root_hub(a, info, kind != DECIDE_NEW);
 
 	struct policy_env env;
 	agent_env(a, &env);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,86 @@ int enforce_lock_bus(struct agent *a, unsigned busnum, bool report_tamper)
 	if (busnum < MAX_BUSES)
 		a->bus[busnum] = ok ? BUS_LOCKED : BUS_UNLOCKED;
 	return ok ? 0 : -EREMOTEIO;
+}
+
+/*
+ * The hub interface of a root hub (N-0:C.I): the kernel's own hub, never a device someone
+ * plugged in. On a controller added at runtime the kernel may configure its root hub after the
+ * bus's interface_authorized_default was set to 0 (by the udev rule or the agent): that interface
+ * is then born unauthorized, no hub driver binds and nothing behind its ports enumerates.
+ * Authorize it and bind the hub driver. Returns 1 when it had to, 0 when it was fine.
+ */
+static int root_hub_iface(struct agent *a, const char *hubdir, DIR *d, const char *ifname)
+{
+	char dir[PATH_MAX], rel[NAME_MAX + 16];
+	int r, cls, v;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", hubdir, ifname) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	/* sysfs prints the class as two hex digits: only "09" reads as 9 in base 10 */
+	r = authz_read_int(a->authz, dir, "bInterfaceClass", &cls);
+	if (r < 0 || cls != 0x09)
+		return r < 0 ? r : 0;
+	r = authz_read_int(a->authz, dir, "authorized", &v);
+	if (r < 0)
+		return r;
+	if (v == 1 && (snprintf(rel, sizeof(rel), "%s/driver", ifname) >= (int)sizeof(rel) ||
+	               faccessat(dirfd(d), rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0))
+		return 0; /* authorized and bound: the usual case */
+	if (v != 1) {
+		r = authz_write_int(a->authz, dir, "authorized", 1);
+		if (r < 0)
+			return r;
+	}
+	r = authz_probe_interface(a->authz, ifname);
+	if (r < 0)
+		return r;
+	log_notice("Root hub interface %s was %s; authorized and bound to the hub driver (the "
+	           "kernel's own hub: devices behind it are decided as usual)",
+	           ifname, v != 1 ? "born unauthorized" : "without a driver");
+	return 1;
+}
+
+int enforce_root_hub(struct agent *a, const struct usb_device_info *info, bool report_tamper)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	char hubdir[PATH_MAX], prefix[16];
+	struct dirent *de;
+	int fd, r;
+
+	if (!info->is_root_hub || info->busnum == 0)
+		return 0;
+	/* Locked first: a device behind the hub must not meet a default of 1. */
+	r = enforce_lock_bus(a, info->busnum, report_tamper);
+	if (r < 0)
+		return r;
+	r = authz_relpath(info->syspath, hubdir, sizeof(hubdir));
+	if (r < 0)
+		return r;
+	(void)snprintf(prefix, sizeof(prefix), "%u-0:", info->busnum);
+	fd = authz_open_dir(a->authz, hubdir);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		r = negative_errno();
+		(void)close(fd); /* directory fd */
+		return r;
+	}
+	while ((de = readdir(d))) {
+		int q;
+
+		if (!str_startswith(de->d_name, prefix))
+			continue;
+		q = root_hub_iface(a, hubdir, d, de->d_name);
+		if (q < 0 && !(q == -ENOENT || q == -ENODEV))
+			agent_report(a, LOG_LEVEL_ERR,
+			             &(struct event){ .type = EVENT_ENFORCE_FAILED, .error = q },
+			             "root hub interface %s could not be authorized (%s): nothing "
+			             "behind usb%u enumerates",
+			             de->d_name, strerror(-q), info->busnum);
+	}
+	return 0;
 }
 
 static void lock_found_bus(void *userdata, unsigned busnum)

@@ -17,6 +17,16 @@
  */
 int enforce_lock_bus(struct agent *a, unsigned busnum, bool report_tamper);
 
+/*
+ * A root hub (new, present at start, or one of its interfaces appeared): locks its bus, then makes
+ * sure its own hub interface is authorized and bound to the hub driver (the kernel may configure
+ * a hot-added controller's root hub after the bus was locked). report_tamper: a default found at
+ * 1 is reported as tamper (not for a new root hub). Returns 0, or a negative errno
+ * when the bus could not be locked (reported); interface failures are reported as
+ * enforce_failed.
+ */
+int enforce_root_hub(struct agent *a, const struct usb_device_info *info, bool report_tamper);
+
 /* Fail closed before anything is authorized: usbcore's default, then every root hub. */
 int enforce_lock_all_buses(struct agent *a);
 

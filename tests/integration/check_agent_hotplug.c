@@ -42,6 +42,50 @@ START_TEST(test_stick_blocked)
 }
 END_TEST
 
+/*
+ * Host controllers added at runtime, one after another (a docking station): each root hub's own
+ * hub interface was born unauthorized without a driver because the bus was locked before the
+ * kernel configured the root hub. The agent authorizes it and binds the hub driver; the devices
+ * behind the new root hubs are decided as usual (a keyboard works, a stick does not).
+ */
+START_TEST(test_hot_added_controllers)
+{
+	struct harness *h = h_new();
+	char buf[64], iface[16], *kb = NULL, *stick = NULL;
+
+	h_start(h);
+	for (unsigned bus = 2; bus <= 4; bus++) {
+		char *hub = NULL, ifpath[256];
+
+		ck_assert_int_eq(ts_add_root_hub(h->tb, bus, &hub), 0);
+		snprintf(iface, sizeof(iface), "%u-0:1.0", bus);
+		snprintf(ifpath, sizeof(ifpath), "%s/%s", hub, iface);
+		ts_write_attr(h->tb, ifpath, "authorized", "0");
+		ck_assert_int_eq(ts_delete_attr(h->tb, ifpath, "driver"), 0);
+		umockdev_testbed_uevent(h->tb, hub, "add");
+		umockdev_testbed_uevent(h->tb, ifpath, "add");
+		ck_assert_int_eq(h_wait_auth(h, hub, iface, 1), 1);
+		ck_assert_str_eq(h_sysfile(h, "bus/usb/drivers_probe", buf, sizeof(buf)), iface);
+		ck_assert(h_all_buses_locked(h));
+		if (bus == 3)
+			kb = h_add(h, "keyboard", hub, "3-1", false, false);
+		if (bus == 4)
+			stick = h_add(h, "usb-stick", hub, "4-2", false, false);
+		free(hub);
+	}
+	ck_assert_int_eq(h_wait_auth(h, kb, NULL, 1), 1);
+	h_configure(h, kb, "3-1", "keyboard");
+	ck_assert_int_eq(h_wait_auth(h, kb, "3-1:1.0", 1), 1);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, stick, NULL), 0);
+	ck_assert_int_eq(h_last(h, EVENT_DEVICE_DECISION, "4-2")->verdict, DEVICE_VERDICT_BLOCK);
+	ck_assert_uint_eq(h_count(h, EVENT_ENFORCE_FAILED, NULL), 0);
+	free(kb);
+	free(stick);
+	h_free(h);
+}
+END_TEST
+
 /* Keyboard: device authorized, then both HID interfaces authorized and probed. */
 START_TEST(test_keyboard_allowed)
 {
@@ -267,6 +311,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_string_narrows);
 	tcase_add_test(tc, test_late_string_narrows_earlier_iface);
 	tcase_add_test(tc, test_late_string_on_blocked_iface_narrows);
+	tcase_add_test(tc, test_hot_added_controllers);
 	suite_add_tcase(s, tc);
 	return s;
 }
