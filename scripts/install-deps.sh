@@ -11,6 +11,7 @@ udev systemd dbus-daemon
 rsyslog rsyslog-relp rsyslog-openssl
 qemu-system-x86 qemu-utils debootstrap cpio kmod busybox-static mtp-tools usbutils dosfstools procps
 python3 ca-certificates
+debhelper dpkg-dev lintian e2fsprogs
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -4,7 +4,9 @@
 #   2. werror     gcc build with -Werror, ctest (unit, umockdev integration, fuzz corpus replay)
 #   3. sanitize   clang ASan+UBSan build, same ctest
 #   4. fuzz       each libFuzzer target for FUZZ_SECONDS (default 20) from its seed corpus
-#   5. e2e        QEMU virtual machine with a real Debian kernel and emulated USB devices
+#   5. package    the Debian packages: dpkg-buildpackage, contents, maintainer scripts, lintian
+#   6. e2e        QEMU virtual machine with a real Debian kernel and emulated USB devices, and
+#                 the .deb installed with dpkg -i in a guest booted with systemd as PID 1
 # Set PC_SKIP="e2e fuzz" to skip stages while iterating. Needs root (packages, VM).
 set -u
 cd "$(dirname "$0")/.."
@@ -66,8 +68,13 @@ fuzz() {
     "$ROOT/scripts/fuzz-smoke.sh" "$ROOT/build/ci-sanitize" "${FUZZ_SECONDS:-20}"
 }
 
+package() {
+    "$ROOT/scripts/build-deb.sh" "$ROOT/build/deb"
+}
+
 e2e() {
-    "$ROOT/tests/e2e/run.sh"
+    # The systemd scenario installs the .debs of stage "package" (it builds them if missing).
+    PC_E2E_DEB_DIR="$ROOT/build/deb" "$ROOT/tests/e2e/run.sh"
 }
 
 mkdir -p "$ROOT/build"
@@ -81,6 +88,7 @@ stage style style
 stage werror werror
 stage sanitize sanitize
 stage fuzz fuzz
+stage package package
 stage e2e e2e
 
 echo
