@@ -176,6 +176,21 @@ int device_verdict_from_string(const char *s);
 /* The text of the built-in default policy (what policy_builtin_default() parses). */
 extern const char policy_builtin_text[];
 
+/*
+ * Offline exceptions (exceptions = { max_minutes; kinds; }): the longest an exception code may
+ * allow a device (0: exceptions are off, the default) and the interface kinds it may allow.
+ */
+uint32_t policy_exceptions_max_minutes(const struct policy *p);
+usb_kind_mask policy_exceptions_kinds(const struct policy *p);
+
+/* The "ask IT" contact shown in the operator's notice (contact = { name; phone; url; }). */
+enum policy_contact_field {
+	POLICY_CONTACT_NAME = 0,
+	POLICY_CONTACT_PHONE,
+	POLICY_CONTACT_URL,
+};
+const char *policy_contact(const struct policy *p, enum policy_contact_field f); /* or NULL */
+
 enum policy_action policy_default_action(const struct policy *p);
 usb_kind_mask policy_charge_only(const struct policy *p); /* kinds that make a device charge-only */
 /* charge_only_vendors: phone makers whose network-only devices (USB tethering) are charge-only. */

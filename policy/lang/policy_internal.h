@@ -97,6 +97,9 @@ struct policy {
 	 * tethering) is charge-only too. Arena; none when n is 0. */
 	uint32_t n_charge_only_vendors;
 	uint16_t *charge_only_vendors;
+	uint32_t exc_max_minutes; /* exceptions = { ... }: 0 = off */
+	usb_kind_mask exc_kinds;
+	const char *contact[3];             /* contact = { name; phone; url; }: NULL when unset */
 	const struct transfer_limit *limit; /* top-level transfer_alert; NULL when none (arena) */
 	size_t n_rules;
 	struct policy_rule *rules;

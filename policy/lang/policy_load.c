@@ -641,6 +641,72 @@ static int parse_hosts(struct load_ctx *c, const config_setting_t *s, size_t *re
 	return 0;
 }
 
+/* ---- exceptions = { max_minutes; kinds; } and contact = { name; phone; url; } ---- */
+
+#define EXC_MINUTES_MAX 10080 /* a week */
+#define CONTACT_MAX     200
+
+static int parse_exceptions(struct load_ctx *c, const config_setting_t *g)
+{
+	const config_setting_t *s;
+	int64_t v;
+	int r;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(c, line_of(g), "'exceptions' must be a group { ... }, not %s",
+		            type_name(g));
+	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
+		const char *key = config_setting_name(s);
+		if (key && !strcmp(key, "max_minutes")) {
+			if ((r = get_int(c, s, "exceptions: max_minutes", &v)) < 0)
+				return r;
+			if (v < 1 || v > EXC_MINUTES_MAX)
+				return fail(
+				    c, line_of(s),
+				    "'exceptions': 'max_minutes' %lld is out of range 1..%d",
+				    (long long)v, EXC_MINUTES_MAX);
+			c->p->exc_max_minutes = (uint32_t)v;
+		} else if (key && !strcmp(key, "kinds")) {
+			if ((r = parse_kinds(c, s, "exceptions: kinds", false, &c->p->exc_kinds)) <
+			    0)
+				return r;
+		} else
+			return fail(c, line_of(s), "'exceptions': unknown key '%s'",
+			            key ? key : "?");
+	}
+	if (!c->p->exc_max_minutes || !c->p->exc_kinds)
+		return fail(c, line_of(g), "'exceptions' needs 'max_minutes' and 'kinds'");
+	return 0;
+}
+
+static int parse_contact(struct load_ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "name", "phone", "url" };
+	const config_setting_t *s;
+	const char *str;
+	int r;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(c, line_of(g), "'contact' must be a group { ... }, not %s",
+		            type_name(g));
+	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
+		const char *key = config_setting_name(s);
+		size_t k = 0;
+		while (k < ARRAY_SIZE(keys) && (!key || strcmp(key, keys[k])))
+			k++;
+		if (k == ARRAY_SIZE(keys))
+			return fail(c, line_of(s), "'contact': unknown key '%s'", key ? key : "?");
+		if ((r = get_string(c, s, key, CONTACT_MAX, &str)) < 0)
+			return r;
+		if (!printable(str))
+			return fail(c, line_of(s), "'contact': '%s' contains control characters",
+			            key);
+		if (!(c->p->contact[k] = arena_strdup(&c->p->arena, str)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t index,
                       struct id_set *ids, struct policy_rule *rule)
 {
@@ -794,8 +860,10 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {
-	"version", "serial",  "key_id",      "not_before", "not_after",      "hosts",
-	"mode",    "default", "charge_only", "rules",      "transfer_alert", "charge_only_vendors",
+	"version",     "serial",  "key_id",         "not_before",
+	"not_after",   "hosts",   "mode",           "default",
+	"charge_only", "rules",   "transfer_alert", "charge_only_vendors",
+	"exceptions",  "contact",
 };
 
 static int parse_top(struct load_ctx *c, const config_t *cfg)
@@ -890,6 +958,10 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 			        : "");
 		p->default_action = a;
 	}
+	if ((s = config_setting_get_member(root, "exceptions")) && (r = parse_exceptions(c, s)) < 0)
+		return r;
+	if ((s = config_setting_get_member(root, "contact")) && (r = parse_contact(c, s)) < 0)
+		return r;
 	if ((s = config_setting_get_member(root, "transfer_alert")) &&
 	    (r = parse_limit(c, s, &p->limit)) < 0)
 		return r;
@@ -1145,6 +1217,21 @@ const struct transfer_limit *policy_rule_transfer_limit(const struct policy *p, 
 const struct transfer_limit *policy_default_transfer_limit(const struct policy *p)
 {
 	return p->limit;
+}
+
+uint32_t policy_exceptions_max_minutes(const struct policy *p)
+{
+	return p->exc_max_minutes;
+}
+
+usb_kind_mask policy_exceptions_kinds(const struct policy *p)
+{
+	return p->exc_kinds;
+}
+
+const char *policy_contact(const struct policy *p, enum policy_contact_field f)
+{
+	return (unsigned)f < 3 ? p->contact[f] : NULL;
 }
 
 int policy_rule_shadowed_by(const struct policy *p, size_t i)

@@ -203,6 +203,28 @@ START_TEST(test_every_key_accessors)
 }
 END_TEST
 
+START_TEST(test_exceptions_contact)
+{
+	size_t len;
+	char *buf = slurp(TEST_DATA_DIR "/policies/good/exceptions.conf", &len);
+	struct policy *p = NULL, *b = policy_builtin_default();
+	struct policy_error err;
+
+	ck_assert_int_eq(policy_load_from_bytes(buf, len, NULL, &p, &err), 0);
+	ck_assert_uint_eq(policy_exceptions_max_minutes(p), 60);
+	ck_assert_uint_eq(policy_exceptions_kinds(p), USB_KIND_BIT(USB_KIND_MASS_STORAGE));
+	ck_assert_str_eq(policy_contact(p, POLICY_CONTACT_NAME), "IT service desk");
+	ck_assert_str_eq(policy_contact(p, POLICY_CONTACT_PHONE), "+81 3-1234-5678");
+	ck_assert_str_eq(policy_contact(p, POLICY_CONTACT_URL), "https://it.example.jp/ticket");
+	/* off by default */
+	ck_assert_uint_eq(policy_exceptions_max_minutes(b), 0);
+	ck_assert_ptr_null(policy_contact(b, POLICY_CONTACT_NAME));
+	policy_free(p);
+	policy_free(b);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_builtin)
 {
 	struct policy *p = policy_builtin_default();
@@ -537,6 +559,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_good_file, 0, n_good);
 	tcase_add_test(tc, test_example_accessors);
 	tcase_add_test(tc, test_every_key_accessors);
+	tcase_add_test(tc, test_exceptions_contact);
 	tcase_add_test(tc, test_builtin);
 	tcase_add_test(tc, test_builtin_documented);
 	tcase_add_test(tc, test_nul_byte);
