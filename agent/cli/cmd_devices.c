@@ -26,8 +26,10 @@
 #include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
 #include "agent/daemon/settings.h"
+#include "policy/base/clock.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "policy/device/usb_kind.h"
 #include "paths.h"
@@ -133,7 +135,7 @@ static int load_policy_in_force(const char *config, bool check_owner, const stru
 		.check_owner = check_owner,
 		.dry_run = true, /* read-only: never moves the anti-rollback state */
 	};
-	r = policy_store_load(&cfg, NULL, (int64_t)time(NULL), ret, &res);
+	r = policy_store_load(&cfg, NULL, clock_realtime_sec(), ret, &res);
 	if (r < 0)
 		return r;
 	o->source = res.source;
@@ -307,11 +309,7 @@ static const char *rule_text(const char *rule_id, bool no_rule_index)
 
 static const char *format_utc(int64_t t, char buf[static 32])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		(void)snprintf(buf, 32, "@%lld", (long long)t);
+	(void)rfc3339_format_sec(t, buf); /* "@<seconds>" out of range */
 	return buf;
 }
 
@@ -580,7 +578,7 @@ int cmd_devices(int argc, char **argv)
 		return 2;
 	}
 	cli_host_read(&host, NULL);
-	cli_host_env(&host, (int64_t)time(NULL), &env);
+	cli_host_env(&host, clock_realtime_sec(), &env);
 	if (policy_path)
 		r = load_policy_file(policy_path, &p, &origin);
 	else {

@@ -15,6 +15,7 @@
 
 #include "agent/cli/commands.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "agent/events/event_json.h"
 #include "agent/events/incident_log.h"
@@ -330,10 +331,10 @@ static void note_torn_files(const char *dir)
 		closedir(d);
 }
 
-static void fmt_time(int64_t usec, char buf[static EVENT_TIME_MAX])
+static void fmt_time(int64_t usec, char buf[static RFC3339_MAX])
 {
-	if (event_format_time(usec, buf) < 0)
-		(void)snprintf(buf, EVENT_TIME_MAX, "(time out of range)");
+	if (rfc3339_format_usec(usec, true, buf) < 0)
+		(void)snprintf(buf, RFC3339_MAX, "(time out of range)");
 }
 
 /* Honest loss: one warning line per events_lost record (the reviewer's "what is missing"). */
@@ -557,7 +558,8 @@ int cmd_log(int argc, char **argv)
 		case OPT_SINCE:
 		case OPT_UNTIL: {
 			int64_t t;
-			if (event_parse_time(optarg, &t) < 0) {
+			if (rfc3339_parse_usec(optarg, RFC3339_DATE_OK | RFC3339_SPACE_OK, &t) <
+			    0) {
 				fprintf(stderr,
 				        "portcullis log: '%s' is not a UTC time like 2026-11-18 or "
 				        "2026-11-18T09:30:00Z\n",

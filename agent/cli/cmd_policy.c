@@ -28,6 +28,7 @@
 
 #include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
+#include "policy/base/clock.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
@@ -373,7 +374,7 @@ static int policy_verify(int argc, char **argv)
 		.check_owner = owner,
 		.dry_run = true,
 	};
-	r = policy_store_verify_file(&cfg, (int64_t)time(NULL), &p, reason, sizeof(reason));
+	r = policy_store_verify_file(&cfg, clock_realtime_sec(), &p, reason, sizeof(reason));
 	if (r < 0) {
 		print_reason(path, reason);
 		return 1;
@@ -455,7 +456,7 @@ static void print_rule_limits(const struct policy *p, size_t i, int64_t now)
 /* The match keys of each rule, from the exact text that was verified and parsed. */
 static void print_rules(const struct policy *p, const char *text)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_realtime_sec();
 	char id[160], cm[1100];
 	config_t c;
 	const config_setting_t *rules = NULL;
@@ -585,7 +586,7 @@ static int show_file(const char *path)
 		.check_owner = true,
 		.dry_run = true,
 	};
-	r = policy_store_verify_file(&cfg, (int64_t)time(NULL), &v, reason, sizeof(reason));
+	r = policy_store_verify_file(&cfg, clock_realtime_sec(), &v, reason, sizeof(reason));
 	printf("policy:      %s\n", e);
 	if (r >= 0 && memcmp(policy_sha256(v), policy_sha256(p), 32) == 0)
 		printf("status:      verified: this host would accept it\n");
@@ -627,7 +628,7 @@ static int show_in_force(void)
 		.check_owner = true,
 		.dry_run = true, /* read-only: "show" never moves the anti-rollback state */
 	};
-	r = policy_store_load(&cfg, NULL, (int64_t)time(NULL), &p, &res);
+	r = policy_store_load(&cfg, NULL, clock_realtime_sec(), &p, &res);
 	if (r < 0) {
 		fprintf(stderr, "portcullis policy show: %s\n", strerror(-r));
 		return 1;

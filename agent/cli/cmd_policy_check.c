@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent/cli/commands.h"
+#include "policy/base/clock.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
@@ -76,7 +77,7 @@ int cmd_policy_check(int argc, char **argv)
 	}
 	for (size_t i = 0; i < policy_n_rules(p); i++)
 		if (policy_rule_not_after(p, i) != INT64_MAX &&
-		    (int64_t)time(NULL) > policy_rule_not_after(p, i))
+		    clock_realtime_sec() > policy_rule_not_after(p, i))
 			fprintf(
 			    stderr,
 			    "%s:%d: warning: rule '%s' has ended ('not_after' is in the past): it "
@@ -86,10 +87,10 @@ int cmd_policy_check(int argc, char **argv)
 		fprintf(stderr,
 		        "%s: warning: default is \"%s\": interfaces no rule matches are allowed\n",
 		        name, policy_action_to_string(policy_default_action(p)));
-	time_t now = time(NULL);
-	if (policy_not_after(p) != INT64_MAX && (int64_t)now > policy_not_after(p))
+	int64_t now = clock_realtime_sec();
+	if (policy_not_after(p) != INT64_MAX && now > policy_not_after(p))
 		fprintf(stderr, "%s: warning: expired ('not_after' is in the past)\n", name);
-	if (policy_not_before(p) != INT64_MIN && (int64_t)now < policy_not_before(p))
+	if (policy_not_before(p) != INT64_MIN && now < policy_not_before(p))
 		fprintf(stderr, "%s: warning: not valid yet ('not_before' is in the future)\n",
 		        name);
 

@@ -8,6 +8,7 @@
 
 #include "agent/cli/policy_gen.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "policy/lang/policy.h"
 
 #define GEN_MAX_DEVICES 20000u
@@ -277,11 +278,12 @@ static void quote_comment(char *dst, size_t size, const char *s)
 
 static const char *day(int64_t usec, char buf[static 16])
 {
-	struct tm tm;
-	time_t t = (time_t)(usec / 1000000);
+	char when[RFC3339_MAX];
 
-	if (!gmtime_r(&t, &tm) || strftime(buf, 16, "%Y-%m-%d", &tm) == 0)
+	if (rfc3339_format_usec(usec, false, when) < 0)
 		(void)snprintf(buf, 16, "?");
+	else
+		(void)snprintf(buf, 16, "%.10s", when); /* the date part */
 	return buf;
 }
 
@@ -411,8 +413,6 @@ int policy_gen_write(const struct policy_gen *g, const struct policy_gen_options
 	char when[32], q[4096], c[2048], seen[512], kinds[512], id[65], prev_id[65] = "";
 	size_t n_rules = 0, n_phones = 0;
 	unsigned dup = 0;
-	struct tm tm;
-	time_t t = (time_t)(o->now_usec / 1000000);
 
 	if (g->n) {
 		sorted = calloc(g->n, sizeof(*sorted));
@@ -422,7 +422,7 @@ int policy_gen_write(const struct policy_gen *g, const struct policy_gen_options
 			sorted[i] = &g->devs[i];
 		qsort(sorted, g->n, sizeof(*sorted), cmp_dev);
 	}
-	if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (rfc3339_format_usec(o->now_usec, false, when) < 0)
 		(void)snprintf(when, sizeof(when), "?");
 
 	/* libconfig lists take no trailing comma: count the rules first */

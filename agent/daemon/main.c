@@ -286,26 +286,12 @@ static int watch_log_dir(struct daemon *dm, sd_event *e)
 	return r;
 }
 
-static uint64_t mono_usec(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static int64_t real_usec(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void seal_now(struct daemon *dm, const char *why)
 {
 	int r = recorder_seal(dm->recorder);
 	if (r < 0)
 		log_warning_errno(r, "Failed to seal the incident log (%s): %m", why);
-	dm->last_seal_mono = mono_usec();
+	dm->last_seal_mono = clock_monotonic_usec();
 }
 
 /* Every 10 s: due flood summaries; a seal when the interval has passed. */
@@ -314,8 +300,8 @@ static int on_evidence_timer(sd_event_source *s, uint64_t usec _unused_, void *u
 	struct daemon *dm = userdata;
 
 	if (dm->recorder) {
-		recorder_flush_repeats(dm->recorder, real_usec(), false);
-		if (mono_usec() - dm->last_seal_mono >= dm->seal_interval_usec)
+		recorder_flush_repeats(dm->recorder, clock_realtime_usec(), false);
+		if (clock_monotonic_usec() - dm->last_seal_mono >= dm->seal_interval_usec)
 			seal_now(dm, "interval");
 	}
 	(void)sd_event_source_set_time_relative(s, 10u * 1000000u);
@@ -326,7 +312,7 @@ static void start_evidence(struct daemon *dm, sd_event *e)
 {
 	if (!dm->recorder)
 		return;
-	dm->last_seal_mono = mono_usec();
+	dm->last_seal_mono = clock_monotonic_usec();
 	(void)watch_log_dir(dm, e);
 	int r = sd_event_add_time_relative(e, &dm->evidence_timer, CLOCK_MONOTONIC, 10u * 1000000u,
 	                                   1000000u, on_evidence_timer, dm);
@@ -344,7 +330,7 @@ static void stop_evidence(struct daemon *dm)
 	dm->evidence_timer = sd_event_source_disable_unref(dm->evidence_timer);
 	if (!dm->recorder)
 		return;
-	recorder_flush_repeats(dm->recorder, real_usec(), true);
+	recorder_flush_repeats(dm->recorder, clock_realtime_usec(), true);
 	seal_now(dm, "stop");
 }
 

@@ -13,6 +13,7 @@
 #include "agent/daemon/status.h"
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 
 /* JSON string body: quotes, backslashes, controls and non-ASCII bytes become \u00XX. */
 static void json_escape(FILE *f, const char *s)
@@ -67,13 +68,9 @@ void status_refusal_reason(const struct usb_device_info *dev, const struct decis
 		(void)snprintf(buf + off, size - off, " by the policy");
 }
 
-static void rfc3339(int64_t secs, char buf[static 32])
+static void rfc3339(int64_t secs, char buf[static RFC3339_MAX])
 {
-	struct tm tm;
-	time_t t = (time_t)secs;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		(void)snprintf(buf, 32, "%lld", (long long)secs);
+	(void)rfc3339_format_sec(secs, buf); /* "@<seconds>" outside years 0..9999 */
 }
 
 /* Replaces dir/name atomically (write_file_atomic(), mode 0644: readable by operators despite

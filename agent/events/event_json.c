@@ -9,94 +9,13 @@
 
 #include <json-c/json.h>
 
-#include "policy/base/civil.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "policy/device/usb_kind.h"
 #include "policy/lang/policy.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object, json_object_put);
-
-int event_format_time(int64_t usec, char buf[static EVENT_TIME_MAX])
-{
-	/* floor division so times before 1970 still format correctly */
-	int64_t secs = usec / 1000000, frac = usec % 1000000;
-	if (frac < 0) {
-		frac += 1000000;
-		secs--;
-	}
-	int64_t days = secs / 86400, sod = secs % 86400;
-	if (sod < 0) {
-		sod += 86400;
-		days--;
-	}
-	int64_t y;
-	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		return -ERANGE;
-	(void)snprintf(buf, EVENT_TIME_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ",
-	               (unsigned)y % 10000u, m % 13u, d % 32u, (unsigned)(sod / 3600) % 24u,
-	               (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), (unsigned)frac % 1000000u);
-	return 0;
-}
-
-static int parse_digits(const char **p, unsigned n, unsigned *ret)
-{
-	unsigned v = 0;
-	for (unsigned i = 0; i < n; i++) {
-		char c = (*p)[i];
-		if (c < '0' || c > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned)(c - '0');
-	}
-	*p += n;
-	*ret = v;
-	return 0;
-}
-
-int event_parse_time(const char *s, int64_t *ret_usec)
-{
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	unsigned y, mo, d, h = 0, mi = 0, sec = 0, frac = 0;
-	const char *p = s;
-
-	if (!s)
-		return -EINVAL;
-	if (parse_digits(&p, 4, &y) < 0 || *p++ != '-' || parse_digits(&p, 2, &mo) < 0 ||
-	    *p++ != '-' || parse_digits(&p, 2, &d) < 0)
-		return -EINVAL;
-	if (*p == 'T' || *p == ' ') {
-		p++;
-		if (parse_digits(&p, 2, &h) < 0 || *p++ != ':' || parse_digits(&p, 2, &mi) < 0 ||
-		    *p++ != ':' || parse_digits(&p, 2, &sec) < 0)
-			return -EINVAL;
-		if (*p == '.') {
-			unsigned n = 0;
-			p++;
-			while (*p >= '0' && *p <= '9') {
-				if (++n > 6)
-					return -EINVAL;
-				frac = frac * 10 + (unsigned)(*p++ - '0');
-			}
-			if (n == 0)
-				return -EINVAL;
-			for (; n < 6; n++)
-				frac *= 10;
-		}
-		if (*p++ != 'Z')
-			return -EINVAL;
-	}
-	if (*p != '\0')
-		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59)
-		return -EINVAL;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -EINVAL;
-	int64_t days = days_from_civil(y, mo, d);
-	*ret_usec = ((days * 86400) + h * 3600 + mi * 60 + sec) * 1000000 + frac;
-	return 0;
-}
 
 size_t utf8_sanitize(char *dst, const char *src, size_t srclen)
 {
@@ -398,8 +317,8 @@ static int add_error(json_object *root, int error)
 
 static int add_time(json_object *o, const char *key, int64_t usec)
 {
-	char tbuf[EVENT_TIME_MAX];
-	int r = event_format_time(usec, tbuf);
+	char tbuf[RFC3339_MAX];
+	int r = rfc3339_format_usec(usec, true, tbuf);
 	if (r < 0)
 		return r;
 	return add_str(o, key, tbuf, sizeof(tbuf));
@@ -409,7 +328,7 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
                   const struct enc_limits *L, char **ret_json, size_t *ret_len)
 {
 	_cleanup_(json_object_putp) json_object *root = NULL;
-	char tbuf[EVENT_TIME_MAX];
+	char tbuf[RFC3339_MAX];
 	const char *type;
 	size_t names = lim(EVENT_NAME_MAX, L->str_cap);
 	int r;
@@ -417,7 +336,7 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 	type = event_type_to_string(ev->type);
 	if (!type)
 		return -EINVAL;
-	r = event_format_time(ev->time_usec, tbuf);
+	r = rfc3339_format_usec(ev->time_usec, true, tbuf);
 	if (r < 0)
 		return r;
 

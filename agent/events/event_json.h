@@ -15,6 +15,7 @@
 #include "agent/events/event.h"
 #include "agent/events/log_record.h"
 #include "agent/events/recorder.h"
+#include "policy/base/rfc3339.h"
 
 /* Hard cap on one encoded event; a record (event + "prev") must fit LOG_RECORD_MAX_LINE, the one
  * record cap shared with the spool (SPOOL_RECORD_MAX): every record the log takes goes upstream. */
@@ -35,13 +36,18 @@
 int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
                   char **ret_json, size_t *ret_len);
 
-/* Formats Unix microseconds as RFC 3339 UTC with microseconds ("2026-11-23T15:22:03.123456Z").
- * buf needs EVENT_TIME_MAX bytes. Returns 0 or -ERANGE for a year outside 0..9999. */
-#define EVENT_TIME_MAX 32
-int event_format_time(int64_t usec, char buf[static EVENT_TIME_MAX]);
-
-/* Parses what event_format_time() writes back into Unix microseconds. -EINVAL when malformed. */
-int event_parse_time(const char *s, int64_t *ret_usec);
+/* Older names of rfc3339_format_usec(usec, true, buf) and rfc3339_parse_usec(s, RFC3339_DATE_OK |
+ * RFC3339_SPACE_OK, ret) (policy/base/rfc3339.h, the one implementation), kept for code in flight;
+ * new code calls rfc3339_*() directly. */
+#define EVENT_TIME_MAX RFC3339_MAX
+static inline int event_format_time(int64_t usec, char buf[static EVENT_TIME_MAX])
+{
+	return rfc3339_format_usec(usec, true, buf);
+}
+static inline int event_parse_time(const char *s, int64_t *ret_usec)
+{
+	return rfc3339_parse_usec(s, RFC3339_DATE_OK | RFC3339_SPACE_OK, ret_usec);
+}
 
 /*
  * Makes untrusted bytes valid UTF-8 without losing them: valid sequences are copied, every byte

@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/base/clock.h"
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "agent/events/event_json.h"
 
 /* Longest tail we read back at open: a torn line and the last full line both fit. */
@@ -266,11 +268,11 @@ static unsigned count_rotated(struct incident_log *l)
 static int move_tail_aside(struct incident_log *l, uint64_t from, int64_t now_usec,
                            struct incident_log_recovery *rec)
 {
-	char t[EVENT_TIME_MAX], name[64];
+	char t[RFC3339_MAX], name[64];
 	_cleanup_(closep) int tfd = -1;
 	int r;
 
-	if (event_format_time(now_usec, t) < 0)
+	if (rfc3339_format_usec(now_usec, true, t) < 0)
 		memcpy(t, "unknown", 8);
 	for (unsigned i = 0; i < 100 && tfd < 0; i++) {
 		if (i == 0)
@@ -548,13 +550,11 @@ const char *incident_log_head(const struct incident_log *l)
 static int reopen(struct incident_log *l)
 {
 	struct incident_log_recovery rec = {};
-	struct timespec ts;
 	if (l->fd >= 0)
 		(void)close(l->fd);
 	l->fd = -1;
 	uint64_t want = l->next_seq;
-	(void)clock_gettime(CLOCK_REALTIME, &ts); /* cannot fail for CLOCK_REALTIME */
-	int r = recover(l, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, &rec);
+	int r = recover(l, clock_realtime_usec(), &rec);
 	if (r < 0)
 		return r;
 	if (rec.torn || rec.head_ahead || rec.head_mismatch) {
@@ -566,13 +566,6 @@ static int reopen(struct incident_log *l)
 		l->next_seq = want;
 	l->broken = false;
 	return 0;
-}
-
-static int64_t now_usec(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_REALTIME, &ts); /* cannot fail for CLOCK_REALTIME */
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret)
@@ -618,7 +611,7 @@ int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret
 		if (r < 0)
 			return r;
 	}
-	int r = recover(l, now_usec(), &rec);
+	int r = recover(l, clock_realtime_usec(), &rec);
 	if (r < 0)
 		return r;
 	if (rec.resumed_seq == 0) /* nothing left: the chain goes on from what we wrote last */

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "agent/events/event_json.h"
 
@@ -165,7 +166,8 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
 	if (!json_object_object_get_ex(obj, "time", &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return fail(reterr, 0, "time missing or not a string", -EBADMSG);
-	if (event_parse_time(json_object_get_string(v), &rec.time_usec) < 0)
+	if (rfc3339_parse_usec(json_object_get_string(v), RFC3339_DATE_OK | RFC3339_SPACE_OK,
+	                       &rec.time_usec) < 0)
 		return fail(reterr, 0, "time is not RFC 3339 UTC", -EBADMSG);
 
 	if (!json_object_object_get_ex(obj, "host", &v) ||

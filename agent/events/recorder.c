@@ -21,8 +21,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "policy/base/clock.h"
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "agent/events/event_json.h"
 #include "agent/events/log_record.h"
@@ -88,13 +90,6 @@ static void *mfree(void *p)
 {
 	free(p);
 	return NULL;
-}
-
-static int64_t now_usec(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_REALTIME, &ts); /* cannot fail for CLOCK_REALTIME */
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int dup_or_null(const char *s, char **ret)
@@ -373,7 +368,7 @@ static int64_t report_lost(struct recorder *r, uint64_t first, uint64_t last, co
 	               last - first + 1, first, last, why);
 	struct event ev = {
 		.type = EVENT_EVENTS_LOST,
-		.time_usec = now_usec(),
+		.time_usec = clock_realtime_usec(),
 		.message = msg,
 		.lost_first = first,
 		.lost_last = last,
@@ -427,7 +422,7 @@ static void emit_recovery(struct recorder *r, const struct incident_log_recovery
 
 	struct event ev = {
 		.type = EVENT_TAMPER,
-		.time_usec = now_usec(),
+		.time_usec = clock_realtime_usec(),
 		.message = msg,
 	};
 	log_warning("%s", msg);
@@ -561,11 +556,12 @@ static int fingerprint(struct recorder *r, const struct event *ev, uint8_t fp[st
 
 static void write_summary(struct recorder *r, struct repeat_slot *s)
 {
-	char t1[EVENT_TIME_MAX], t2[EVENT_TIME_MAX], msg[320];
+	char t1[RFC3339_MAX], t2[RFC3339_MAX], msg[320];
 
 	if (s->count == 0)
 		return;
-	if (event_format_time(s->first_usec, t1) < 0 || event_format_time(s->last_usec, t2) < 0)
+	if (rfc3339_format_usec(s->first_usec, true, t1) < 0 ||
+	    rfc3339_format_usec(s->last_usec, true, t2) < 0)
 		t1[0] = t2[0] = '\0';
 	(void)snprintf(msg, sizeof(msg),
 	               "%s of %s repeated %" PRIu64 " times between %s and %s (same as seq %" PRIu64
@@ -573,7 +569,7 @@ static void write_summary(struct recorder *r, struct repeat_slot *s)
 	               event_type_to_string(s->type), s->what, s->count, t1, t2, s->of_seq);
 	struct event ev = {
 		.type = EVENT_REPEATED,
-		.time_usec = now_usec(),
+		.time_usec = clock_realtime_usec(),
 		.message = msg,
 		.repeat_type = s->type,
 		.repeat_count = s->count,
@@ -673,7 +669,7 @@ int recorder_open_ex(const char *log_dir, const struct recorder_host *host,
 	e = state_open(r, r->state_dir, &st, &found);
 	if (e < 0)
 		goto fail;
-	e = incident_log_open(log_dir, &cfg->log, now_usec(), &r->log, &rec);
+	e = incident_log_open(log_dir, &cfg->log, clock_realtime_usec(), &r->log, &rec);
 	if (e < 0)
 		goto fail;
 
@@ -788,7 +784,7 @@ int recorder_seal(struct recorder *r)
 		return e;
 	struct event ev = {
 		.type = EVENT_SEAL,
-		.time_usec = now_usec(),
+		.time_usec = clock_realtime_usec(),
 		.seal_epoch = r->key_epoch,
 		.seal_seq = r->head_seq,
 		.seal_mac = mac,

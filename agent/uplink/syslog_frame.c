@@ -5,7 +5,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "policy/base/rfc3339.h"
 
 int syslog_sd_escape(char *dst, size_t size, const char *src, size_t len)
 {
@@ -52,19 +53,11 @@ int syslog_frame_encode(char *buf, size_t size, const struct syslog_frame *f, bo
 	if (f->time_usec < -62135596800LL * 1000000 || f->time_usec >= 253402300800LL * 1000000)
 		return -EINVAL;
 
-	time_t secs = (time_t)(f->time_usec / 1000000);
-	long usec = (long)(f->time_usec % 1000000);
-	if (usec < 0) {
-		usec += 1000000;
-		secs--;
-	}
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm))
+	char when[RFC3339_MAX];
+	if (rfc3339_format_usec(f->time_usec, true, when) < 0)
 		return -EINVAL;
 
-	int n = snprintf(head, sizeof(head), "<%u>1 %04d-%02d-%02dT%02d:%02d:%02d.%06ldZ ", f->pri,
-	                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	                 tm.tm_sec, usec);
+	int n = snprintf(head, sizeof(head), "<%u>1 %s ", f->pri, when);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -EINVAL;
 	h = (size_t)n;

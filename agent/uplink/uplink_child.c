@@ -37,6 +37,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "policy/base/clock.h"
 #include "policy/base/log.h"
 #include "policy/base/strutil.h"
 #include "paths.h"
@@ -103,20 +104,6 @@ struct child {
 	bool quit;
 	int exit_code;
 };
-
-static int64_t now_msec(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t now_usec_realtime(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Asks main() to end the child with code (the first request wins). */
 static void child_quit(struct child *c, int code)
@@ -206,7 +193,8 @@ static void q_deliver(struct child *c, size_t n)
 		c->qcount--;
 	}
 	c->nsent -= n;
-	c->answer_deadline = now_msec() + ANSWER_TIMEOUT_MSEC; /* progress: the clock restarts */
+	c->answer_deadline =
+	    clock_monotonic_msec() + ANSWER_TIMEOUT_MSEC; /* progress: the clock restarts */
 	send_parent(c, buf, uplink_msg_encode_ack(buf, sizeof(buf), seq));
 }
 
@@ -231,7 +219,7 @@ static void disconnect(struct child *c, const char *fmt, ...)
 	c->connected = false;
 	c->nsent = 0; /* everything not acknowledged is sent again on the next connection */
 	c->rlen = 0;
-	c->next_attempt = now_msec() + c->backoff;
+	c->next_attempt = clock_monotonic_msec() + c->backoff;
 	c->backoff = c->backoff * 2 > BACKOFF_MAX_MSEC ? BACKOFF_MAX_MSEC : c->backoff * 2;
 	log_warning("%s (retrying)", text);
 	status(c, false, "%s", text);
@@ -240,7 +228,7 @@ static void disconnect(struct child *c, const char *fmt, ...)
 static int wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
-		int64_t left = deadline - now_msec();
+		int64_t left = deadline - clock_monotonic_msec();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		struct pollfd p = { .fd = fd, .events = events };
@@ -275,7 +263,7 @@ static int tcp_connect(struct child *c, char *err, size_t errsize)
 			(void)close(fd);
 			continue;
 		}
-		r = wait_fd(fd, POLLOUT, now_msec() + IO_TIMEOUT_MSEC);
+		r = wait_fd(fd, POLLOUT, clock_monotonic_msec() + IO_TIMEOUT_MSEC);
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
 		if (r == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
@@ -317,7 +305,7 @@ static int tls_handshake(struct child *c, char *err, size_t errsize)
 		if (SSL_set_tlsext_host_name(c->ssl, sni) != 1 || SSL_set1_host(c->ssl, name) != 1)
 			goto ssl_fail;
 	}
-	int64_t deadline = now_msec() + IO_TIMEOUT_MSEC;
+	int64_t deadline = clock_monotonic_msec() + IO_TIMEOUT_MSEC;
 	for (;;) {
 		int r = SSL_connect(c->ssl);
 		if (r == 1)
@@ -357,7 +345,7 @@ ssl_fail : {
 /* Writes all of buf (non-blocking socket, waiting up to IO_TIMEOUT_MSEC). */
 static int net_write(struct child *c, const void *buf, size_t len)
 {
-	int64_t deadline = now_msec() + IO_TIMEOUT_MSEC;
+	int64_t deadline = clock_monotonic_msec() + IO_TIMEOUT_MSEC;
 	size_t off = 0;
 
 	while (off < len) {
@@ -457,7 +445,7 @@ static int relp_open(struct child *c, char *err, size_t errsize)
 		return -EPIPE;
 	}
 	struct relp_frame f;
-	int r = relp_read_frame(c, &f, now_msec() + IO_TIMEOUT_MSEC);
+	int r = relp_read_frame(c, &f, clock_monotonic_msec() + IO_TIMEOUT_MSEC);
 	if (r < 0) {
 		(void)snprintf(err, errsize, "RELP open to %s:%s failed: %s", c->o.host, c->o.port,
 		               r == -EBADMSG ? "malformed response" : strerror(-r));
@@ -515,7 +503,7 @@ static int encode_item(struct child *c, struct item *it, char *dst, size_t size)
 {
 	struct syslog_frame f = {
 		.pri = SYSLOG_PRI_DEFAULT,
-		.time_usec = now_usec_realtime(),
+		.time_usec = clock_realtime_usec(),
 		.host = c->hostname,
 		.procid = c->o.procid,
 		.seq = it->seq,
@@ -540,7 +528,7 @@ static void send_pending(struct child *c)
 		/* one TLS write per batch of frames */
 		c->batch_len = 0;
 		if (c->nsent == 0) /* the first unanswered record: the collector's clock starts */
-			c->answer_deadline = now_msec() + ANSWER_TIMEOUT_MSEC;
+			c->answer_deadline = clock_monotonic_msec() + ANSWER_TIMEOUT_MSEC;
 		while (c->nsent < c->qcount && (!c->relp || c->nsent < RELP_WINDOW) &&
 		       c->batch_len + FRAME_MAX <= BATCH_BYTES) {
 			struct item *it = q_at(c, c->nsent);
@@ -866,7 +854,7 @@ int main(int argc, char **argv)
 		return r;
 
 	while (!c.quit) {
-		if (!c.connected && now_msec() >= c.next_attempt)
+		if (!c.connected && clock_monotonic_msec() >= c.next_attempt)
 			try_connect(&c);
 		if (!c.quit)
 			send_pending(&c);
@@ -879,14 +867,14 @@ int main(int argc, char **argv)
 			               { .fd = c.connected ? c.fd : -1, .events = POLLIN } };
 		int timeout = -1;
 		if (!c.connected)
-			timeout =
-			    (int)(c.next_attempt - now_msec() > 0 ? c.next_attempt - now_msec()
-			                                          : 0);
+			timeout = (int)(c.next_attempt - clock_monotonic_msec() > 0
+			                    ? c.next_attempt - clock_monotonic_msec()
+			                    : 0);
 		else if (!c.relp && c.nsent > 0)
 			timeout = 5; /* waiting for the collector's TCP acknowledgements */
 		else if (c.relp && c.nsent > 0)
-			timeout = (int)(c.answer_deadline - now_msec() > 0
-			                    ? c.answer_deadline - now_msec()
+			timeout = (int)(c.answer_deadline - clock_monotonic_msec() > 0
+			                    ? c.answer_deadline - clock_monotonic_msec()
 			                    : 0);
 		if (c.ssl && SSL_pending(c.ssl) > 0)
 			timeout = 0;
@@ -900,7 +888,7 @@ int main(int argc, char **argv)
 		     (c.ssl && SSL_pending(c.ssl) > 0)))
 			handle_net(&c);
 		if (!c.quit && c.connected && c.relp && c.nsent > 0 &&
-		    now_msec() >= c.answer_deadline)
+		    clock_monotonic_msec() >= c.answer_deadline)
 			disconnect(&c,
 			           "collector %s:%s accepted the session but answered none of %zu "
 			           "record(s) for %d s",

@@ -33,6 +33,12 @@ static inline int64_t clock_realtime_sec(void)
 	return clock_realtime_usec() / 1000000;
 }
 
+/* Monotonic time in microseconds (intervals). */
+static inline uint64_t clock_monotonic_usec(void)
+{
+	return clock_now_nsec(CLOCK_MONOTONIC) / 1000u;
+}
+
 /* Monotonic time in milliseconds (timeouts). */
 static inline int64_t clock_monotonic_msec(void)
 {

@@ -25,6 +25,7 @@
 #include "policy/base/macro.h"
 #include "policy/base/civil.h"
 #include "policy/base/conftext.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "paths.h"
 #include "policy/lang/policy_internal.h"
@@ -122,44 +123,14 @@ static const char *esc(char buf[static 72], const char *s)
 
 /* ---- RFC 3339 ---- */
 
-static bool digits(const char *s, int n, unsigned *ret)
-{
-	unsigned v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*ret = v;
-	return true;
-}
-
 int policy_parse_time(const char *s, bool round_up, int64_t *ret)
 {
-	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	unsigned y, mo, d, h, mi, se;
+	struct rfc3339_time t;
+	int r = rfc3339_parse(s, RFC3339_ANY_FRACTION, &t);
 
-	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' || !digits(s + 11, 2, &h) ||
-	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
-		return -EINVAL;
-	const char *p = s + 19;
-	bool frac = false;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		for (; *p >= '0' && *p <= '9'; p++)
-			frac |= *p != '0';
-	}
-	if (strcmp(p, "Z"))
-		return -EINVAL;
-	if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59 || d < 1)
-		return -EINVAL;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] + (mo == 2 && leap))
-		return -EINVAL;
-	*ret = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se + (round_up && frac);
+	if (r < 0)
+		return r;
+	*ret = t.sec + (round_up && (t.usec || t.finer));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * UNVERIFIED bytes, so it is a tiny lexer, not libconfig), host matching and the validity window.
  */
 #include "policy/trust/trust.h"
+#include "policy/base/rfc3339.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -220,14 +221,15 @@ int trust_check_validity(const struct policy *p, int64_t now)
 
 const char *trust_format_time(int64_t t, char *buf, size_t size)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	char when[RFC3339_MAX];
 
 	if (t == INT64_MAX)
 		snprintf(buf, size, "never");
 	else if (t == INT64_MIN)
 		snprintf(buf, size, "always");
-	else if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "@%" PRId64, t);
+	else {
+		(void)rfc3339_format_sec(t, when); /* "@<seconds>" out of range */
+		snprintf(buf, size, "%s", when);
+	}
 	return buf;
 }

@@ -501,56 +501,6 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
-static const struct {
-	int64_t usec;
-	const char *text;
-} times[] = {
-	{ 0, "1970-01-01T00:00:00.000000Z" },
-	{ -1, "1969-12-31T23:59:59.999999Z" },
-	{ 951782400000000LL, "2000-02-29T00:00:00.000000Z" },
-	{ 1795000000123456LL, "2026-11-18T11:06:40.123456Z" },
-	{ 253402300799999999LL, "9999-12-31T23:59:59.999999Z" },
-};
-
-START_TEST(test_time_format_parse)
-{
-	char buf[EVENT_TIME_MAX];
-	int64_t back = 0;
-	ck_assert_int_eq(event_format_time(times[_i].usec, buf), 0);
-	ck_assert_str_eq(buf, times[_i].text);
-	ck_assert_int_eq(event_parse_time(buf, &back), 0);
-	ck_assert_int_eq(back, times[_i].usec);
-}
-END_TEST
-
-START_TEST(test_time_parse_forms)
-{
-	int64_t t = -7;
-	ck_assert_int_eq(event_parse_time("2026-11-18", &t), 0);
-	ck_assert_int_eq(t, 1795000000000000LL - 40000000000LL);
-	ck_assert_int_eq(event_parse_time("2026-11-18T11:06:40Z", &t), 0);
-	ck_assert_int_eq(t, 1795000000000000LL);
-	ck_assert_int_eq(event_parse_time("2026-11-18 11:06:40.5Z", &t), 0);
-	ck_assert_int_eq(t, 1795000000500000LL);
-	/* rejected: each named */
-	static const char *const bad[] = {
-		"",                             /* empty */
-		"2026-11-18T11:06:40",          /* no zone */
-		"2026-11-18T11:06:40+01:00",    /* not UTC */
-		"2026-13-01",                   /* month 13 */
-		"2026-02-29",                   /* not a leap year */
-		"2026-11-31",                   /* November has 30 days */
-		"2026-11-18T24:00:00Z",         /* hour 24 */
-		"2026-11-18T11:06:40.Z",        /* empty fraction */
-		"2026-11-18T11:06:40.1234567Z", /* more than microseconds */
-		"2026-11-18T11:06:40Zjunk",     /* trailing text */
-		"26-11-18",                     /* short year */
-	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(event_parse_time(bad[i], &t) == -EINVAL, "accepted '%s'", bad[i]);
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("event_json");
@@ -568,8 +518,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_record_cap_truncates);
 	tcase_add_test(tc, test_bad_arguments);
-	tcase_add_loop_test(tc, test_time_format_parse, 0, sizeof(times) / sizeof(times[0]));
-	tcase_add_test(tc, test_time_parse_forms);
 	suite_add_tcase(s, tc);
 	return s;
 }
