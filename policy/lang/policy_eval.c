@@ -137,18 +137,31 @@ static bool glob_in(const char *const *list, uint32_t n, bool present, const cha
 	return false;
 }
 
-/* The keys that describe the device itself: the same answer for every interface. */
-static bool device_keys_match(const struct policy_rule *r, const struct dev_view *v)
+/* A candidate found through the index under one of its keys: that key is known to match. */
+enum {
+	MATCHED_NONE = 0,
+	MATCHED_SERIAL = INDEX_KEY_SERIAL,
+	MATCHED_VID = INDEX_KEY_VID,
+	MATCHED_HASH = INDEX_KEY_HASH,
+};
+
+/*
+ * The keys that describe the device itself: the same answer for every interface. matched: the
+ * key the index already found equal (a rule with 100,000 serials is not scanned again).
+ */
+static bool device_keys_match(const struct policy_rule *r, const struct dev_view *v,
+                              uint8_t matched)
 {
 	const struct usb_device_info *dev = v->dev;
 
-	if (r->n_vids && !u16_in(r->vids, r->n_vids, dev->desc.vid))
+	if (r->n_vids && matched != MATCHED_VID && !u16_in(r->vids, r->n_vids, dev->desc.vid))
 		return false;
 	if (r->n_pids && !u16_in(r->pids, r->n_pids, dev->desc.pid))
 		return false;
-	if (r->n_serials && !str_in(r->serials, r->n_serials, v->has_serial, v->serial))
+	if (r->n_serials && matched != MATCHED_SERIAL &&
+	    !str_in(r->serials, r->n_serials, v->has_serial, v->serial))
 		return false;
-	if (r->n_hashes) {
+	if (r->n_hashes && matched != MATCHED_HASH) {
 		bool hit = false;
 		for (uint32_t i = 0; i < r->n_hashes && !hit; i++)
 			hit = !memcmp(r->hashes[i], dev->desc_sha256, 32);
@@ -166,7 +179,7 @@ static bool device_keys_match(const struct policy_rule *r, const struct dev_view
 }
 
 static bool rule_matches(const struct policy_rule *r, const struct dev_view *v, uint16_t iface,
-                         uint16_t n_ifaces)
+                         uint16_t n_ifaces, uint8_t matched)
 {
 	const struct usb_device_info *dev = v->dev;
 	bool want_all = r->action != POLICY_ACTION_BLOCK;
@@ -176,7 +189,7 @@ static bool rule_matches(const struct policy_rule *r, const struct dev_view *v, 
 	if (r->scope == RULE_SCOPE_DEVICE) {
 		if (r->has_kinds && !kinds_match(r, v->kinds, want_all))
 			return false;
-		if (!device_keys_match(r, v))
+		if (!device_keys_match(r, v, matched))
 			return false;
 		if (r->n_classes) {
 			/* the union of every interface's triples */
@@ -193,20 +206,24 @@ static bool rule_matches(const struct policy_rule *r, const struct dev_view *v, 
 	const struct usb_iface_info *f = &dev->ifaces[iface];
 	if (r->has_kinds && !kinds_match(r, iface_kinds(f), want_all))
 		return false;
-	if (!device_keys_match(r, v))
+	if (!device_keys_match(r, v, matched))
 		return false;
 	if (r->n_classes && !iface_class_matches(r, dev, f, want_all))
 		return false;
 	return true;
 }
 
-/* Candidate rules for a device: up to four ascending lists, merged on the fly. */
+/*
+ * Candidate rules for a device: up to four ascending lists, merged on the fly: the generic rules
+ * and the rules filed under the device's serial, descriptor hash and vendor id (list k holds
+ * rules found under key type k, whose key therefore matched).
+ */
 struct cand_iter {
 	const uint32_t *list[4];
 	size_t n[4], pos[4];
 };
 
-static int64_t cand_next(struct cand_iter *it)
+static int64_t cand_next(struct cand_iter *it, uint8_t *ret_matched)
 {
 	int best = -1;
 	for (int k = 0; k < 4; k++)
@@ -215,6 +232,7 @@ static int64_t cand_next(struct cand_iter *it)
 			best = k;
 	if (best < 0)
 		return -1;
+	*ret_matched = (uint8_t)best;
 	return it->list[best][it->pos[best]++];
 }
 
@@ -223,15 +241,17 @@ static void cand_init(struct cand_iter *it, const struct policy *p, const struct
 	const struct usb_device_info *dev = v->dev;
 
 	*it = (struct cand_iter){ 0 };
-	it->list[0] = p->index.generic;
-	it->n[0] = p->index.n_generic;
+	it->list[MATCHED_NONE] = p->index.generic;
+	it->n[MATCHED_NONE] = p->index.n_generic;
 	if (v->has_serial)
-		it->n[1] = policy_index_lookup(&p->index, INDEX_KEY_SERIAL, v->serial,
-		                               strlen(v->serial), &it->list[1]);
-	it->n[2] =
-	    policy_index_lookup(&p->index, INDEX_KEY_HASH, dev->desc_sha256, 32, &it->list[2]);
+		it->n[MATCHED_SERIAL] =
+		    policy_index_lookup(&p->index, INDEX_KEY_SERIAL, v->serial, strlen(v->serial),
+		                        &it->list[MATCHED_SERIAL]);
+	it->n[MATCHED_HASH] = policy_index_lookup(&p->index, INDEX_KEY_HASH, dev->desc_sha256, 32,
+	                                          &it->list[MATCHED_HASH]);
 	uint16_t vid = dev->desc.vid;
-	it->n[3] = policy_index_lookup(&p->index, INDEX_KEY_VID, &vid, sizeof(vid), &it->list[3]);
+	it->n[MATCHED_VID] = policy_index_lookup(&p->index, INDEX_KEY_VID, &vid, sizeof(vid),
+	                                         &it->list[MATCHED_VID]);
 }
 
 static const char *const rule_default = "default";
@@ -302,14 +322,15 @@ static void evaluate(const struct policy *p, const struct usb_device_info *dev,
 		int64_t hit = -1;
 		if (use_index) {
 			struct cand_iter it = base;
-			for (int64_t k; (k = cand_next(&it)) >= 0;)
-				if (rule_matches(&p->rules[k], &v, i, n)) {
+			uint8_t matched;
+			for (int64_t k; (k = cand_next(&it, &matched)) >= 0;)
+				if (rule_matches(&p->rules[k], &v, i, n, matched)) {
 					hit = k;
 					break;
 				}
 		} else {
 			for (size_t k = 0; k < p->n_rules; k++)
-				if (rule_matches(&p->rules[k], &v, i, n)) {
+				if (rule_matches(&p->rules[k], &v, i, n, MATCHED_NONE)) {
 					hit = (int64_t)k;
 					break;
 				}

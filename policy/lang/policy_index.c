@@ -31,18 +31,32 @@ uint64_t policy_hash_bytes(uint8_t type, const void *key, size_t len)
 	return h;
 }
 
-static struct policy_index_slot *find_slot(const struct policy_index *idx, uint8_t type,
-                                           const void *key, size_t len, uint64_t h)
+static uint8_t slot_type(const struct policy_index_slot *s)
 {
-	size_t mask = idx->cap - 1;
+	return (uint8_t)(s->count_type & 3u);
+}
 
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
+static bool slot_key_equals(const struct policy_index_slot *s, uint8_t type, const void *key,
+                            size_t len)
+{
+	if (slot_type(s) != type)
+		return false;
+	if (type == INDEX_KEY_SERIAL) /* a NUL-terminated string from the policy */
+		return strncmp(s->key, key, len) == 0 && ((const char *)s->key)[len] == '\0';
+	return memcmp(s->key, key, len) == 0; /* fixed size: vid 2, hash 32 bytes */
+}
+
+static struct policy_index_slot *find_slot(const struct policy_index *idx, uint8_t type,
+                                           const void *key, size_t len)
+{
+	uint64_t h = policy_hash_bytes(type, key, len);
+	/* h * cap / 2^64: a slot in [0, cap) for any cap */
+	size_t i = (size_t)(((unsigned __int128)h * idx->cap) >> 64);
+
+	for (;; i = i + 1 < idx->cap ? i + 1 : 0) {
 		struct policy_index_slot *s = &idx->slots[i];
-		if (!s->key)
-			return s; /* table is never full: cap >= 2 * keys */
-		if (s->hash == h && s->type == type && s->key_len == len &&
-		    !memcmp(s->key, key, len))
-			return s;
+		if (!s->key || slot_key_equals(s, type, key, len))
+			return s; /* the table is never full: cap >= 2 * keys */
 	}
 }
 
@@ -84,26 +98,23 @@ struct build_ctx {
 static void add_key(void *ud, uint8_t type, const void *key, size_t len)
 {
 	struct build_ctx *c = ud;
-	uint64_t h = policy_hash_bytes(type, key, len);
-	struct policy_index_slot *s = find_slot(c->idx, type, key, len, h);
+	struct policy_index_slot *s = find_slot(c->idx, type, key, len);
 	size_t si = (size_t)(s - c->idx->slots);
 
 	if (!s->key) {
 		s->key = key;
-		s->key_len = (uint32_t)len;
-		s->type = type;
-		s->hash = h;
+		s->count_type = type;
 	} else if (c->pend[c->tails[si] - 1].rule == c->rule)
 		return; /* the same key twice in one rule */
 
 	c->pend[c->n_pend] = (struct pending){ .rule = c->rule };
-	if (s->count == 0)
+	if ((s->count_type >> 2) == 0)
 		s->first = (uint32_t)c->n_pend; /* temporarily: head of the chain */
 	else
 		c->pend[c->tails[si] - 1].next = (uint32_t)c->n_pend + 1;
 	c->tails[si] = (uint32_t)c->n_pend + 1;
 	c->n_pend++;
-	s->count++;
+	s->count_type += 4; /* count + 1 */
 }
 
 int policy_index_build(struct policy_index *idx, const struct policy_rule *rules, size_t n)
@@ -128,8 +139,8 @@ int policy_index_build(struct policy_index *idx, const struct policy_rule *rules
 	if (n_keys == 0)
 		return 0;
 
-	while (cap < 2 * n_keys)
-		cap *= 2;
+	if (cap < 2 * n_keys)
+		cap = 2 * n_keys;
 	idx->cap = cap;
 	idx->slots = calloc(cap, sizeof(*idx->slots));
 	idx->postings = calloc(n_keys, sizeof(uint32_t));
@@ -178,10 +189,9 @@ size_t policy_index_lookup(const struct policy_index *idx, uint8_t type, const v
 {
 	if (idx->cap == 0)
 		return 0;
-	const struct policy_index_slot *s =
-	    find_slot(idx, type, key, len, policy_hash_bytes(type, key, len));
+	const struct policy_index_slot *s = find_slot(idx, type, key, len);
 	if (!s->key)
 		return 0;
 	*ret_postings = idx->postings + s->first;
-	return s->count;
+	return s->count_type >> 2;
 }

@@ -23,30 +23,33 @@ struct class_pattern {
 	uint8_t any_mask;
 };
 
+/*
+ * One rule, in the policy's rules[] array (one allocation for all rules). Every string and value
+ * list it points to lives in the policy's arena, interned: equal strings and equal lists (the
+ * same vid list on 100,000 rules) are stored once. Laid out big fields first: 160 bytes.
+ */
 struct policy_rule {
 	const char *id;
-	const char *comment; /* NULL when none */
-	int line;
-	enum policy_action action;
-	enum rule_scope scope;
+	const char *comment;                /* NULL when none */
 	const struct transfer_limit *limit; /* transfer_alert; NULL when none (arena) */
-
-	/* Time box and hosts of the rule itself; outside them the rule does not match. */
-	bool limited; /* any of the three below is set */
-	int64_t not_before, not_after;
-	uint32_t n_hosts;
-	const char **hosts;
+	const char **hosts;                 /* the rule's own hosts (n_hosts of them) */
 
 	/* Match keys; n_* == 0 means "key absent". All present keys must match (AND). */
-	bool has_kinds;
-	usb_kind_mask kinds;
-	uint32_t n_classes, n_vids, n_pids, n_serials, n_manufacturers, n_products, n_ports,
-	    n_hashes;
 	struct class_pattern *classes;
 	uint16_t *vids, *pids;
 	const char **serials;
 	const char **manufacturers, **products, **ports; /* fnmatch(3) globs */
 	uint8_t (*hashes)[32];
+	/* Time box of the rule itself; outside it (or its hosts) the rule does not match. */
+	int64_t not_before, not_after;
+	uint32_t n_classes, n_vids, n_pids, n_serials, n_manufacturers, n_products, n_ports,
+	    n_hashes, n_hosts;
+	usb_kind_mask kinds;
+	int line;
+	uint8_t action; /* enum policy_action */
+	uint8_t scope;  /* enum rule_scope */
+	bool has_kinds;
+	bool limited; /* not_before, not_after or hosts is set */
 };
 
 /* Index key types: rules are filed under their most selective device key. */
@@ -56,19 +59,18 @@ enum {
 	INDEX_KEY_HASH,
 };
 
+/* 16 bytes: the key is borrowed from the rules (a serial string, a vendor id, a hash). */
 struct policy_index_slot {
-	uint64_t hash;
-	const uint8_t *key; /* NULL = empty slot; borrowed from the rules */
-	uint32_t key_len;
-	uint32_t first, count; /* postings[first .. first+count), ascending rule indices */
-	uint8_t type;
+	const void *key;     /* NULL = empty slot */
+	uint32_t first;      /* postings[first .. first + count) */
+	uint32_t count_type; /* count << 2 | INDEX_KEY_* */
 };
 
 struct policy_index {
-	size_t cap; /* power of two, 0 when no rule is indexed */
+	size_t cap; /* slots; 0 when no rule is indexed */
 	struct policy_index_slot *slots;
-	uint32_t *postings;
-	uint32_t *generic; /* rules with no indexable key, ascending */
+	uint32_t *postings; /* ascending rule indices per key */
+	uint32_t *generic;  /* rules with no indexable key, ascending */
 	size_t n_generic;
 };
 
@@ -104,9 +106,18 @@ struct policy {
 	size_t n_rules;
 	struct policy_rule *rules;
 	struct policy_index index;
+	int first_catch_all; /* index of the first rule without match keys, -1 when none */
 	uint8_t sha256[32];
 	struct arena_chunk *arena; /* every string and array above lives here */
 };
+
+/*
+ * policy_load_from_bytes() with the path chosen: chunked (what it does: the rules list parsed a
+ * chunk at a time, falling back to the whole text when in doubt) or the whole text through
+ * libconfig at once (the reference, which tests and the fuzzer compare the chunked path with).
+ */
+int policy_load_from_bytes_how(const char *buf, size_t len, const char *filename, bool chunked,
+                               struct policy **ret_policy, struct policy_error *reterr);
 
 /* Whether the rule has no match key at all (matches everything). */
 bool policy_rule_is_catch_all(const struct policy_rule *r);

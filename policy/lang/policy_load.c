@@ -39,36 +39,61 @@
 
 /* ---- arena: every string and array of a policy, freed at once ---- */
 
+#define ARENA_CHUNK (64u * 1024u - 64u)
+
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used, size;
 	_Alignas(16) unsigned char data[];
 };
 
-static void *arena_alloc(struct arena_chunk **head, size_t n)
+/* n bytes aligned to align (a power of two <= 16); strings take exactly their length. */
+static void *arena_alloc_aligned(struct arena_chunk **head, size_t n, size_t align)
 {
-	n = (n + 15) & ~(size_t)15;
-	if (!*head || (*head)->size - (*head)->used < n) {
-		size_t size = n > 60000 ? n : 60000;
+	size_t at = *head ? ((*head)->used + align - 1) & ~(align - 1) : 0;
+
+	if (!*head || at > (*head)->size || (*head)->size - at < n) {
+		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 		struct arena_chunk *c = malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
+		if (n >= ARENA_CHUNK && *head) {
+			/* a big block of its own: keep filling the current chunk */
+			c->next = (*head)->next;
+			(*head)->next = c;
+			c->used = c->size = size;
+			return c->data;
+		}
 		c->next = *head;
 		c->used = 0;
 		c->size = size;
 		*head = c;
+		at = 0;
 	}
-	void *p = (*head)->data + (*head)->used;
-	(*head)->used += n;
+	void *p = (*head)->data + at;
+	(*head)->used = at + n;
 	return p;
+}
+
+static void *arena_alloc(struct arena_chunk **head, size_t n)
+{
+	return arena_alloc_aligned(head, n, 16);
 }
 
 static char *arena_strdup(struct arena_chunk **head, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *d = arena_alloc(head, n);
+	char *d = arena_alloc_aligned(head, n, 1);
 	if (d)
 		memcpy(d, s, n);
+	return d;
+}
+
+static void *arena_copy(struct arena_chunk **head, const void *data, size_t n, size_t align)
+{
+	void *d = arena_alloc_aligned(head, n ? n : 1, align);
+	if (d)
+		memcpy(d, data, n);
 	return d;
 }
 
@@ -81,7 +106,126 @@ static void arena_free(struct arena_chunk *c)
 	}
 }
 
+/*
+ * Interning while a policy is built: equal strings and equal value lists are stored once in the
+ * arena (100,000 rules with the same vid list share one). The set is scaffolding, freed when the
+ * policy is built; tags keep a string and a list with the same bytes apart (alignment differs).
+ */
+enum {
+	INTERN_STRING = 1,
+	INTERN_U16S,
+	INTERN_CLASSES,
+	INTERN_HASHES,
+	INTERN_POINTERS,
+};
+
+struct intern_set {
+	size_t cap, n; /* cap: power of two, or 0 */
+	struct intern_entry {
+		const void *data; /* NULL = empty */
+		uint32_t len;
+		uint32_t tag_hash; /* tag in the low byte, hash bits above */
+	} * slots;
+};
+
+static int intern_grow(struct intern_set *set)
+{
+	size_t cap = set->cap ? set->cap * 2 : 1024;
+	struct intern_entry *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->cap; i++) {
+		struct intern_entry *e = &set->slots[i];
+		if (!e->data)
+			continue;
+		size_t k = (e->tag_hash >> 8) & (cap - 1);
+		while (slots[k].data)
+			k = (k + 1) & (cap - 1);
+		slots[k] = *e;
+	}
+	free(set->slots);
+	set->slots = slots;
+	set->cap = cap;
+	return 0;
+}
+
+/* The arena copy of data[0..len) (tag: INTERN_*), shared with every equal earlier one. */
+static const void *intern(struct arena_chunk **arena, struct intern_set *set, uint8_t tag,
+                          const void *data, size_t len, size_t align)
+{
+	if (len > UINT32_MAX)
+		return NULL;
+	if (2 * (set->n + 1) > set->cap && intern_grow(set) < 0)
+		return NULL;
+	uint32_t th = (uint32_t)(policy_hash_bytes(tag, data, len) << 8) | tag;
+	size_t k = (th >> 8) & (set->cap - 1);
+	for (; set->slots[k].data; k = (k + 1) & (set->cap - 1)) {
+		const struct intern_entry *e = &set->slots[k];
+		if (e->tag_hash == th && e->len == len && !memcmp(e->data, data, len))
+			return e->data;
+	}
+	void *copy = arena_copy(arena, data, len, align);
+	if (!copy)
+		return NULL;
+	set->slots[k] = (struct intern_entry){ copy, (uint32_t)len, th };
+	set->n++;
+	return copy;
+}
+
+static void intern_set_done(struct intern_set *set)
+{
+	free(set->slots);
+	*set = (struct intern_set){ 0 };
+}
+
+/* An empty policy with the defaults of a file that sets nothing. */
+static int policy_new(const char *filename, const uint8_t sha256[32], struct policy **ret)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->n_ref = 1;
+	p->not_before = INT64_MIN;
+	p->not_after = INT64_MAX;
+	p->mode = POLICY_MODE_ENFORCE;
+	p->default_action = POLICY_ACTION_BLOCK;
+	p->charge_only = USB_KIND_BIT(USB_KIND_MTP) | USB_KIND_BIT(USB_KIND_PTP) |
+	                 USB_KIND_BIT(USB_KIND_ADB) | USB_KIND_BIT(USB_KIND_APPLE_USBMUX) |
+	                 USB_KIND_BIT(USB_KIND_APPLE_ETHERNET);
+	p->first_catch_all = -1;
+	memcpy(p->sha256, sha256, 32);
+	p->name = arena_strdup(&p->arena, filename ? filename : "(unnamed)");
+	if (!p->name) {
+		free(p);
+		return -ENOMEM;
+	}
+	*ret = p;
+	return 0;
+}
+
 /* ---- error reporting ---- */
+
+/*
+ * What the checks below look at: a setting as libconfig parsed it, copied out of libconfig's tree
+ * into a flat pool (one rule at a time for the rules), so that the tree can go at once.
+ */
+struct setting {
+	const char *name;            /* NULL for an element of a list or array */
+	const char *str;             /* CONFIG_TYPE_STRING (borrowed from the text being parsed) */
+	int64_t i;                   /* CONFIG_TYPE_INT, CONFIG_TYPE_INT64 */
+	struct setting *elems;       /* CONFIG_TYPE_GROUP, _ARRAY, _LIST: n of them (NULL when not
+	                                copied: deeper than any check looks) */
+	const config_setting_t *src; /* where it came from (the rules list: elements not copied) */
+	uint32_t n, first;           /* first: elems as an index into the pool, while building */
+	int type;                    /* CONFIG_TYPE_* */
+	int line;
+};
+
+struct setting_pool {
+	struct setting *a;
+	size_t n, cap;
+};
 
 struct load_ctx {
 	struct policy *p;
@@ -90,6 +234,11 @@ struct load_ctx {
 	 * "rule 'id': " or "rule #3: ". Formatted only on failure (100,000 rules load fast). */
 	size_t rule_no;
 	const char *rule_id;
+	int line_offset; /* added to libconfig's lines (a chunk of the rules list, see below) */
+	struct intern_set interned;
+	struct setting_pool top, group; /* copies of the top level and of one rule */
+	void *scratch;                  /* a value list being parsed, before it is interned */
+	size_t scratch_size;
 };
 
 _printf_(3, 4) static int fail(struct load_ctx *c, int line, const char *fmt, ...)
@@ -100,7 +249,7 @@ _printf_(3, 4) static int fail(struct load_ctx *c, int line, const char *fmt, ..
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap); /* truncation is fine for a message */
 	va_end(ap);
-	c->err->line = line;
+	c->err->line = line > 0 ? line + c->line_offset : line;
 	c->err->reason[0] = '\0';
 	if (c->rule_id)
 		(void)snprintf(c->err->reason, sizeof(c->err->reason), "rule '%s': ", c->rule_id);
@@ -136,9 +285,155 @@ int policy_parse_time(const char *s, bool round_up, int64_t *ret)
 
 /* ---- typed access to libconfig settings ---- */
 
-static const char *type_name(const config_setting_t *s)
+static void config_setup(config_t *cfg)
 {
-	switch (config_setting_type(s)) {
+	config_init(cfg);
+	config_set_auto_convert(cfg, 0);
+	config_set_include_dir(cfg, NO_INCLUDE_DIR);
+}
+
+static int st_type(const struct setting *s)
+{
+	return s->type;
+}
+
+static int64_t st_int(const struct setting *s)
+{
+	return s->i;
+}
+
+static const char *st_string(const struct setting *s)
+{
+	return s->str;
+}
+
+static int st_length(const struct setting *s)
+{
+	return (int)s->n;
+}
+
+static const struct setting *st_elem(const struct setting *s, size_t i)
+{
+	return s->elems && i < s->n ? &s->elems[i] : NULL;
+}
+
+static const struct setting *st_member(const struct setting *g, const char *name)
+{
+	for (size_t i = 0; g->type == CONFIG_TYPE_GROUP && g->elems && i < g->n; i++)
+		if (g->elems[i].name && !strcmp(g->elems[i].name, name))
+			return &g->elems[i];
+	return NULL;
+}
+
+static const char *st_name(const struct setting *s)
+{
+	return s->name;
+}
+
+static int st_line(const struct setting *s)
+{
+	return s->line;
+}
+
+/* k consecutive free settings; their index. */
+static int pool_reserve(struct setting_pool *p, size_t k, uint32_t *ret)
+{
+	if (p->cap - p->n < k) {
+		size_t cap = p->cap ? p->cap : 64;
+		while (cap - p->n < k)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return -ENOMEM;
+		struct setting *a = realloc(p->a, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		p->a = a;
+		p->cap = cap;
+	}
+	*ret = (uint32_t)p->n;
+	memset(p->a + p->n, 0, k * sizeof(*p->a));
+	p->n += k;
+	return 0;
+}
+
+/* Copies libconfig setting cs into pool slot at (children down to depth more levels). */
+static int copy_setting(struct setting_pool *p, uint32_t at, const config_setting_t *cs,
+                        unsigned depth)
+{
+	struct setting *s = &p->a[at];
+	int type = config_setting_type(cs), r;
+
+	s->src = cs;
+	s->name = config_setting_name(cs);
+	s->type = type;
+	s->line = (int)config_setting_source_line(cs);
+	switch (type) {
+	case CONFIG_TYPE_INT:
+		s->i = config_setting_get_int(cs);
+		break;
+	case CONFIG_TYPE_INT64:
+		s->i = config_setting_get_int64(cs);
+		break;
+	case CONFIG_TYPE_STRING:
+		s->str = config_setting_get_string(cs);
+		break;
+	case CONFIG_TYPE_GROUP:
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST: {
+		int n = config_setting_length(cs);
+		s->n = n > 0 ? (uint32_t)n : 0;
+		if (depth == 0 || s->n == 0)
+			break;
+		uint32_t first;
+		r = pool_reserve(p, s->n, &first);
+		if (r < 0)
+			return r;
+		p->a[at].first = first; /* p->a may have moved */
+		p->a[at].elems = p->a;  /* "has elements"; made a pointer by pool_finish() */
+		for (uint32_t k = 0; k < p->a[at].n; k++) {
+			const config_setting_t *e = config_setting_get_elem(cs, k);
+			/* the rules are copied one at a time, by parse_rule_from() */
+			bool rules = !config_setting_parent(cs) && config_setting_name(e) &&
+			             !strcmp(config_setting_name(e), "rules");
+			r = copy_setting(p, first + k, e, rules ? 0 : depth - 1);
+			if (r < 0)
+				return r;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Deep enough for every key (root, exceptions, kinds, a kind); deeper is never looked at. */
+#define COPY_DEPTH 4
+
+/* Indices to pointers, once the pool no longer moves. */
+static void pool_finish(struct setting_pool *p, size_t from)
+{
+	for (size_t k = from; k < p->n; k++)
+		if (p->a[k].elems)
+			p->a[k].elems = p->a + p->a[k].first;
+}
+
+/* A copy of cs in pool (emptied first), children down to depth levels; NULL on ENOMEM. */
+static const struct setting *setting_copy(struct setting_pool *p, const config_setting_t *cs,
+                                          unsigned depth)
+{
+	uint32_t at;
+
+	p->n = 0;
+	if (pool_reserve(p, 1, &at) < 0 || copy_setting(p, at, cs, depth) < 0)
+		return NULL;
+	pool_finish(p, 0);
+	return &p->a[at];
+}
+
+static const char *type_name(const struct setting *s)
+{
+	switch (st_type(s)) {
 	case CONFIG_TYPE_GROUP:
 		return "a group";
 	case CONFIG_TYPE_INT:
@@ -159,32 +454,32 @@ static const char *type_name(const config_setting_t *s)
 	}
 }
 
-static int line_of(const config_setting_t *s)
+static int line_of(const struct setting *s)
 {
-	int l = (int)config_setting_source_line(s);
+	int l = (int)st_line(s);
 	return l;
 }
 
-static int get_int(struct load_ctx *c, const config_setting_t *s, const char *what, int64_t *ret)
+static int get_int(struct load_ctx *c, const struct setting *s, const char *what, int64_t *ret)
 {
-	switch (config_setting_type(s)) {
+	switch (st_type(s)) {
 	case CONFIG_TYPE_INT:
-		*ret = config_setting_get_int(s);
+		*ret = st_int(s);
 		return 0;
 	case CONFIG_TYPE_INT64:
-		*ret = config_setting_get_int64(s);
+		*ret = st_int(s);
 		return 0;
 	default:
 		return fail(c, line_of(s), "'%s' must be an integer, not %s", what, type_name(s));
 	}
 }
 
-static int get_string(struct load_ctx *c, const config_setting_t *s, const char *what, size_t max,
+static int get_string(struct load_ctx *c, const struct setting *s, const char *what, size_t max,
                       const char **ret)
 {
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+	if (st_type(s) != CONFIG_TYPE_STRING)
 		return fail(c, line_of(s), "'%s' must be a string, not %s", what, type_name(s));
-	const char *v = config_setting_get_string(s);
+	const char *v = st_string(s);
 	if (!v)
 		return fail(c, line_of(s), "'%s': unreadable string", what);
 	size_t n = strlen(v);
@@ -197,13 +492,15 @@ static int get_string(struct load_ctx *c, const config_setting_t *s, const char 
 }
 
 /* A single value or an array/list of values: how many, and the i-th. */
-static int value_count(struct load_ctx *c, const config_setting_t *s, const char *what, size_t *ret)
+static int value_count(struct load_ctx *c, const struct setting *s, const char *what, size_t *ret)
 {
-	int t = config_setting_type(s);
+	int t = st_type(s);
 	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST) {
-		int n = config_setting_length(s);
+		int n = st_length(s);
 		if (n <= 0)
 			return fail(c, line_of(s), "'%s': empty list", what);
+		if (!s->elems)
+			return fail(c, line_of(s), "'%s': nested too deeply", what);
 		*ret = (size_t)n;
 		return 0;
 	}
@@ -213,11 +510,11 @@ static int value_count(struct load_ctx *c, const config_setting_t *s, const char
 	return 0;
 }
 
-static const config_setting_t *value_at(const config_setting_t *s, size_t i)
+static const struct setting *value_at(const struct setting *s, size_t i)
 {
-	int t = config_setting_type(s);
+	int t = st_type(s);
 	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST)
-		return config_setting_get_elem(s, (unsigned)i);
+		return st_elem(s, i);
 	return s;
 }
 
@@ -226,19 +523,42 @@ static void *alloc_array(struct load_ctx *c, size_t n, size_t size)
 	return arena_alloc(&c->p->arena, n * size);
 }
 
+/* Room for n values of size bytes while a list is parsed (n <= INT_MAX: a libconfig length). */
+static void *scratch(struct load_ctx *c, size_t n, size_t size)
+{
+	size_t want = (n ? n : 1) * size;
+	if (want > c->scratch_size) {
+		void *b = realloc(c->scratch, want);
+		if (!b)
+			return NULL;
+		c->scratch = b;
+		c->scratch_size = want;
+	}
+	return c->scratch;
+}
+
+static const void *intern_in(struct load_ctx *c, uint8_t tag, const void *data, size_t len,
+                             size_t align)
+{
+	return intern(&c->p->arena, &c->interned, tag, data, len, align);
+}
+
+static const char *intern_string(struct load_ctx *c, const char *s)
+{
+	return intern_in(c, INTERN_STRING, s, strlen(s) + 1, 1);
+}
+
 /* ---- match keys of a rule ---- */
 
-static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char *what,
+static int parse_kinds(struct load_ctx *c, const struct setting *s, const char *what,
                        bool allow_empty, usb_kind_mask *ret)
 {
 	usb_kind_mask m = 0;
 	size_t n = 0;
 	int r;
 
-	if (allow_empty &&
-	    (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
-	     config_setting_type(s) == CONFIG_TYPE_LIST) &&
-	    config_setting_length(s) == 0) {
+	if (allow_empty && (st_type(s) == CONFIG_TYPE_ARRAY || st_type(s) == CONFIG_TYPE_LIST) &&
+	    st_length(s) == 0) {
 		*ret = 0;
 		return 0;
 	}
@@ -246,7 +566,7 @@ static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = value_at(s, i);
+		const struct setting *e = value_at(s, i);
 		const char *v = NULL;
 		char b[72];
 		r = get_string(c, e, what, VALUE_MAX, &v);
@@ -261,7 +581,7 @@ static int parse_kinds(struct load_ctx *c, const config_setting_t *s, const char
 	return 0;
 }
 
-static int parse_class(struct load_ctx *c, const config_setting_t *e, struct class_pattern *ret)
+static int parse_class(struct load_ctx *c, const struct setting *e, struct class_pattern *ret)
 {
 	const char *v = NULL;
 	char b[72];
@@ -293,18 +613,18 @@ bad:
 	    esc(b, v));
 }
 
-static int parse_u16s(struct load_ctx *c, const config_setting_t *s, const char *what,
+static int parse_u16s(struct load_ctx *c, const struct setting *s, const char *what,
                       uint32_t *ret_n, uint16_t **ret)
 {
 	size_t n = 0;
 	int r = value_count(c, s, what, &n);
 	if (r < 0)
 		return r;
-	uint16_t *a = alloc_array(c, n, sizeof(uint16_t));
+	uint16_t *a = scratch(c, n, sizeof(uint16_t));
 	if (!a)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = value_at(s, i);
+		const struct setting *e = value_at(s, i);
 		int64_t v = 0;
 		r = get_int(c, e, what, &v);
 		if (r < 0)
@@ -314,46 +634,57 @@ static int parse_u16s(struct load_ctx *c, const config_setting_t *s, const char 
 			            (long long)v);
 		a[i] = (uint16_t)v;
 	}
+	const void *in = intern_in(c, INTERN_U16S, a, n * sizeof(uint16_t), _Alignof(uint16_t));
+	if (!in)
+		return -ENOMEM;
 	*ret_n = (uint32_t)n;
-	*ret = a;
+	*ret = (uint16_t *)(uintptr_t)in;
 	return 0;
 }
 
-static int parse_strings(struct load_ctx *c, const config_setting_t *s, const char *what,
+static int parse_strings(struct load_ctx *c, const struct setting *s, const char *what,
                          uint32_t *ret_n, const char ***ret)
 {
 	size_t n = 0;
 	int r = value_count(c, s, what, &n);
 	if (r < 0)
 		return r;
-	const char **a = alloc_array(c, n, sizeof(char *));
+	const char **a = scratch(c, n, sizeof(char *));
 	if (!a)
 		return -ENOMEM;
+	size_t seen = c->interned.n;
 	for (size_t i = 0; i < n; i++) {
 		const char *v = NULL;
 		r = get_string(c, value_at(s, i), what, VALUE_MAX, &v);
 		if (r < 0)
 			return r;
-		a[i] = arena_strdup(&c->p->arena, v);
+		a[i] = intern_string(c, v);
 		if (!a[i])
 			return -ENOMEM;
 	}
+	/* A list with a string never seen before is itself new: no need to look it up. */
+	const void *in =
+	    c->interned.n == seen
+	        ? intern_in(c, INTERN_POINTERS, a, n * sizeof(char *), _Alignof(char *))
+	        : arena_copy(&c->p->arena, a, n * sizeof(char *), _Alignof(char *));
+	if (!in)
+		return -ENOMEM;
 	*ret_n = (uint32_t)n;
-	*ret = a;
+	*ret = (const char **)(uintptr_t)in;
 	return 0;
 }
 
-static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct policy_rule *rule)
+static int parse_hashes(struct load_ctx *c, const struct setting *s, struct policy_rule *rule)
 {
 	size_t n = 0;
 	int r = value_count(c, s, "hash", &n);
 	if (r < 0)
 		return r;
-	rule->hashes = alloc_array(c, n, 32);
-	if (!rule->hashes)
+	uint8_t(*a)[32] = scratch(c, n, 32);
+	if (!a)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = value_at(s, i);
+		const struct setting *e = value_at(s, i);
 		const char *v = NULL;
 		char b[72];
 		r = get_string(c, e, "hash", VALUE_MAX, &v);
@@ -364,12 +695,16 @@ static int parse_hashes(struct load_ctx *c, const config_setting_t *s, struct po
 			int hi = hex_digit(v[2 * j]), lo = hex_digit(v[2 * j + 1]);
 			ok = hi >= 0 && lo >= 0;
 			if (ok)
-				rule->hashes[i][j] = (uint8_t)(hi << 4 | lo);
+				a[i][j] = (uint8_t)(hi << 4 | lo);
 		}
 		if (!ok)
 			return fail(c, line_of(e), "'hash': \"%s\" is not 64 hex digits (SHA-256)",
 			            esc(b, v));
 	}
+	const void *in = intern_in(c, INTERN_HASHES, a, n * 32, 1);
+	if (!in)
+		return -ENOMEM;
+	rule->hashes = (uint8_t(*)[32])(uintptr_t)in;
 	rule->n_hashes = (uint32_t)n;
 	return 0;
 }
@@ -421,17 +756,17 @@ int policy_parse_size(const char *s, uint64_t *ret)
 	return 0;
 }
 
-static int parse_limit(struct load_ctx *c, const config_setting_t *g,
+static int parse_limit(struct load_ctx *c, const struct setting *g,
                        const struct transfer_limit **ret)
 {
 	struct transfer_limit *l;
-	const config_setting_t *s;
+	const struct setting *s;
 	const char *str;
 	char b[72];
 	int64_t v;
 	int r;
 
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+	if (st_type(g) != CONFIG_TYPE_GROUP)
 		return fail(c, line_of(g), "'transfer_alert' must be a group { ... }, not %s",
 		            type_name(g));
 	l = alloc_array(c, 1, sizeof(*l));
@@ -439,19 +774,19 @@ static int parse_limit(struct load_ctx *c, const config_setting_t *g,
 		return -ENOMEM;
 	*l = (struct transfer_limit){ .window_sec = LIMIT_WINDOW_DEF,
 		                      .action = TRANSFER_LIMIT_ALERT,
-		                      .line = line_of(g) };
-	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
-		const char *key = config_setting_name(s);
+		                      .line = line_of(g) + c->line_offset };
+	for (int i = 0; (s = st_elem(g, i)); i++) {
+		const char *key = st_name(s);
 		if (!key)
 			return fail(c, line_of(s), "'transfer_alert': unnamed setting");
 		if (!strcmp(key, "bytes")) {
-			if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			if (st_type(s) != CONFIG_TYPE_STRING)
 				return fail(
 				    c, line_of(s),
 				    "'transfer_alert': 'bytes' must be a string like \"500M\", "
 				    "not %s",
 				    type_name(s));
-			str = config_setting_get_string(s);
+			str = st_string(s);
 			r = policy_parse_size(str ? str : "", &l->bytes);
 			if (r == -ERANGE)
 				return fail(
@@ -557,7 +892,7 @@ static bool valid_machine_id(const char *s)
 }
 
 /* not_before (round_up: a fraction makes it one second later) or not_after: RFC 3339 UTC. */
-static int parse_time_key(struct load_ctx *c, const config_setting_t *s, const char *key,
+static int parse_time_key(struct load_ctx *c, const struct setting *s, const char *key,
                           bool round_up, int64_t *ret)
 {
 	const char *str;
@@ -573,7 +908,7 @@ static int parse_time_key(struct load_ctx *c, const config_setting_t *s, const c
 }
 
 /* "hosts": hostname globs or "machine-id:" + 32 lowercase hex digits. */
-static int parse_hosts(struct load_ctx *c, const config_setting_t *s, size_t *ret_n,
+static int parse_hosts(struct load_ctx *c, const struct setting *s, size_t *ret_n,
                        const char ***ret)
 {
 	const char *str;
@@ -589,7 +924,7 @@ static int parse_hosts(struct load_ctx *c, const config_setting_t *s, size_t *re
 	if (!hosts)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
-		const config_setting_t *e = value_at(s, k);
+		const struct setting *e = value_at(s, k);
 		if ((r = get_string(c, e, "hosts", VALUE_MAX, &str)) < 0)
 			return r;
 		if (str_startswith(str, "machine-id:")) {
@@ -617,17 +952,17 @@ static int parse_hosts(struct load_ctx *c, const config_setting_t *s, size_t *re
 #define EXC_MINUTES_MAX 10080 /* a week */
 #define CONTACT_MAX     200
 
-static int parse_exceptions(struct load_ctx *c, const config_setting_t *g)
+static int parse_exceptions(struct load_ctx *c, const struct setting *g)
 {
-	const config_setting_t *s;
+	const struct setting *s;
 	int64_t v;
 	int r;
 
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+	if (st_type(g) != CONFIG_TYPE_GROUP)
 		return fail(c, line_of(g), "'exceptions' must be a group { ... }, not %s",
 		            type_name(g));
-	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
-		const char *key = config_setting_name(s);
+	for (int i = 0; (s = st_elem(g, i)); i++) {
+		const char *key = st_name(s);
 		if (key && !strcmp(key, "max_minutes")) {
 			if ((r = get_int(c, s, "exceptions: max_minutes", &v)) < 0)
 				return r;
@@ -650,18 +985,18 @@ static int parse_exceptions(struct load_ctx *c, const config_setting_t *g)
 	return 0;
 }
 
-static int parse_contact(struct load_ctx *c, const config_setting_t *g)
+static int parse_contact(struct load_ctx *c, const struct setting *g)
 {
 	static const char *const keys[] = { "name", "phone", "url" };
-	const config_setting_t *s;
+	const struct setting *s;
 	const char *str;
 	int r;
 
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+	if (st_type(g) != CONFIG_TYPE_GROUP)
 		return fail(c, line_of(g), "'contact' must be a group { ... }, not %s",
 		            type_name(g));
-	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
-		const char *key = config_setting_name(s);
+	for (int i = 0; (s = st_elem(g, i)); i++) {
+		const char *key = st_name(s);
 		size_t k = 0;
 		while (k < ARRAY_SIZE(keys) && (!key || strcmp(key, keys[k])))
 			k++;
@@ -678,24 +1013,24 @@ static int parse_contact(struct load_ctx *c, const config_setting_t *g)
 	return 0;
 }
 
-static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t index,
-                      struct id_set *ids, struct policy_rule *rule)
+static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index, struct id_set *ids,
+                      struct policy_rule *rule)
 {
-	const config_setting_t *s;
+	const struct setting *s;
 	char b[72];
 	int r;
 
 	c->rule_no = index + 1;
 	c->rule_id = NULL;
-	*rule = (struct policy_rule){ .line = line_of(g),
+	*rule = (struct policy_rule){ .line = line_of(g) + c->line_offset,
 		                      .action = POLICY_ACTION_BLOCK,
 		                      .not_before = INT64_MIN,
 		                      .not_after = INT64_MAX };
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+	if (st_type(g) != CONFIG_TYPE_GROUP)
 		return fail(c, line_of(g), "must be a group { ... }, not %s", type_name(g));
 
 	/* id first, so that every later message names the rule */
-	s = config_setting_get_member(g, "id");
+	s = st_member(g, "id");
 	if (!s)
 		return fail(c, line_of(g), "missing required key 'id'");
 	const char *id;
@@ -716,8 +1051,8 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 	bool have_action = false;
 	int action_line = 0;
 	int window_line = line_of(g);
-	for (int i = 0; (s = config_setting_get_elem(g, (unsigned)i)); i++) {
-		const char *key = config_setting_name(s), *v;
+	for (int i = 0; (s = st_elem(g, i)); i++) {
+		const char *key = st_name(s), *v;
 		if (!key)
 			return fail(c, line_of(s), "unnamed setting");
 		if (!strcmp(key, "id"))
@@ -728,7 +1063,7 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 				return r;
 			if (!printable(v))
 				return fail(c, line_of(s), "'comment' contains control characters");
-			rule->comment = arena_strdup(&c->p->arena, v);
+			rule->comment = intern_string(c, v);
 			if (!rule->comment)
 				return -ENOMEM;
 		} else if (!strcmp(key, "action")) {
@@ -741,7 +1076,7 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 				            "'action' \"%s\" is not one of \"allow\", \"block\", "
 				            "\"log\", \"read-only\"",
 				            esc(b, v));
-			rule->action = a;
+			rule->action = (uint8_t)a;
 			have_action = true;
 			action_line = line_of(s);
 		} else if (!strcmp(key, "scope")) {
@@ -767,14 +1102,19 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 			r = value_count(c, s, key, &n);
 			if (r < 0)
 				return r;
-			rule->classes = alloc_array(c, n, sizeof(struct class_pattern));
-			if (!rule->classes)
+			struct class_pattern *a = scratch(c, n, sizeof(*a));
+			if (!a)
 				return -ENOMEM;
 			for (size_t k = 0; k < n; k++) {
-				r = parse_class(c, value_at(s, k), &rule->classes[k]);
+				r = parse_class(c, value_at(s, k), &a[k]);
 				if (r < 0)
 					return r;
 			}
+			const void *in = intern_in(c, INTERN_CLASSES, a, n * sizeof(*a),
+			                           _Alignof(struct class_pattern));
+			if (!in)
+				return -ENOMEM;
+			rule->classes = (struct class_pattern *)(uintptr_t)in;
 			rule->n_classes = (uint32_t)n;
 		} else if (!strcmp(key, "vid")) {
 			r = parse_u16s(c, s, key, &rule->n_vids, &rule->vids);
@@ -828,6 +1168,325 @@ static int parse_rule(struct load_ctx *c, const config_setting_t *g, size_t inde
 	return 0;
 }
 
+/* parse_rule() of libconfig's group cs: a copy of it down to its members' elements. */
+static int parse_rule_from(struct load_ctx *c, const config_setting_t *cs, size_t index,
+                           struct id_set *ids, struct policy_rule *rule)
+{
+	const struct setting *g = setting_copy(&c->group, cs, COPY_DEPTH);
+	if (!g)
+		return -ENOMEM;
+	return parse_rule(c, g, index, ids, rule);
+}
+
+/* ---- the rules list in chunks ----
+ *
+ * A 100,000-rule policy would make libconfig build a tree of about 1 KB per rule (libconfig
+ * allocates every setting, name and value separately): 166 MB for 11.5 MB of text, and a heap
+ * the agent could not give back. So the rules list is cut, on the raw text, into chunks of
+ * CHUNK_RULES rules at the commas between its { ... } groups; libconfig parses the text without
+ * the rules first (every other setting, same lines), then one chunk at a time, each tree freed
+ * before the next. The cutting mirrors libconfig 1.5's scanner: blanks " \t\r\n\f", comments
+ * "#" and "//" to the end of the line and non-nesting block comments, strings with "\\" and "\""
+ * escapes; groups nest with (), [] and {}. Whatever it does not recognise, it leaves to the
+ * whole-text path (-EAGAIN), which also words every syntax error.
+ */
+
+#define CHUNK_RULES 256
+
+struct chunk {
+	size_t start, end; /* text[start..end): its groups and the commas between them */
+	int line;          /* line of text[start] */
+	uint32_t n;        /* rules */
+};
+
+struct rule_chunks {
+	const char *text;
+	size_t open, close; /* '(' and ')' of the top-level rules list */
+	int body_newlines;  /* between them */
+	size_t n_rules, n_chunks, cap;
+	struct chunk *chunks;
+	size_t next_chunk;   /* first chunk not parsed yet */
+	bool syntax_checked; /* every chunk parsed */
+};
+
+/* libconfig's names: [A-Za-z*][-A-Za-z0-9_*]* */
+static bool is_name_start(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '*';
+}
+
+static bool is_name_char(char ch)
+{
+	return is_name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f';
+}
+
+/* Skips blanks and comments; returns the offset of the next token, or len (also when a block
+ * comment does not end: -EAGAIN follows). */
+static size_t skip_blank(const char *s, size_t len, size_t i, int *line)
+{
+	while (i < len) {
+		if (is_blank(s[i])) {
+			*line += s[i++] == '\n';
+		} else if (s[i] == '#' || (s[i] == '/' && i + 1 < len && s[i + 1] == '/')) {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'); i++)
+				*line += s[i] == '\n';
+			if (i + 1 >= len)
+				return len;
+			i += 2;
+		} else
+			break;
+	}
+	return i;
+}
+
+/* s[i] == '"': the offset after the closing quote, or len when there is none. */
+static size_t skip_string(const char *s, size_t len, size_t i, int *line)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '"')
+			return i + 1;
+		if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '"' || s[i + 1] == '\\'))
+			i++;
+		else
+			*line += s[i] == '\n';
+	}
+	return len;
+}
+
+/* s[i] is '{': the offset after its matching '}' (any bracket nests), or len. */
+static size_t skip_group(const char *s, size_t len, size_t i, int *line)
+{
+	size_t depth = 0;
+
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '"') {
+			i = skip_string(s, len, i, line);
+		} else if (ch == '#' || ch == '/' || is_blank(ch)) {
+			size_t j = skip_blank(s, len, i, line);
+			if (j == i) /* a lone '/': libconfig's syntax error */
+				return len;
+			i = j;
+		} else {
+			if (ch == '{' || ch == '(' || ch == '[')
+				depth++;
+			else if (ch == '}' || ch == ')' || ch == ']') {
+				if (depth-- == 1)
+					return i + 1;
+			}
+			i++;
+		}
+	}
+	return len;
+}
+
+static int chunks_add(struct rule_chunks *ch, size_t start, int line)
+{
+	if (ch->n_chunks == ch->cap) {
+		size_t cap = ch->cap ? ch->cap * 2 : 64;
+		struct chunk *a = realloc(ch->chunks, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		ch->chunks = a;
+		ch->cap = cap;
+	}
+	ch->chunks[ch->n_chunks++] = (struct chunk){ .start = start, .line = line };
+	return 0;
+}
+
+/* Finds the top-level "rules = ( { ... }, ... )" and cuts it. 0, -EAGAIN or -ENOMEM. */
+static int rule_chunks_find(const char *s, size_t len, struct rule_chunks *ret)
+{
+	struct rule_chunks ch = { .text = s };
+	size_t i = 0, depth = 0;
+	int line = 1, r;
+
+	/* top level: the name "rules" outside any bracket, then '=' or ':', then '(' */
+	for (;;) {
+		i = skip_blank(s, len, i, &line);
+		if (i >= len)
+			return -EAGAIN; /* no rules list (or an unended comment) */
+		char c0 = s[i];
+		if (c0 == '"') {
+			i = skip_string(s, len, i, &line);
+		} else if (c0 == '{' || c0 == '(' || c0 == '[') {
+			depth++, i++;
+		} else if (c0 == '}' || c0 == ')' || c0 == ']') {
+			if (depth == 0)
+				return -EAGAIN;
+			depth--, i++;
+		} else if (is_name_start(c0)) {
+			size_t b = i;
+			while (i < len && is_name_char(s[i]))
+				i++;
+			if (depth > 0 || i - b != 5 || memcmp(s + b, "rules", 5))
+				continue;
+			i = skip_blank(s, len, i, &line);
+			if (i >= len || (s[i] != '=' && s[i] != ':'))
+				return -EAGAIN;
+			i = skip_blank(s, len, i + 1, &line);
+			if (i >= len || s[i] != '(')
+				return -EAGAIN;
+			break;
+		} else if (c0 >= '0' && c0 <= '9') {
+			while (i < len && (is_name_char(s[i]) || s[i] == '.' || s[i] == '+'))
+				i++; /* a number: "0x1e+5" is no name */
+		} else
+			i++;
+	}
+	ch.open = i++;
+	int open_line = line;
+
+	/* the list: '{' ... '}' (',' '{' ... '}')* ')' */
+	for (;;) {
+		i = skip_blank(s, len, i, &line);
+		if (i >= len || s[i] != '{') {
+			if (ch.n_rules == 0 && i < len && s[i] == ')')
+				break; /* () */
+			r = -EAGAIN;   /* a trailing comma, something that is no group */
+			goto fail;
+		}
+		if (ch.n_rules % CHUNK_RULES == 0) {
+			r = chunks_add(&ch, i, line);
+			if (r < 0)
+				goto fail;
+		}
+		i = skip_group(s, len, i, &line);
+		if (i >= len) {
+			r = -EAGAIN;
+			goto fail;
+		}
+		ch.n_rules++;
+		ch.chunks[ch.n_chunks - 1].n++;
+		ch.chunks[ch.n_chunks - 1].end = i;
+		i = skip_blank(s, len, i, &line);
+		if (i < len && s[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < len && s[i] == ')')
+			break;
+		r = -EAGAIN;
+		goto fail;
+	}
+	ch.close = i;
+	ch.body_newlines = line - open_line;
+	*ret = ch;
+	return 0;
+fail:
+	free(ch.chunks);
+	return r;
+}
+
+/* The text with the rules list emptied ("rules = (" newlines ")"): every line where it was. */
+static int skeleton(const char *s, size_t len, const struct rule_chunks *ch, char **ret)
+{
+	size_t head = ch->open + 1, nl = (size_t)ch->body_newlines, tail = len - ch->close;
+	char *t = malloc(head + nl + tail + 1);
+
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, s, head);
+	memset(t + head, '\n', nl);
+	memcpy(t + head + nl, s + ch->close, tail);
+	t[head + nl + tail] = '\0';
+	*ret = t;
+	return 0;
+}
+
+/* "r=(" chunk ");" through libconfig; 0 and *cfg (caller destroys), -EAGAIN or -ENOMEM. */
+static int chunk_parse(const struct rule_chunks *ch, size_t k, char **buf, size_t *buf_size,
+                       config_t *cfg, const config_setting_t **ret_list)
+{
+	const struct chunk *k_ = &ch->chunks[k];
+	size_t n = k_->end - k_->start, want = n + 6;
+
+	if (want > *buf_size) {
+		char *b = realloc(*buf, want);
+		if (!b)
+			return -ENOMEM;
+		*buf = b;
+		*buf_size = want;
+	}
+	memcpy(*buf, "r=(", 3);
+	memcpy(*buf + 3, ch->text + k_->start, n);
+	memcpy(*buf + 3 + n, ");", 3);
+	config_setup(cfg);
+	if (config_read_string(cfg, *buf) != CONFIG_TRUE) {
+		config_destroy(cfg);
+		return -EAGAIN;
+	}
+	const config_setting_t *list = config_lookup(cfg, "r");
+	if (!list || config_setting_type(list) != CONFIG_TYPE_LIST ||
+	    (size_t)config_setting_length(list) != k_->n) {
+		config_destroy(cfg);
+		return -EAGAIN;
+	}
+	*ret_list = list;
+	return 0;
+}
+
+/* Whether chunks [from, n_chunks) all parse: 0 or -EAGAIN (or -ENOMEM). */
+static int chunks_syntax_ok(struct load_ctx *c, struct rule_chunks *ch, size_t from)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	int r = 0;
+
+	(void)c;
+	for (size_t k = from; k < ch->n_chunks && r >= 0; k++) {
+		config_t cfg;
+		const config_setting_t *list;
+		r = chunk_parse(ch, k, &buf, &size, &cfg, &list);
+		if (r >= 0)
+			config_destroy(&cfg);
+	}
+	free(buf);
+	ch->syntax_checked = r >= 0;
+	return r;
+}
+
+static int parse_rule_chunks(struct load_ctx *c, struct rule_chunks *ch, struct id_set *ids)
+{
+	struct policy *p = c->p;
+	char *buf = NULL;
+	size_t size = 0, idx = 0;
+	int r = 0;
+
+	for (size_t k = 0; k < ch->n_chunks; k++) {
+		config_t cfg;
+		const config_setting_t *list;
+		r = chunk_parse(ch, k, &buf, &size, &cfg, &list);
+		if (r < 0)
+			break;
+		ch->next_chunk = k + 1;
+		c->line_offset = ch->chunks[k].line - 1;
+		for (uint32_t e = 0; e < ch->chunks[k].n && r >= 0; e++, idx++) {
+			r = parse_rule_from(c, config_setting_get_elem(list, e), idx, ids,
+			                    &p->rules[idx]);
+			if (r >= 0)
+				p->n_rules = idx + 1;
+		}
+		config_destroy(&cfg);
+		if (r < 0)
+			break;
+	}
+	free(buf);
+	if (r >= 0) {
+		ch->syntax_checked = true;
+		c->line_offset = 0;
+	}
+	return r;
+}
+
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {
@@ -837,19 +1496,23 @@ static const char *const top_keys[] = {
 	"exceptions",  "contact",
 };
 
-static int parse_top(struct load_ctx *c, const config_t *cfg)
+static int parse_top(struct load_ctx *c, const config_t *cfg, struct rule_chunks *chunks)
 {
-	const config_setting_t *root = config_root_setting(cfg), *s;
+	/* The top level down to the elements of its lists; of the rules list only its length. */
+	const struct setting *root = setting_copy(&c->top, config_root_setting(cfg), COPY_DEPTH),
+	                     *s;
 	struct policy *p = c->p;
 	char b[72];
 	int64_t v = 0;
 	const char *str;
 	int r = 0;
 
-	if (config_setting_length(root) == 0)
+	if (!root)
+		return -ENOMEM;
+	if (st_length(root) == 0)
 		return fail(c, 0, "policy is empty (it needs at least \"version\" and \"serial\")");
-	for (int i = 0; (s = config_setting_get_elem(root, (unsigned)i)); i++) {
-		const char *key = config_setting_name(s);
+	for (int i = 0; (s = st_elem(root, i)); i++) {
+		const char *key = st_name(s);
 		bool known = false;
 		for (size_t k = 0; key && k < ARRAY_SIZE(top_keys); k++)
 			known |= !strcmp(key, top_keys[k]);
@@ -857,7 +1520,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 			return fail(c, line_of(s), "unknown key '%s'", key ? key : "?");
 	}
 
-	s = config_setting_get_member(root, "version");
+	s = st_member(root, "version");
 	if (!s)
 		return fail(c, 0, "missing required key 'version'");
 	if ((r = get_int(c, s, "version", &v)) < 0)
@@ -867,7 +1530,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 		            "unsupported 'version' %lld (this build knows version 1)",
 		            (long long)v);
 
-	s = config_setting_get_member(root, "serial");
+	s = st_member(root, "serial");
 	if (!s)
 		return fail(c, 0, "missing required key 'serial'");
 	if ((r = get_int(c, s, "serial", &v)) < 0)
@@ -876,7 +1539,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 		return fail(c, line_of(s), "'serial' must be >= 0, not %lld", (long long)v);
 	p->serial = (uint64_t)v;
 
-	if ((s = config_setting_get_member(root, "key_id"))) {
+	if ((s = st_member(root, "key_id"))) {
 		if ((r = get_string(c, s, "key_id", KEY_ID_MAX, &str)) < 0)
 			return r;
 		for (const char *q = str; *q; q++)
@@ -891,7 +1554,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 	int64_t *tvals[2] = { &p->not_before, &p->not_after };
 	int tlines[2] = { 0, 0 };
 	for (int k = 0; k < 2; k++) {
-		if (!(s = config_setting_get_member(root, tkeys[k])))
+		if (!(s = st_member(root, tkeys[k])))
 			continue;
 		if ((r = parse_time_key(c, s, tkeys[k], k == 0, tvals[k])) < 0)
 			return r;
@@ -901,11 +1564,10 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 		return fail(c, tlines[1] ? tlines[1] : tlines[0],
 		            "'not_before' is later than 'not_after'");
 
-	if ((s = config_setting_get_member(root, "hosts")) &&
-	    (r = parse_hosts(c, s, &p->n_hosts, &p->hosts)) < 0)
+	if ((s = st_member(root, "hosts")) && (r = parse_hosts(c, s, &p->n_hosts, &p->hosts)) < 0)
 		return r;
 
-	if ((s = config_setting_get_member(root, "mode"))) {
+	if ((s = st_member(root, "mode"))) {
 		if ((r = get_string(c, s, "mode", VALUE_MAX, &str)) < 0)
 			return r;
 		int m = policy_mode_from_string(str);
@@ -915,7 +1577,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 			            esc(b, str));
 		p->mode = m;
 	}
-	if ((s = config_setting_get_member(root, "default"))) {
+	if ((s = st_member(root, "default"))) {
 		if ((r = get_string(c, s, "default", VALUE_MAX, &str)) < 0)
 			return r;
 		int a = policy_action_from_string(str);
@@ -929,17 +1591,16 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 			        : "");
 		p->default_action = a;
 	}
-	if ((s = config_setting_get_member(root, "exceptions")) && (r = parse_exceptions(c, s)) < 0)
+	if ((s = st_member(root, "exceptions")) && (r = parse_exceptions(c, s)) < 0)
 		return r;
-	if ((s = config_setting_get_member(root, "contact")) && (r = parse_contact(c, s)) < 0)
+	if ((s = st_member(root, "contact")) && (r = parse_contact(c, s)) < 0)
 		return r;
-	if ((s = config_setting_get_member(root, "transfer_alert")) &&
-	    (r = parse_limit(c, s, &p->limit)) < 0)
+	if ((s = st_member(root, "transfer_alert")) && (r = parse_limit(c, s, &p->limit)) < 0)
 		return r;
-	if ((s = config_setting_get_member(root, "charge_only")) &&
+	if ((s = st_member(root, "charge_only")) &&
 	    (r = parse_kinds(c, s, "charge_only", true, &p->charge_only)) < 0)
 		return r;
-	if ((s = config_setting_get_member(root, "charge_only_vendors"))) {
+	if ((s = st_member(root, "charge_only_vendors"))) {
 		if ((r = parse_u16s(c, s, "charge_only_vendors", &p->n_charge_only_vendors,
 		                    &p->charge_only_vendors)) < 0)
 			return r;
@@ -949,13 +1610,13 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 			    (unsigned)p->n_charge_only_vendors, POLICY_MAX_CHARGE_ONLY_VENDORS);
 	}
 
-	s = config_setting_get_member(root, "rules");
+	s = st_member(root, "rules");
 	if (!s)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+	if (st_type(s) != CONFIG_TYPE_LIST)
 		return fail(c, line_of(s), "'rules' must be a list ( { ... }, ... ), not %s",
 		            type_name(s));
-	size_t n = (size_t)config_setting_length(s);
+	size_t n = chunks ? chunks->n_rules : (size_t)st_length(s);
 	if (n > PORTCULLIS_POLICY_MAX_RULES)
 		return fail(c, line_of(s), "too many rules: %zu (the limit is %u)", n,
 		            PORTCULLIS_POLICY_MAX_RULES);
@@ -967,25 +1628,97 @@ static int parse_top(struct load_ctx *c, const config_t *cfg)
 	ids.slots = calloc(ids.cap, sizeof(*ids.slots));
 	if (!ids.slots)
 		return -ENOMEM;
-	for (size_t k = 0; k < n; k++) {
-		r = parse_rule(c, config_setting_get_elem(s, (unsigned)k), k, &ids, &p->rules[k]);
-		if (r < 0)
-			break;
-		p->n_rules = k + 1;
-	}
+	if (chunks)
+		r = parse_rule_chunks(c, chunks, &ids);
+	else
+		for (size_t k = 0; k < n; k++) {
+			r = parse_rule_from(c, config_setting_get_elem(s->src, (unsigned)k), k,
+			                    &ids, &p->rules[k]);
+			if (r < 0)
+				break;
+			p->n_rules = k + 1;
+		}
 	free(ids.slots);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * The whole text through libconfig at once: the reference path, and the one that words every
+ * syntax error. Needs the text NUL-terminated: one copy of it.
+ */
+static int load_whole(struct load_ctx *c, const char *buf, size_t len)
+{
+	char *text = malloc(len + 1);
+	config_t cfg;
+	int r;
+
+	if (!text)
+		return -ENOMEM;
+	if (len)
+		memcpy(text, buf, len);
+	text[len] = '\0';
+	config_setup(&cfg);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		const char *t = config_error_text(&cfg);
+		r = fail(c, config_error_line(&cfg), "%s", t ? t : "syntax error");
+	} else
+		r = parse_top(c, &cfg, NULL);
+	config_destroy(&cfg);
+	free(text);
+	return r;
+}
+
+/*
+ * The same policy, read in pieces so that libconfig's tree (about 1 KB per rule) never exists
+ * for more than CHUNK_RULES rules: the text without the rules' bodies first, then the rules a
+ * chunk at a time. Returns 0, -EBADMSG with exactly the error load_whole() would give, -ENOMEM,
+ * or -EAGAIN when this path cannot vouch for the result (any syntax error, any layout it does not
+ * recognise): then load_whole() decides.
+ */
+static int load_chunked(struct load_ctx *c, const char *buf, size_t len)
+{
+	struct rule_chunks ch = { 0 };
+	char *skel = NULL;
+	config_t cfg;
+	int r;
+
+	r = rule_chunks_find(buf, len, &ch);
+	if (r < 0)
+		return r;
+	r = skeleton(buf, len, &ch, &skel);
+	if (r < 0)
+		goto out;
+	config_setup(&cfg);
+	if (config_read_string(&cfg, skel) != CONFIG_TRUE)
+		r = -EAGAIN;
+	else
+		r = parse_top(c, &cfg, &ch);
+	config_destroy(&cfg);
+	if (r == -EBADMSG && !ch.syntax_checked) {
+		/* A whole-text parse would have stopped at a syntax error in the rules first. */
+		int k = chunks_syntax_ok(c, &ch, ch.next_chunk);
+		if (k < 0)
+			r = k;
+	}
+out:
+	free(skel);
+	free(ch.chunks);
+	return r;
 }
 
 int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
                            struct policy **ret_policy, struct policy_error *reterr)
 {
+	return policy_load_from_bytes_how(buf, len, filename, true, ret_policy, reterr);
+}
+
+int policy_load_from_bytes_how(const char *buf, size_t len, const char *filename, bool chunked,
+                               struct policy **ret_policy, struct policy_error *reterr)
+{
 	struct policy_error dummy;
 	struct load_ctx c = { .err = reterr ? reterr : &dummy };
 	struct policy *p = NULL;
-	char *text = NULL;
-	config_t cfg;
-	bool cfg_inited = false;
+	uint8_t sha256[32];
 	int r;
 
 	if ((!buf && len > 0) || !ret_policy) {
@@ -1006,47 +1739,32 @@ int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
 		goto out;
 	}
 
-	p = calloc(1, sizeof(*p));
-	if (p)
-		p->n_ref = 1;
-	text = malloc(len + 1);
-	if (!p || !text) {
-		r = -ENOMEM;
-		goto out;
-	}
-	c.p = p;
-	p->not_before = INT64_MIN;
-	p->not_after = INT64_MAX;
-	p->mode = POLICY_MODE_ENFORCE;
-	p->default_action = POLICY_ACTION_BLOCK;
-	p->charge_only = USB_KIND_BIT(USB_KIND_MTP) | USB_KIND_BIT(USB_KIND_PTP) |
-	                 USB_KIND_BIT(USB_KIND_ADB) | USB_KIND_BIT(USB_KIND_APPLE_USBMUX) |
-	                 USB_KIND_BIT(USB_KIND_APPLE_ETHERNET);
-	p->name = arena_strdup(&p->arena, filename ? filename : "(unnamed)");
-	if (!p->name) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (EVP_Digest(buf ? buf : "", len, p->sha256, NULL, EVP_sha256(), NULL) != 1) {
+	if (EVP_Digest(buf ? buf : "", len, sha256, NULL, EVP_sha256(), NULL) != 1) {
 		r = -ENOMEM; /* the only way a one-shot SHA-256 fails */
 		(void)fail(&c, 0, "SHA-256 failed");
 		goto out;
 	}
-
-	if (len)
-		memcpy(text, buf, len);
-	text[len] = '\0';
-	config_init(&cfg);
-	cfg_inited = true;
-	config_set_auto_convert(&cfg, 0);
-	config_set_include_dir(&cfg, NO_INCLUDE_DIR);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		const char *t = config_error_text(&cfg);
-		r = fail(&c, config_error_line(&cfg), "%s", t ? t : "syntax error");
+	r = policy_new(filename, sha256, &p);
+	if (r < 0) {
+		(void)fail(&c, 0, "out of memory");
 		goto out;
 	}
+	c.p = p;
 
-	r = parse_top(&c, &cfg);
+	r = chunked ? load_chunked(&c, buf ? buf : "", len) : -EAGAIN;
+	if (r == -EAGAIN) {
+		/* Start again from nothing: the whole text, the way it always was. */
+		p = policy_free(p);
+		intern_set_done(&c.interned);
+		r = policy_new(filename, sha256, &p);
+		if (r >= 0) {
+			c.p = p;
+			c.line_offset = 0;
+			c.rule_no = 0;
+			c.rule_id = NULL;
+			r = load_whole(&c, buf ? buf : "", len);
+		}
+	}
 	if (r == -ENOMEM)
 		(void)fail(&c, 0, "out of memory");
 	if (r < 0)
@@ -1057,13 +1775,20 @@ int policy_load_from_bytes(const char *buf, size_t len, const char *filename,
 		goto out;
 	}
 
+	/* The lint's answer, once: a rule without match keys, window or hosts takes everything. */
+	p->first_catch_all = -1;
+	for (size_t i = 0; i < p->n_rules && p->first_catch_all < 0; i++)
+		if (policy_rule_is_catch_all(&p->rules[i]) && !p->rules[i].limited)
+			p->first_catch_all = (int)i;
+
 	*ret_policy = p;
 	p = NULL;
 	r = 0;
 out:
-	if (cfg_inited)
-		config_destroy(&cfg);
-	free(text);
+	intern_set_done(&c.interned);
+	free(c.scratch);
+	free(c.top.a);
+	free(c.group.a);
 	policy_free(p);
 	return r;
 }
@@ -1207,8 +1932,8 @@ const char *policy_contact(const struct policy *p, enum policy_contact_field f)
 
 int policy_rule_shadowed_by(const struct policy *p, size_t i)
 {
-	for (size_t k = 0; k < i && k < p->n_rules; k++)
-		if (policy_rule_is_catch_all(&p->rules[k]) && !p->rules[k].limited)
-			return (int)k;
+	/* The first catch-all shadows every later rule: O(1) per rule, linear for a whole check. */
+	if (i < p->n_rules && p->first_catch_all >= 0 && (size_t)p->first_catch_all < i)
+		return p->first_catch_all;
 	return -1;
 }
