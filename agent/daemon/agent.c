@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,6 +506,10 @@ static int load_policy(struct agent *a)
 		/* The store kept the policy in force and handed us another reference to it. */
 		policy_free(p);
 	}
+	/* Only the policy in force is kept. What loading it took (the file's bytes, the parser's
+	 * scaffolding, the policy it replaces) is free now: give those pages back, so that a
+	 * 100,000-rule policy pushed again and again does not leave the agent any bigger. */
+	(void)malloc_trim(0);
 	a->audit = a->cfg.force_audit || policy_mode(a->policy) == POLICY_MODE_AUDIT;
 	switch (res.status) {
 	case POLICY_STATUS_ACCEPTED:
