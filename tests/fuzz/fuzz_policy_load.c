@@ -2,7 +2,9 @@
 /*
  * Fuzz target: policy text → policy_load_from_bytes() → (if it loads) evaluation of a few fixed
  * devices, with the indexed evaluation checked against the linear reference scan and the safety
- * invariants checked on every decision. Any disagreement aborts, so libFuzzer reports it.
+ * invariants checked on every decision. The loader's fast path (the rules read one at a time,
+ * serial lists included) is checked against the whole text through libconfig: the same error
+ * (line and reason) or the same policy. Any disagreement aborts, so libFuzzer reports it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,18 +124,85 @@ static void check(const struct policy *p, const struct usb_device_info *d)
 		abort();
 }
 
+static bool same_bytes(const void *a, const void *b, size_t n)
+{
+	return n == 0 || !memcmp(a, b, n); /* NULL when the list is absent */
+}
+
+static bool same_strings(const char *const *a, const char *const *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool same_limit(const struct transfer_limit *a, const struct transfer_limit *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->bytes == b->bytes && a->files == b->files && a->window_sec == b->window_sec &&
+	       a->action == b->action && a->line == b->line;
+}
+
+/* The fast path built exactly the policy the whole-text path built. */
+static void check_same(const struct policy *a, const struct policy *b)
+{
+	if (a->n_rules != b->n_rules || a->serial != b->serial || a->mode != b->mode ||
+	    a->default_action != b->default_action || a->charge_only != b->charge_only ||
+	    a->not_before != b->not_before || a->not_after != b->not_after ||
+	    a->n_hosts != b->n_hosts || (!a->key_id) != (!b->key_id) ||
+	    (a->key_id && strcmp(a->key_id, b->key_id)) ||
+	    !same_strings(a->hosts, b->hosts, (uint32_t)a->n_hosts) ||
+	    a->first_catch_all != b->first_catch_all || a->index.n_generic != b->index.n_generic ||
+	    !same_limit(a->limit, b->limit) ||
+	    a->n_charge_only_vendors != b->n_charge_only_vendors ||
+	    !same_bytes(a->charge_only_vendors, b->charge_only_vendors,
+	                a->n_charge_only_vendors * 2ul))
+		abort();
+	for (size_t i = 0; i < a->n_rules; i++) {
+		const struct policy_rule *x = &a->rules[i], *y = &b->rules[i];
+		if (strcmp(x->id, y->id) || (!x->comment) != (!y->comment) ||
+		    (x->comment && strcmp(x->comment, y->comment)) || x->line != y->line ||
+		    x->action != y->action || x->scope != y->scope ||
+		    x->has_kinds != y->has_kinds || x->kinds != y->kinds ||
+		    x->n_classes != y->n_classes || x->n_vids != y->n_vids ||
+		    x->n_pids != y->n_pids || x->n_serials != y->n_serials ||
+		    x->n_manufacturers != y->n_manufacturers || x->n_products != y->n_products ||
+		    x->n_ports != y->n_ports || x->n_hashes != y->n_hashes ||
+		    !same_bytes(x->classes, y->classes, x->n_classes * sizeof(*x->classes)) ||
+		    !same_bytes(x->vids, y->vids, x->n_vids * 2) ||
+		    !same_bytes(x->pids, y->pids, x->n_pids * 2) ||
+		    !same_bytes(x->hashes, y->hashes, x->n_hashes * 32ul) ||
+		    !same_strings(x->serials, y->serials, x->n_serials) ||
+		    !same_strings(x->manufacturers, y->manufacturers, x->n_manufacturers) ||
+		    !same_strings(x->products, y->products, x->n_products) ||
+		    !same_strings(x->ports, y->ports, x->n_ports) || x->limited != y->limited ||
+		    x->not_before != y->not_before || x->not_after != y->not_after ||
+		    x->n_hosts != y->n_hosts || !same_strings(x->hosts, y->hosts, x->n_hosts) ||
+		    !same_limit(x->limit, y->limit))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct policy *p = NULL;
-	struct policy_error err;
+	struct policy *p = NULL, *w = NULL;
+	struct policy_error err, werr;
 
 	if (size > 1024 * 1024)
 		return 0;
-	if (policy_load_from_bytes((const char *)data, size, "fuzz", &p, &err) < 0) {
+	int r = policy_load_from_bytes((const char *)data, size, "fuzz", &p, &err);
+	int rw = policy_load_from_bytes_how((const char *)data, size, "fuzz", false, &w, &werr);
+	if (r != rw || (r < 0 && (err.line != werr.line || strcmp(err.reason, werr.reason))))
+		abort(); /* the fast path decided differently from the whole text */
+	if (r < 0) {
 		if (err.reason[0] == '\0' || err.line < 0)
 			abort(); /* every rejection says why */
 		return 0;
 	}
+	check_same(p, w);
+	policy_free(w);
 	struct usb_device_info *devs = devices();
 	for (int i = 0; i < N_DEVICES; i++)
 		check(p, &devs[i]);
