@@ -36,6 +36,7 @@
 #include "policy/lang/policy.h"
 #include "policy/trust/policy_store.h"
 #include "agent/sysfs/usb_sysfs.h"
+#include "agent/transfer/transfer_acct.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct policy, policy_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev, udev_unref)
@@ -336,7 +337,56 @@ static void print_bus(const struct usb_device_info *dev)
 	       (ad == 0 && iad == 0) ? "" : "  (NOT fail-closed)");
 }
 
-static void print_device(const struct usb_device_info *dev, const struct decision *d)
+/* The agent's live transfer counters (<run>/transfers), read once; absent or unusable = none. */
+#define LIVE_MAX_BYTES (256u * 1024u)
+#define LIVE_MAX       512u
+
+struct live_table {
+	struct transfer_live v[LIVE_MAX];
+	size_t n;
+};
+
+static void live_load(struct live_table *t, bool check_owner)
+{
+	_cleanup_(freep) char *buf = NULL;
+	size_t len = 0;
+
+	t->n = 0;
+	if (read_file_trusted(AT_FDCWD, PORTCULLIS_RUN_DIR "/transfers", LIVE_MAX_BYTES,
+	                      FILEIO_NOFOLLOW |
+	                          (check_owner ? FILEIO_ROOT_OWNED | FILEIO_NO_GW : 0),
+	                      &buf, &len, NULL, 0) < 0)
+		return;
+	for (size_t off = 0; off < len && t->n < LIVE_MAX;) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+		if (transfer_live_parse(buf + off, n, &t->v[t->n]) == 0)
+			t->n++;
+		off += n + 1;
+	}
+}
+
+static const struct transfer_live *live_find(const struct live_table *t, const char *busid)
+{
+	for (size_t i = 0; t && i < t->n; i++)
+		if (!strcmp(t->v[i].busid, busid))
+			return &t->v[i];
+	return NULL;
+}
+
+static void print_live(const struct transfer_live *l)
+{
+	char to[32], from[32], files[32], since[32];
+
+	printf("%-12s transfers: wrote %s in %s file%s, read %s since %s%s\n", "",
+	       transfer_format_bytes(l->to, to, sizeof(to)),
+	       transfer_format_count(l->files, files, sizeof(files)), l->files == 1 ? "" : "s",
+	       transfer_format_bytes(l->from, from, sizeof(from)),
+	       format_utc(l->started_usec / 1000000, since), l->read_only ? " (read-only)" : "");
+}
+
+static void print_device(const struct usb_device_info *dev, const struct decision *d,
+                         const struct live_table *live)
 {
 	char name[2 * ESC_MAX + 8], serial[ESC_MAX], id[10], verdict[32], col[64], reason[512];
 	char line[3 * ESC_MAX + 64];
@@ -367,6 +417,9 @@ static void print_device(const struct usb_device_info *dev, const struct decisio
 		(void)decision_format_reason(d, reason, sizeof(reason));
 		printf("%-12s reason: %s\n", "", reason);
 	}
+	const struct transfer_live *l = live_find(live, dev->busid);
+	if (l)
+		print_live(l);
 
 	for (unsigned i = 0; i < dev->n_ifaces && i < d->n_ifaces; i++) {
 		const struct usb_iface_info *f = &dev->ifaces[i];
@@ -441,7 +494,8 @@ static struct json_object *json_bus(const struct usb_device_info *dev)
 	return o;
 }
 
-static struct json_object *json_device(const struct usb_device_info *dev, const struct decision *d)
+static struct json_object *json_device(const struct usb_device_info *dev, const struct decision *d,
+                                       const struct live_table *live)
 {
 	struct json_object *o = json_object_new_object(), *ifs = json_object_new_array();
 	char id[10], hex[65], speed[16], reason[512];
@@ -479,6 +533,19 @@ static struct json_object *json_device(const struct usb_device_info *dev, const 
 	json_object_object_add(o, "charge_only", json_object_new_boolean(d->charge_only));
 	json_object_object_add(o, "noteworthy", json_object_new_boolean(d->noteworthy));
 	json_object_object_add(o, "rule", json_str_or_null(d->rule_id));
+	const struct transfer_live *l = live_find(live, dev->busid);
+	if (l) {
+		struct json_object *t = json_object_new_object();
+		char since[32];
+		json_object_object_add(t, "to_device_bytes", json_object_new_uint64(l->to));
+		json_object_object_add(t, "from_device_bytes", json_object_new_uint64(l->from));
+		json_object_object_add(t, "files", json_object_new_uint64(l->files));
+		json_object_object_add(
+		    t, "started",
+		    json_object_new_string(format_utc(l->started_usec / 1000000, since)));
+		json_object_object_add(t, "read_only", json_object_new_boolean(l->read_only));
+		json_object_object_add(o, "transfer", t);
+	}
 	if (d->until != INT64_MAX) {
 		char t[32];
 		json_object_object_add(o, "until", json_object_new_string(format_utc(d->until, t)));
@@ -535,6 +602,7 @@ int cmd_devices(int argc, char **argv)
 	_cleanup_(usb_sysfs_devices_freep) struct usb_device_info *devs = NULL;
 	_cleanup_(json_object_putp) struct json_object *root = NULL;
 	_cleanup_(freep) struct decision *d = NULL;
+	_cleanup_(freep) struct live_table *live = NULL;
 	struct json_object *jbuses = NULL, *jdevs = NULL;
 	const char *policy_path = NULL, *config = NULL;
 	struct policy_origin origin = { 0 };
@@ -603,10 +671,12 @@ int cmd_devices(int argc, char **argv)
 		return 1;
 	}
 	d = malloc(sizeof(*d));
-	if (!d) {
+	live = malloc(sizeof(*live));
+	if (!d || !live) {
 		fprintf(stderr, "portcullis devices: out of memory\n");
 		return 1;
 	}
+	live_load(live, check_owner);
 
 	if (json) {
 		root = json_object_new_object();
@@ -643,9 +713,9 @@ int cmd_devices(int argc, char **argv)
 		}
 		policy_evaluate(p, dev, &env, d);
 		if (json)
-			json_object_array_add(jdevs, json_device(dev, d));
+			json_object_array_add(jdevs, json_device(dev, d, live));
 		else
-			print_device(dev, d);
+			print_device(dev, d, live);
 	}
 
 	if (json) {

@@ -22,6 +22,7 @@
 #include "agent/events/log_record.h"
 #include "agent/events/recorder.h"
 #include "agent/events/seal.h"
+#include "agent/transfer/transfer_acct.h"
 #include "paths.h"
 
 enum output { OUT_HUMAN, OUT_JSON, OUT_CSV };
@@ -134,6 +135,92 @@ static const char *esc_field(char *buf, size_t size, const char *s)
 	return buf;
 }
 
+#define SHOW_FILES_MAX 20 /* file lines under a transfer record; --json has them all */
+
+static int64_t jtime(json_object *o, const char *key)
+{
+	int64_t t;
+	const char *s = jstr(o, key);
+
+	return s && event_parse_time(s, &t) >= 0 ? t : 0;
+}
+
+/* A transfer record in plain words: "wrote 1.2 GB in 3,412 files in 4 min to ...". */
+static void put_transfer(json_object *dev, json_object *t)
+{
+	char b1[32], b2[32], n[32], d[32];
+	int64_t to = 0, from = 0, files = 0, omitted = 0;
+	const char *method = jstr(t, "method") ?: "?", *s;
+
+	(void)jnum(t, "to_device_bytes", &to);
+	(void)jnum(t, "from_device_bytes", &from);
+	(void)jnum(t, "files_written", &files);
+	(void)jnum(t, "files_omitted", &omitted);
+	int64_t started = jtime(t, "started"), ended = jtime(t, "ended");
+	transfer_format_duration(ended > started ? ended - started : 0, d, sizeof(d));
+	if (!strcmp(method, "unavailable")) {
+		printf(": bytes not counted");
+		put_quoted("reason", jstr(t, "reason"));
+	} else {
+		printf(": wrote %s",
+		       transfer_format_bytes((uint64_t)(to < 0 ? 0 : to), b1, sizeof(b1)));
+		if (files > 0)
+			printf(" in %s file%s",
+			       transfer_format_count((uint64_t)files, n, sizeof(n)),
+			       files == 1 ? "" : "s");
+		printf(" in %s", d);
+	}
+	if (dev) {
+		printf(" to");
+		put_quoted(NULL, jstr(dev, "manufacturer"));
+		put_quoted(NULL, jstr(dev, "product"));
+		if ((s = jstr(dev, "serial")))
+			put_quoted(NULL, s);
+	}
+	if (strcmp(method, "unavailable"))
+		printf(", read %s",
+		       transfer_format_bytes((uint64_t)(from < 0 ? 0 : from), b2, sizeof(b2)));
+	json_object *ro;
+	if (json_object_object_get_ex(t, "read_only", &ro) && json_object_get_boolean(ro))
+		printf(" (read-only)");
+	if ((s = jstr(t, "end")))
+		printf("; %s", !strcmp(s, "removed")        ? "device removed"
+		               : !strcmp(s, "deauthorized") ? "device deauthorized"
+		                                            : "agent stopping");
+	else
+		printf("; still attached");
+	if ((s = jstr(t, "files_method")) && !strcmp(s, "unavailable"))
+		put_quoted("file names not recorded", jstr(t, "files_reason"));
+}
+
+/* The files of a transfer record, one per line, the first SHOW_FILES_MAX. */
+static void put_transfer_files(json_object *t)
+{
+	json_object *files;
+	int64_t omitted = 0;
+	char b[32];
+
+	(void)jnum(t, "files_omitted", &omitted);
+	if (!json_object_object_get_ex(t, "files", &files) ||
+	    !json_object_is_type(files, json_type_array))
+		return;
+	size_t n = json_object_array_length(files);
+	for (size_t i = 0; i < n && i < SHOW_FILES_MAX; i++) {
+		json_object *f = json_object_array_get_idx(files, i);
+		int64_t bytes = 0;
+		(void)jnum(f, "bytes", &bytes);
+		printf("   "); /* put_quoted() adds the fourth space */
+		put_quoted(NULL, jstr(f, "name") ?: "?");
+		printf(" %s\n",
+		       transfer_format_bytes((uint64_t)(bytes < 0 ? 0 : bytes), b, sizeof(b)));
+	}
+	size_t more =
+	    (n > SHOW_FILES_MAX ? n - SHOW_FILES_MAX : 0) + (size_t)(omitted > 0 ? omitted : 0);
+	if (more)
+		printf("    ... and %zu more file%s (--json lists the %zu named ones)\n", more,
+		       more == 1 ? "" : "s", n);
+}
+
 static void put_human(const struct log_record *rec, json_object *o)
 {
 	json_object *dev = jobj(o, "device"), *dec = jobj(o, "decision");
@@ -144,6 +231,7 @@ static void put_human(const struct log_record *rec, json_object *o)
 	(void)str_escape(host, sizeof(host), jstr(o, "host") ?: "", strlen(jstr(o, "host") ?: ""));
 	printf("%s %s #%" PRIu64 " %s", esc_field(time, sizeof(time), jstr(o, "time") ?: "?"), host,
 	       rec->seq, rec->type);
+	json_object *transfer = !strcmp(rec->type, "transfer") ? jobj(o, "transfer") : NULL;
 	if (dev) {
 		char busid[4 * USB_BUSID_MAX + 1];
 		s = jstr(dev, "busid") ?: "?";
@@ -151,10 +239,14 @@ static void put_human(const struct log_record *rec, json_object *o)
 		printf(" %s %s:%s", busid,
 		       esc_field(vid, sizeof(vid), jstr(dev, "vendor_id") ?: "????"),
 		       esc_field(pid, sizeof(pid), jstr(dev, "product_id") ?: "????"));
-		put_quoted(NULL, jstr(dev, "manufacturer"));
-		put_quoted(NULL, jstr(dev, "product"));
-		put_quoted("serial", jstr(dev, "serial"));
+		if (!transfer) {
+			put_quoted(NULL, jstr(dev, "manufacturer"));
+			put_quoted(NULL, jstr(dev, "product"));
+			put_quoted("serial", jstr(dev, "serial"));
+		}
 	}
+	if (transfer)
+		put_transfer(dev, transfer);
 	if (dec) {
 		json_object *co;
 		printf(" %s", esc_field(verdict, sizeof(verdict), jstr(dec, "verdict") ?: "?"));
@@ -175,6 +267,8 @@ static void put_human(const struct log_record *rec, json_object *o)
 	put_quoted("user", jstr(o, "seat_user"));
 	put_quoted("message", jstr(o, "message"));
 	putchar('\n');
+	if (transfer)
+		put_transfer_files(transfer);
 }
 
 /*

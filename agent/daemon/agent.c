@@ -29,6 +29,7 @@
 #include "agent/daemon/enforce.h"
 #include "agent/daemon/status.h"
 #include "agent/sysfs/usb_sysfs.h"
+#include "agent/transfer/transfer_watch.h"
 #include "policy/base/clock.h"
 #include "policy/base/strutil.h"
 #include "policy/device/classify.h"
@@ -78,6 +79,8 @@ void agent_emit(struct agent *a, const struct event *proto)
 	case EVENT_EVENTS_LOST:
 	case EVENT_SEAL:
 	case EVENT_REPEATED:
+	case EVENT_TRANSFER:
+	case EVENT_TRANSFER_ALERT:
 	case _EVENT_TYPE_MAX:
 		break;
 	}
@@ -150,11 +153,65 @@ enum decide_kind {
 	DECIDE_WINDOW, /* a rule's time window opened or closed: the same, another reason */
 };
 
+/* Kinds whose data does not go through a block device (accounted through the USB monitor). */
+#define OTHER_DATA_KINDS                                                                           \
+	(USB_KIND_BIT(USB_KIND_MTP) | USB_KIND_BIT(USB_KIND_PTP) | USB_KIND_BIT(USB_KIND_ADB) |    \
+	 USB_KIND_BIT(USB_KIND_APPLE_USBMUX) | USB_KIND_BIT(USB_KIND_APPLE_ETHERNET) |             \
+	 USB_KIND_BIT(USB_KIND_NETWORK) | USB_KIND_BIT(USB_KIND_WIRELESS) |                        \
+	 USB_KIND_BIT(USB_KIND_SERIAL))
+
+/* What the tracked (enforced) decision means for transfer accounting. */
+static void transfer_plan_of(const struct agent *a, const struct tracked *t,
+                             const struct usb_device_info *info, const struct decision *dec,
+                             struct transfer_plan *ret)
+{
+	*ret = (struct transfer_plan){ 0 };
+	if (!t->authorize_device)
+		return;
+	for (uint16_t k = 0; k < t->n_ifaces && k < info->n_ifaces; k++) {
+		usb_kind_mask kinds = info->ifaces[k].kinds;
+		if (!t->ifaces[k].allow)
+			continue;
+		ret->storage |= (kinds & USB_KIND_BIT(USB_KIND_MASS_STORAGE)) != 0;
+		ret->other_data |= (kinds & OTHER_DATA_KINDS) != 0;
+		ret->read_only |= !a->audit && k < dec->n_ifaces &&
+		                  dec->ifaces[k].action == POLICY_ACTION_READ_ONLY;
+	}
+	if (ret->storage || ret->other_data) {
+		ret->limit = policy_transfer_limit(a->policy, dec);
+		if (!ret->limit && a->audit)
+			ret->limit = policy_default_transfer_limit(a->policy);
+	}
+}
+
+/* Whether the decision makes an interface read-only (enforce mode only). */
+static bool wants_read_only(const struct agent *a, const struct decision *dec)
+{
+	for (uint16_t k = 0; !a->audit && k < dec->n_ifaces; k++)
+		if (dec->ifaces[k].action == POLICY_ACTION_READ_ONLY)
+			return true;
+	return false;
+}
+
+/* Transfer accounting follows the enforced decision (narrowed by strings, cut off, ...). */
+static void decide_transfer(struct agent *a, const struct usb_device_info *info)
+{
+	struct tracked *t = tracked_table_get(&a->tracked, info->busid);
+	struct transfer_plan plan = { 0 };
+
+	if (t)
+		transfer_plan_of(a, t, info, a->dec, &plan);
+	if (!plan.read_only)
+		(void)transfer_watch_prepare_read_only(a->transfer, info->busid, false);
+	if (transfer_watch_device(a->transfer, info, &plan, a->starting) < 0)
+		log_warning("%s: out of memory; its transfers are not accounted", info->busid);
+}
+
 /* info (read and classified) -> evaluate -> enforce -> report. */
 static int decide(struct agent *a, const struct usb_device_info *info, enum decide_kind kind)
 {
 	struct tracked *t = NULL, *old;
-	bool changed = true;
+	bool changed = true, ro_ready = false;
 	int r;
 
 	if (info->is_root_hub) /* never deauthorized; its defaults and own hub interface matter */
@@ -163,9 +220,24 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 	struct policy_env env;
 	agent_env(a, &env);
 	policy_evaluate(a->policy, info, &env, a->dec);
+	if (wants_read_only(a, a->dec)) {
+		/* The udev helper's marker must exist before the interface is authorized. */
+		r = transfer_watch_prepare_read_only(a->transfer, info->busid, true);
+		ro_ready = r >= 0;
+		if (r < 0)
+			agent_report(a, LOG_LEVEL_ERR,
+			             &(struct event){ .type = EVENT_ENFORCE_FAILED,
+			                              .device = info,
+			                              .decision = a->dec,
+			                              .error = r },
+			             "%s: read-only storage cannot be prepared; kept blocked",
+			             info->busid);
+	}
 	old = tracked_table_get(&a->tracked, info->busid);
-	r = tracked_new(info, a->dec, a->audit, &t);
+	r = tracked_new(info, a->dec, a->audit, ro_ready, &t);
 	if (r >= 0) {
+		if (old && old->cut_off) /* cut off by a copy limit: until plugged in again */
+			tracked_cut_off(t);
 		if (kind != DECIDE_NEW && old)
 			changed = !tracked_equal(old, t);
 		r = tracked_table_put(&a->tracked, t); /* replaces old */
@@ -214,6 +286,7 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 				                  a->cfg.run_dir);
 		}
 	}
+	decide_transfer(a, info);
 	return 0;
 }
 
@@ -301,6 +374,59 @@ static void recheck_update(struct agent *a)
 	(void)sd_event_source_set_enabled(a->recheck_src, SD_EVENT_ONESHOT);
 }
 
+/* ---- transfer accounting ---------------------------------------------------------------- */
+
+/* transfer_watch callbacks: events about a device in a session, and the copy limit's cut-off. */
+static void on_transfer_event(void *userdata, enum event_type type,
+                              const struct usb_device_info *dev, const struct transfer_report *rep,
+                              const char *message)
+{
+	agent_emit(
+	    userdata,
+	    &(struct event){ .type = type, .device = dev, .transfer = rep, .message = message });
+}
+
+static void on_transfer_cut_off(void *userdata, const char *busid,
+                                const struct usb_device_info *dev, const char *why)
+{
+	struct agent *a = userdata;
+	struct tracked *t = tracked_table_get(&a->tracked, busid);
+	char devdir[PATH_MAX];
+	int r;
+
+	if (!t)
+		return;
+	tracked_cut_off(t);
+	r = authz_relpath(t->syspath, devdir, sizeof(devdir));
+	if (r >= 0)
+		r = authz_write_int(a->authz, devdir, "authorized", 0);
+	if (r < 0 && !is_vanished(r)) {
+		struct event_device_id id = agent_tracked_id(t);
+		agent_report(
+		    a, LOG_LEVEL_ERR,
+		    &(struct event){ .type = EVENT_ENFORCE_FAILED, .device_id = &id, .error = r },
+		    "%s: deauthorizing failed after: %s", busid, why);
+	}
+	/* The operator notice: a copy limit cut the device off. */
+	if (a->cfg.run_dir && dev) {
+		struct decision *d = a->dec;
+		memset(d, 0, sizeof(*d));
+		d->verdict = DEVICE_VERDICT_BLOCK;
+		d->n_ifaces = dev->n_ifaces < USB_MAX_IFACES ? dev->n_ifaces : USB_MAX_IFACES;
+		d->rule_id = "transfer_alert";
+		d->reason = "a copy limit cut the device off";
+		for (uint16_t k = 0; k < d->n_ifaces; k++)
+			d->ifaces[k] =
+			    (struct iface_decision){ POLICY_ACTION_BLOCK, -1, d->rule_id };
+		r = status_write_last_refusal(a->cfg.run_dir, dev, d, clock_realtime_sec());
+		if (r < 0)
+			log_warning_errno(r, "Failed to write %s/last-refusal, ignoring: %m",
+			                  a->cfg.run_dir);
+	}
+	transfer_watch_end(a->transfer, busid, "deauthorized");
+	recheck_update(a);
+}
+
 /* ---- uevents --------------------------------------------------------------------------- */
 
 static void device_removed(struct agent *a, struct udev_device *d)
@@ -310,6 +436,7 @@ static void device_removed(struct agent *a, struct udev_device *d)
 
 	if (i < 0)
 		return;
+	transfer_watch_end(a->transfer, a->tracked.devs[i]->busid, "removed");
 	id = agent_tracked_id(a->tracked.devs[i]);
 	agent_emit(a, &(struct event){ .type = EVENT_DEVICE_REMOVED, .device_id = &id });
 	tracked_table_remove(&a->tracked, (size_t)i);
@@ -389,6 +516,12 @@ static void handle_uevent(struct agent *a, struct udev_device *d)
 
 	if (!action)
 		return;
+	const char *subsystem = udev_device_get_subsystem(d);
+	if (subsystem && !strcmp(subsystem, "block")) {
+		transfer_watch_block_uevent(a->transfer, action, udev_device_get_syspath(d),
+		                            udev_device_get_property_value(d, "DEVNAME"), devtype);
+		return;
+	}
 	if (!strcmp(action, "remove")) {
 		/* umockdev (and a racing reader) may not know the DEVTYPE of a removed device. */
 		device_removed(a, d);
@@ -699,6 +832,25 @@ int agent_new(const struct agent_config *cfg, struct agent **ret)
 		agent_free(a);
 		return r;
 	}
+	if (cfg->run_dir && (snprintf(a->ro_dir, sizeof(a->ro_dir), "%s/read-only", cfg->run_dir) >=
+	                         (int)sizeof(a->ro_dir) ||
+	                     snprintf(a->live_path, sizeof(a->live_path), "%s/transfers",
+	                              cfg->run_dir) >= (int)sizeof(a->live_path))) {
+		agent_free(a);
+		return -ENAMETOOLONG;
+	}
+	struct transfer_watch_config tc = {
+		.event = a->event,
+		.ro_dir = cfg->run_dir ? a->ro_dir : NULL,
+		.live_path = cfg->run_dir ? a->live_path : NULL,
+		.userdata = a,
+		.emit = on_transfer_event,
+		.cut_off = on_transfer_cut_off,
+	};
+	if ((r = transfer_watch_new(&tc, &a->transfer)) < 0) {
+		agent_free(a);
+		return r;
+	}
 	*ret = a;
 	return 0;
 }
@@ -712,6 +864,7 @@ struct agent *agent_free(struct agent *a)
 	sd_event_source_disable_unref(a->debounce_src);
 	sd_event_source_disable_unref(a->recheck_src);
 	sd_event_source_disable_unref(a->window_src);
+	transfer_watch_free(a->transfer);
 	udev_monitor_unref(a->monitor);
 	udev_unref(a->udev);
 	sd_event_unref(a->event);
@@ -735,6 +888,8 @@ static int start_monitor(struct agent *a)
 	if (!a->monitor)
 		return log_error_errno(-ENOMEM, "Failed to create the udev monitor");
 	r = udev_monitor_filter_add_match_subsystem_devtype(a->monitor, "usb", NULL);
+	if (r >= 0) /* disks and partitions of allowed storage: accounting, read-only */
+		r = udev_monitor_filter_add_match_subsystem_devtype(a->monitor, "block", NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to filter the udev monitor: %m");
 	/* Best effort: without privileges the kernel caps the buffer; ENOBUFS triggers a resync. */
@@ -802,8 +957,10 @@ int agent_start(struct agent *a)
 		/* Devices usable before we started would stay usable until their next uevent: fail,
 		 * so the service manager starts us again (the buses are locked already). */
 		return log_error_errno(n, "Failed to enumerate USB devices: %m");
+	a->starting = true;
 	for (int i = 0; i < n; i++)
 		(void)decide(a, &devs[i], DECIDE_NEW);
+	a->starting = false;
 	usb_sysfs_devices_free(devs);
 
 	r = start_policy_watch(a);
@@ -824,6 +981,7 @@ void agent_stop(struct agent *a)
 		return;
 	if (a->cfg.notify)
 		(void)sd_notify(0, "STOPPING=1");
+	transfer_watch_stop(a->transfer); /* every session's report */
 	emit_simple(a, EVENT_AGENT_STOPPING, "authorization defaults stay at 0", 0);
 }
 

@@ -37,9 +37,11 @@ struct agent {
 	sd_event_source *recheck_src; /* NULL until first needed; disabled while not needed */
 	sd_event_source *window_src;  /* next opening or closing of a rule's time window */
 	struct authz *authz;
+	struct transfer_watch *transfer; /* transfer accounting and read-only storage */
 	struct policy *policy;
 	bool audit;
 	bool started;
+	bool starting;      /* deciding the devices present at start */
 	int64_t started_at; /* Unix seconds, for <run_dir>/status */
 
 	/* What decide_udev_device() and agent_reload() read a device into before decide(); nothing
@@ -54,6 +56,8 @@ struct agent {
 	struct agent_stats stats;
 	char policy_dir[PATH_MAX];
 	char policy_base[NAME_MAX + 1];
+	char ro_dir[PATH_MAX];    /* <run_dir>/read-only: markers for portcullis-blockro */
+	char live_path[PATH_MAX]; /* <run_dir>/transfers: live counters for "portcullis devices" */
 };
 
 /* Where and when devices are decided now: rules with a window or hosts list depend on it. */

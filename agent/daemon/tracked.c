@@ -8,15 +8,15 @@
 
 #include "policy/base/strutil.h"
 
-/* Whether an interface decided so is authorized. read-only storage is authorized only once its
- * block devices can be made read-only before anything sees them (not yet): fail closed. */
-static bool action_authorizes(enum policy_action act)
+/* Whether an interface decided so is authorized. read-only storage is authorized only when its
+ * block devices will be made read-only before anything sees them (ro_ready): else fail closed. */
+static bool action_authorizes(enum policy_action act, bool ro_ready)
 {
-	return act != POLICY_ACTION_BLOCK && act != POLICY_ACTION_READ_ONLY;
+	return act != POLICY_ACTION_BLOCK && (act != POLICY_ACTION_READ_ONLY || ro_ready);
 }
 
 int tracked_new(const struct usb_device_info *dev, const struct decision *dec, bool allow_all,
-                struct tracked **ret)
+                bool read_only_ready, struct tracked **ret)
 {
 	struct tracked *t;
 
@@ -38,10 +38,19 @@ int tracked_new(const struct usb_device_info *dev, const struct decision *dec, b
 		t->ifaces[k].config_value = dev->ifaces[k].config_value;
 		t->ifaces[k].number = dev->ifaces[k].number;
 		t->ifaces[k].allow =
-		    allow_all || (k < dec->n_ifaces && action_authorizes(dec->ifaces[k].action));
+		    allow_all || (k < dec->n_ifaces &&
+		                  action_authorizes(dec->ifaces[k].action, read_only_ready));
 	}
 	*ret = t;
 	return 0;
+}
+
+void tracked_cut_off(struct tracked *t)
+{
+	t->cut_off = true;
+	t->authorize_device = false;
+	for (uint16_t k = 0; k < t->n_ifaces; k++)
+		t->ifaces[k].allow = false;
 }
 
 struct tracked *tracked_free(struct tracked *t)
@@ -115,7 +124,7 @@ unsigned tracked_narrow(struct tracked *t, const struct usb_device_info *info, s
 	unsigned narrowed = 0;
 
 	for (uint16_t k = 0; k < n; k++) {
-		if (action_authorizes(dec->ifaces[k].action))
+		if (action_authorizes(dec->ifaces[k].action, true)) /* strings never widen */
 			continue;
 		for (uint16_t j = 0; j < t->n_ifaces; j++)
 			if (t->ifaces[j].config_value == info->ifaces[k].config_value &&

@@ -31,6 +31,7 @@ struct tracked {
 	uint8_t busnum;
 	uint16_t vid, pid;     /* 0 when the descriptors did not parse */
 	bool authorize_device; /* effective: the device itself is to be authorized */
+	bool cut_off;          /* a copy limit deauthorized it: blocked until plugged in again */
 	uint16_t n_ifaces;
 	struct tracked_iface ifaces[]; /* effective per-interface decision */
 };
@@ -42,10 +43,14 @@ struct tracked_table {
 
 /*
  * The effective decision for dev: dec as evaluated, or, with allow_all (audit mode), everything
- * allowed. Caller owns *ret; free with tracked_free(). Returns 0 or -ENOMEM.
+ * allowed. Interfaces decided "read-only" are allowed only with read_only_ready (their block
+ * devices will be made read-only before anything sees them), else blocked (fail closed).
+ * Caller owns *ret; free with tracked_free(). Returns 0 or -ENOMEM.
  */
 int tracked_new(const struct usb_device_info *dev, const struct decision *dec, bool allow_all,
-                struct tracked **ret);
+                bool read_only_ready, struct tracked **ret);
+/* A copy limit cut the device off: blocked, every interface too, and marked so. */
+void tracked_cut_off(struct tracked *t);
 struct tracked *tracked_free(struct tracked *t);
 
 /* Whether two decisions for the same device are the same (syspath not compared). */

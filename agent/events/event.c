@@ -21,6 +21,8 @@ static const char *const event_type_names[_EVENT_TYPE_MAX] = {
 	[EVENT_EVENTS_LOST] = "events_lost",
 	[EVENT_SEAL] = "seal",
 	[EVENT_REPEATED] = "repeated",
+	[EVENT_TRANSFER] = "transfer",
+	[EVENT_TRANSFER_ALERT] = "transfer_alert",
 };
 
 const char *event_type_to_string(enum event_type t)

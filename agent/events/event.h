@@ -30,6 +30,8 @@ enum event_type {
 	                    */
 	EVENT_SEAL,        /* forward-secure seal of the chain head (agent/events/seal.h) */
 	EVENT_REPEATED,    /* identical records for one device summarized (flood control) */
+	EVENT_TRANSFER,    /* what moved to and from an allowed device: session end, every 10 min */
+	EVENT_TRANSFER_ALERT, /* a copy limit (transfer_alert) was crossed */
 	_EVENT_TYPE_MAX,
 };
 
@@ -44,6 +46,32 @@ struct event_device_id {
 	const char *busid;   /* sysfs name ("1-2.3"); NULL when unknown */
 	uint8_t busnum;      /* 0 when unknown */
 	uint16_t vid, pid;   /* 0 when unknown */
+};
+
+/* One file written to a device (name relative to the mount, or the MTP object's name). */
+struct transfer_file_ref {
+	const char *name;
+	uint64_t bytes;
+};
+
+/* The "transfer" object of EVENT_TRANSFER and EVENT_TRANSFER_ALERT (docs/events.md). */
+struct transfer_report {
+	uint64_t to_device_bytes, from_device_bytes;
+	const struct transfer_file_ref *files; /* listed files, n_files of them */
+	size_t n_files;
+	uint64_t files_written;           /* files written in the period, listed or not */
+	uint64_t files_omitted;           /* written but not listed (per-session cap, memory) */
+	int64_t started_usec, ended_usec; /* CLOCK_REALTIME: the period this report covers */
+	int64_t session_started_usec;
+	const char *method;        /* "block", "usbmon", "unavailable" */
+	const char *method_reason; /* why "unavailable", else NULL */
+	const char *files_method;  /* "fanotify", "mtp", "unavailable", NULL = not applicable */
+	const char *files_reason;  /* why files_method is "unavailable", else NULL */
+	const char *end;           /* "removed", "deauthorized", "agent stopping"; NULL = interim */
+	bool read_only;            /* the device's block devices are kept read-only */
+	/* EVENT_TRANSFER_ALERT: the limit crossed and what the window held. */
+	const struct transfer_limit *limit;
+	uint64_t window_bytes, window_files;
 };
 
 struct event {
@@ -83,6 +111,7 @@ struct event {
 	/* Set by the encoder's caller when long strings or the interface list were cut to fit
 	 * the record cap (EVENT_JSON_MAX_BYTES); recorded as "truncated":true. */
 	bool truncated;
+	const struct transfer_report *transfer; /* EVENT_TRANSFER, EVENT_TRANSFER_ALERT */
 };
 
 const char *event_type_to_string(enum event_type t); /* "device_decision", ... */

@@ -302,6 +302,84 @@ static int add_decision(json_object *root, const struct decision *dec, const str
 	return add_obj(root, "decision", TAKE_PTR(o));
 }
 
+static int add_i64_time(json_object *o, const char *key, int64_t usec)
+{
+	char t[EVENT_TIME_MAX];
+
+	if (usec == 0)
+		return add_str(o, key, NULL, 0);
+	if (event_format_time(usec, t) < 0)
+		return add_str(o, key, NULL, 0);
+	return add_str(o, key, t, sizeof(t));
+}
+
+/* File names past this many bytes of JSON strings are counted in files_omitted instead, so that a
+ * record stays under EVENT_JSON_MAX_BYTES whatever the names are. */
+#define TRANSFER_NAMES_BUDGET (EVENT_JSON_MAX_BYTES / 2)
+
+static int add_transfer(json_object *root, const struct transfer_report *t)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	_cleanup_(json_object_putp) json_object *files = json_object_new_array();
+	uint64_t omitted = t->files_omitted;
+	size_t budget = TRANSFER_NAMES_BUDGET;
+	int r;
+
+	if (!o || !files)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_files; i++) {
+		size_t n = t->files[i].name ? strnlen(t->files[i].name, 4096) : 0;
+		/* worst case: every byte becomes \xNN, then JSON escapes the backslash */
+		if (!t->files[i].name || 8 * n + 64 > budget) {
+			omitted++;
+			continue;
+		}
+		budget -= 8 * n + 64;
+		_cleanup_(json_object_putp) json_object *f = json_object_new_object();
+		if (!f)
+			return -ENOMEM;
+		if ((r = add_str(f, "name", t->files[i].name, 4096)) < 0 ||
+		    (r = add_u64(f, "bytes", t->files[i].bytes)) < 0)
+			return r;
+		if (json_object_array_add(files, f) < 0)
+			return -ENOMEM;
+		f = NULL;
+	}
+	if ((r = add_u64(o, "to_device_bytes", t->to_device_bytes)) < 0 ||
+	    (r = add_u64(o, "from_device_bytes", t->from_device_bytes)) < 0 ||
+	    (r = add_obj(o, "files", TAKE_PTR(files))) < 0 ||
+	    (r = add_u64(o, "files_written", t->files_written)) < 0 ||
+	    (r = add_u64(o, "files_omitted", omitted)) < 0 ||
+	    (r = add_i64_time(o, "started", t->started_usec)) < 0 ||
+	    (r = add_i64_time(o, "ended", t->ended_usec)) < 0 ||
+	    (r = add_i64_time(o, "session_started", t->session_started_usec)) < 0 ||
+	    (r = add_str(o, "method", t->method ? t->method : "unavailable", EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(o, "files_method", t->files_method, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_str(o, "end", t->end, EVENT_NAME_MAX)) < 0 ||
+	    (r = add_bool(o, "read_only", t->read_only)) < 0)
+		return r;
+	if (t->method_reason && (r = add_str(o, "reason", t->method_reason, EVENT_MESSAGE_MAX)) < 0)
+		return r;
+	if (t->files_reason &&
+	    (r = add_str(o, "files_reason", t->files_reason, EVENT_MESSAGE_MAX)) < 0)
+		return r;
+	if (t->limit) {
+		_cleanup_(json_object_putp) json_object *l = json_object_new_object();
+		if (!l)
+			return -ENOMEM;
+		if ((r = add_u64(l, "bytes", t->limit->bytes)) < 0 ||
+		    (r = add_u64(l, "files", t->limit->files)) < 0 ||
+		    (r = add_u64(l, "window_sec", t->limit->window_sec)) < 0 ||
+		    (r = add_str(l, "action", transfer_limit_action_to_string(t->limit->action),
+		                 EVENT_NAME_MAX)) < 0 ||
+		    (r = add_u64(l, "window_bytes", t->window_bytes)) < 0 ||
+		    (r = add_u64(l, "window_files", t->window_files)) < 0 ||
+		    (r = add_obj(o, "limit", TAKE_PTR(l))) < 0)
+			return r;
+	}
+	return add_obj(root, "transfer", TAKE_PTR(o));
+}
+
 static int add_error(json_object *root, int error)
 {
 	char buf[32];
@@ -398,6 +476,11 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 			return r;
 		break;
 	}
+	case EVENT_TRANSFER:
+	case EVENT_TRANSFER_ALERT:
+		if (ev->transfer && (r = add_transfer(root, ev->transfer)) < 0)
+			return r;
+		break;
 	case EVENT_AGENT_STARTED:
 	case EVENT_AGENT_STOPPING:
 	case EVENT_DEVICE_ATTACHED:

@@ -9,6 +9,7 @@ Prints one line per assertion ("PASS name" / "FAIL name: why") and a closing lin
 
 import argparse
 import json
+import subprocess
 import os
 import re
 import shlex
@@ -76,6 +77,29 @@ rules = (
     kind = [ "hid", "hub", "smartcard", "audio", "video", "printer" ]; }
 );
 """
+
+# The policy of the "transfer" scenario (signed and pushed like PUSHED_POLICY): sticks told apart
+# by their serial number (QEMU usb-storage's "serial" property).
+TRANSFER_POLICY = """version = 1;
+serial = 3;
+key_id = "e2e";
+transfer_alert = { bytes = "16M"; window_sec = 600; action = "alert"; };
+rules = (
+  { id = "e2e-read-only"; action = "read-only"; kind = "mass-storage"; serial = "E2E-RO"; },
+  { id = "e2e-copy-limit"; action = "allow"; kind = "mass-storage"; serial = "E2E-CUT";
+    transfer_alert = { bytes = "8M"; action = "block"; }; },
+  { id = "e2e-allow-storage"; action = "allow"; kind = "mass-storage"; },
+  { id = "e2e-log-phones"; action = "log"; kind = [ "mtp", "ptp" ]; },
+  { id = "e2e-allow-peripherals"; action = "allow";
+    kind = [ "hid", "hub", "smartcard", "audio", "video", "printer" ]; }
+);
+"""
+
+# Guest shell: the disk of USB device $1 (waits up to 30 s), e.g. "sda".
+DISK_OF = (
+    'disk_of() { for i in $(seq 1 600); do '
+    'for d in /sys/bus/usb/devices/$1/$1:*/host*/target*/*/block/*; do '
+    '[ -e "$d" ] && { echo "${d##*/}"; return 0; }; done; sleep 0.1; done; return 1; }; ')
 
 
 class Bed:
@@ -518,6 +542,176 @@ class Bed:
                    f"blk {sorted(after['blk'])}")
         self.qemu_unplug(qid, busid)
 
+    # -- transfer accounting, copy limits, read-only storage --------------------------------
+    def push_policy(self, label, policy):
+        since = self.logsize()
+        script = (
+            "set -e; mkdir -p /run/e2e-keys /etc/portcullis/keys.d; "
+            "[ -f /run/e2e-keys/e2e.key ] || "
+            "portcullis policy keygen --out /run/e2e-keys --id e2e >/dev/null; "
+            "cp /run/e2e-keys/e2e.pem /etc/portcullis/keys.d/; "
+            f"printf '%s' {shlex.quote(policy)} > /etc/portcullis/policy.conf.new; "
+            "portcullis policy check /etc/portcullis/policy.conf.new; "
+            "portcullis policy sign --key /run/e2e-keys/e2e.key /etc/portcullis/policy.conf.new; "
+            "mv /etc/portcullis/policy.conf.new.sig /etc/portcullis/policy.conf.sig; "
+            "mv /etc/portcullis/policy.conf.new /etc/portcullis/policy.conf")
+        rc, text = self.sh(script)
+        ok = self.check(f"{label}: signed policy installed", rc == 0, text)
+        rc, ev = self.sh(f"pc-e2e wait-event 'policy_loaded|serial\":3' {since} 20", timeout=40)
+        return self.check(f"{label}: policy_loaded event", ok and rc == 0, ev)
+
+    def plug_stick(self, serial, image, size_mib):
+        """A QEMU usb-storage stick with its own image and serial; returns (qid, busid, disk)."""
+        if not os.path.exists(image):
+            with open(image, "wb") as f:
+                f.truncate(size_mib * 1024 * 1024)
+        self.n += 1
+        qid, node = f"tstick{self.n}", f"tdisk{self.n}"
+        self.vm.qmp.cmd("blockdev-add", **{
+            "node-name": node, "driver": "raw",
+            "file": {"driver": "file", "filename": image, "locking": "off"}})
+        self.vm.device_add("usb-storage", qid, bus="xhci.0", drive=node, serial=serial)
+        rc, busid = self.sh("pc-e2e find 46f4 0001 60", timeout=90)
+        busid = busid.strip()
+        rc, disk = self.sh(f"{DISK_OF} disk_of {busid}", timeout=180)
+        if rc != 0:
+            self.note(self.out(f"pc-e2e snap {busid}; tail -n 15 /run/portcullisd.log"))
+        return qid, busid, disk.strip() if rc == 0 else ""
+
+    def transfer_event(self, busid, since, kind="transfer", timeout=30):
+        rc, text = self.sh(f"pc-e2e wait-event '\"type\":\"{kind}\"|\"{busid}\"' "
+                           f"{since} {timeout}", timeout=timeout + 30)
+        try:
+            return json.loads(text.strip().splitlines()[-1]) if rc == 0 else None
+        except (ValueError, IndexError):
+            return None
+
+    def transfer(self):
+        """Signed policy with copy limits and a read-only rule; QEMU sticks told apart by serial."""
+        # The run directory (systemd's RuntimeDirectory= on a real system) for the notice.
+        self.sh("mkdir -p /run/portcullis")
+        if not self.push_policy("transfer", TRANSFER_POLICY):
+            return
+        work = self.args.workdir
+
+        # 1. An allowed stick: 24 MiB written raw (O_DIRECT) -> transfer.to_device_bytes within
+        #    2 %; over the 16M top-level limit -> transfer_alert.
+        since = self.logsize()
+        qid, busid, disk = self.plug_stick("E2E-ACCT", os.path.join(work, "acct.img"), 40)
+        if self.check("transfer: allowed stick has a disk", bool(disk), f"{busid}: no disk"):
+            rc, text = self.sh(f"dd if=/dev/urandom of=/dev/{disk} bs=1M count=24 "
+                               "oflag=direct 2>&1", timeout=300)
+            self.check("transfer: 24 MiB written raw to the allowed stick", rc == 0, text)
+            al = self.transfer_event(busid, since, "transfer_alert")
+            self.check("transfer: 16M top-level limit -> transfer_alert", al is not None and
+                       al["transfer"]["limit"]["action"] == "alert",
+                       json.dumps(al) if al else "no transfer_alert")
+            dev, _, _ = self.snap(busid)
+            self.check("transfer: alert-only limit leaves the stick authorized",
+                       dev.get("authorized") == "1", str(dev))
+        self.qemu_unplug(qid, busid)
+        ev = self.transfer_event(busid, since)
+        want = 24 * 1024 * 1024
+        got = ev["transfer"]["to_device_bytes"] if ev else -1
+        self.check(f"transfer: transfer event at removal, to_device_bytes {got} within 2 % of "
+                   f"{want}", ev is not None and abs(got - want) <= want * 0.02 and
+                   ev["transfer"]["end"] == "removed" and ev["transfer"]["method"] == "block",
+                   json.dumps(ev) if ev else "no transfer event")
+
+        # 1b. Files written through a mounted FAT filesystem: their names and sizes (fanotify).
+        fat_img = os.path.join(work, "fat.img")
+        if not os.path.exists(fat_img):
+            with open(fat_img, "wb") as f:
+                f.truncate(16 * 1024 * 1024)
+            subprocess.run(["mkfs.vfat", "-n", "E2EFAT", fat_img], check=True,
+                           stdout=subprocess.DEVNULL)
+        since = self.logsize()
+        qid, busid, disk = self.plug_stick("E2E-FAT", fat_img, 16)
+        if self.check("transfer: FAT stick has a disk", bool(disk), f"{busid}: no disk"):
+            rc, text = self.sh(f"mkdir -p /mnt/fat && mount /dev/{disk} /mnt/fat && "
+                               "mkdir -p /mnt/fat/out && "
+                               "head -c 300000 /dev/urandom > /mnt/fat/out/report.pdf && "
+                               "echo hello > /mnt/fat/notes.txt && sync && umount /mnt/fat 2>&1")
+            self.check("transfer: two files copied to the mounted FAT stick", rc == 0, text)
+            rc, text = self.sh("for i in $(seq 1 30); do portcullis devices | grep -q "
+                               "'transfers: wrote .* in 2 files' && break; sleep 0.2; done; "
+                               f"portcullis devices | grep -A3 '^{busid} '")
+            self.check("transfer: portcullis devices shows the live counters",
+                       "transfers: wrote" in text and "in 2 files" in text, text)
+        self.qemu_unplug(qid, busid)
+        ev = self.transfer_event(busid, since)
+        files = {f["name"]: f["bytes"] for f in ev["transfer"]["files"]} if ev else {}
+        self.check("transfer: transfer event names the files written (fanotify)",
+                   ev is not None and files.get("out/report.pdf") == 300000 and
+                   files.get("notes.txt") == 6 and ev["transfer"]["files_method"] == "fanotify"
+                   and ev["transfer"]["to_device_bytes"] >= 300000,
+                   json.dumps(ev["transfer"]) if ev else "no transfer event")
+
+        # 2. A stick with an 8M "block" limit: a 32 MiB copy is cut off, the device deauthorized.
+        since = self.logsize()
+        qid, busid, disk = self.plug_stick("E2E-CUT", os.path.join(work, "cut.img"), 40)
+        if self.check("transfer: copy-limited stick has a disk", bool(disk), f"{busid}: no disk"):
+            rc, text = self.sh(f"dd if=/dev/zero of=/dev/{disk} bs=1M count=32 "
+                               "oflag=direct 2>&1; echo rc=$?", timeout=300)
+            self.check("transfer: the 32 MiB copy fails (8M block limit)",
+                       "rc=0" not in text, text)
+            al = self.transfer_event(busid, since, "transfer_alert")
+            self.check("transfer: transfer_alert with action block", al is not None and
+                       al["transfer"]["limit"]["action"] == "block" and
+                       "deauthorized" in (al.get("message") or ""),
+                       json.dumps(al) if al else "no transfer_alert")
+            rc, text = self.sh(f"pc-e2e until {busid} '^dev [^ ]+ authorized=0' 10", timeout=40)
+            self.check("transfer: the stick is deauthorized", rc == 0, text)
+            ev = self.transfer_event(busid, since)
+            self.check("transfer: transfer event ends \"deauthorized\", 8..24 MiB counted",
+                       ev is not None and ev["transfer"]["end"] == "deauthorized" and
+                       8 << 20 <= ev["transfer"]["to_device_bytes"] < 24 << 20,
+                       json.dumps(ev) if ev else "no transfer event")
+            rc, text = self.sh("cat /run/portcullis/last-refusal; "
+                               "portcullis notify --once --console 2>&1 || true")
+            self.check("transfer: operator notice says a copy limit cut the device off",
+                       "copy limit" in text, text)
+        self.qemu_unplug(qid, busid)
+
+        # 3. A read-only stick (FAT made on the host): writes fail, reads work, the mount is
+        #    read-only, blockdev --setrw is undone and reported.
+        ro_img = os.path.join(work, "ro.img")
+        if not os.path.exists(ro_img):
+            with open(ro_img, "wb") as f:
+                f.truncate(16 * 1024 * 1024)
+            subprocess.run(["mkfs.vfat", "-n", "E2ERO", ro_img], check=True,
+                           stdout=subprocess.DEVNULL)
+        since = self.logsize()
+        qid, busid, disk = self.plug_stick("E2E-RO", ro_img, 16)
+        if self.check("transfer: read-only stick has a disk", bool(disk), f"{busid}: no disk"):
+            rc, text = self.sh(f"blockdev --getro /dev/{disk}")
+            self.check("transfer: read-only stick's disk is read-only (blockdev --getro)",
+                       text.strip() == "1", text)
+            rc, text = self.sh(f"dd if=/dev/zero of=/dev/{disk} bs=4k count=1 oflag=direct 2>&1")
+            self.check("transfer: a write to the read-only stick fails", rc != 0, text)
+            rc, text = self.sh(f"dd if=/dev/{disk} of=/dev/null bs=1M count=4 iflag=direct 2>&1")
+            self.check("transfer: a read from the read-only stick works", rc == 0, text)
+            rc, text = self.sh(f"mkdir -p /mnt/ro; mount /dev/{disk} /mnt/ro 2>&1; "
+                               "grep ' /mnt/ro ' /proc/mounts; umount /mnt/ro")
+            self.check("transfer: the read-only stick mounts read-only",
+                       " ro," in text or " ro " in text, text)
+            t_since = self.logsize()
+            rc, text = self.sh(f"blockdev --setrw /dev/{disk}; "
+                               f"for i in $(seq 1 50); do [ $(blockdev --getro /dev/{disk}) = 1 ]"
+                               " && exit 0; sleep 0.1; done; exit 1")
+            self.check("transfer: blockdev --setrw is undone within 5 s", rc == 0, text)
+            rc, text = self.sh(f"pc-e2e wait-event 'tamper|{disk}|read-only' {t_since} 10",
+                               timeout=30)
+            self.check("transfer: clearing the read-only flag is reported as tamper", rc == 0,
+                       text)
+        self.qemu_unplug(qid, busid)
+        ev = self.transfer_event(busid, since)
+        self.check("transfer: read-only stick's transfer event: read_only, reads counted",
+                   ev is not None and ev["transfer"]["read_only"] and
+                   ev["transfer"]["from_device_bytes"] > 0 and
+                   ev["transfer"]["to_device_bytes"] == 0,
+                   json.dumps(ev) if ev else "no transfer event")
+
     def sigkill(self):
         """The agent dies (SIGKILL): new devices stay blocked (defaults stay 0)."""
         rc, text = self.sh("kill -9 $(cat /run/portcullisd.pid); "
@@ -593,6 +787,8 @@ def main():
             if want("tamper") or want("policy"):
                 qid, busid = bed.tamper()
                 bed.policy_push(qid, busid)
+            if want("transfer"):
+                bed.transfer()
             if want("sigkill"):
                 bed.sigkill()
     except (GuestError, QMPError, OSError) as e:

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		struct event ev =
 		    events_fixture_event(&fx, (enum event_type)(i % (EVENT_EVENTS_DROPPED + 1)),
 		                         1795000000000000LL + (int64_t)i * 3600000000LL);
-		if (i % 24 == 15) /* a second device, by serial */
+		if (i % 24 == 12) /* a second device, by serial (a transfer event) */
 			strcpy(fx.dev.serial, "OTHER-SERIAL");
 		else
 			strcpy(fx.dev.serial, "4C530001234567");

@@ -120,6 +120,8 @@ static const struct {
 	{ EVENT_EVENTS_LOST, ",count,first_seq,last_seq" },
 	{ EVENT_SEAL, ",epoch,sealed_seq,mac" },
 	{ EVENT_REPEATED, ",repeated_type,count,same_as_seq,first_time,last_time" },
+	{ EVENT_TRANSFER, ",device,transfer" },
+	{ EVENT_TRANSFER_ALERT, ",device,transfer" },
 };
 
 START_TEST(test_schema_per_type)

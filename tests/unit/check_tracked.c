@@ -46,7 +46,7 @@ static struct tracked *new_tracked(const struct fixture *f, bool allow_all)
 {
 	struct tracked *t = NULL;
 
-	ck_assert_int_eq(tracked_new(f->dev, f->dec, allow_all, &t), 0);
+	ck_assert_int_eq(tracked_new(f->dev, f->dec, allow_all, false, &t), 0);
 	ck_assert_ptr_nonnull(t);
 	return t;
 }
@@ -87,7 +87,8 @@ START_TEST(test_new_copies_the_decision)
 }
 END_TEST
 
-/* read-only storage is not authorized yet (fail closed), neither at first nor when narrowing. */
+/* read-only storage is authorized only when it will be made read-only (the udev helper's marker
+ * is in place); else blocked (fail closed). Strings never narrow it: it is an allow. */
 START_TEST(test_read_only_blocks)
 {
 	const bool allow[] = { true, true };
@@ -98,10 +99,21 @@ START_TEST(test_read_only_blocks)
 	t = new_tracked(&f, false);
 	ck_assert(!t->ifaces[0].allow);
 	ck_assert(t->ifaces[1].allow);
+	tracked_free(t);
+	ck_assert_int_eq(tracked_new(f.dev, f.dec, false, true, &t), 0);
+	ck_assert(t->ifaces[0].allow);
+	ck_assert(t->ifaces[1].allow);
 	f.dec->ifaces[0].action = POLICY_ACTION_ALLOW;
 	f.dec->ifaces[1].action = POLICY_ACTION_READ_ONLY;
+	ck_assert_uint_eq(tracked_narrow(t, f.dev, f.dec), 0);
+	ck_assert(t->ifaces[1].allow);
+	f.dec->ifaces[1].action = POLICY_ACTION_BLOCK;
 	ck_assert_uint_eq(tracked_narrow(t, f.dev, f.dec), 1);
 	ck_assert(!t->ifaces[1].allow);
+	/* a copy limit cut it off: nothing authorized */
+	tracked_cut_off(t);
+	ck_assert(t->cut_off);
+	ck_assert(!t->authorize_device);
 	ck_assert(!t->ifaces[0].allow);
 	tracked_free(t);
 	unmake(&f);

@@ -67,6 +67,23 @@ int events_fixture_init(struct events_fixture *f)
 	f->dec.n_ifaces = 2;
 	f->dec.ifaces[0] = (struct iface_decision){ POLICY_ACTION_BLOCK, 0, "no-storage" };
 	f->dec.ifaces[1] = (struct iface_decision){ POLICY_ACTION_BLOCK, 0, "no-storage" };
+
+	static const struct transfer_file_ref files[] = { { "report.pdf", 1234567 },
+		                                          { "d/\xff bad.txt", 3 } };
+	f->transfer = (struct transfer_report){
+		.to_device_bytes = 25165824,
+		.from_device_bytes = 4096,
+		.files = files,
+		.n_files = 2,
+		.files_written = 3,
+		.files_omitted = 1,
+		.started_usec = 1790000000000000,
+		.ended_usec = 1790000240000000,
+		.session_started_usec = 1790000000000000,
+		.method = "block",
+		.files_method = "fanotify",
+		.end = "removed",
+	};
 	return 0;
 }
 
@@ -133,6 +150,11 @@ struct event events_fixture_event(const struct events_fixture *f, enum event_typ
 		ev.repeat_of_seq = 3;
 		ev.repeat_first_usec = time_usec;
 		ev.repeat_last_usec = time_usec + 1000000;
+		break;
+	case EVENT_TRANSFER:
+	case EVENT_TRANSFER_ALERT:
+		ev.device = &f->dev;
+		ev.transfer = &f->transfer;
 		break;
 	case EVENT_AGENT_STARTED:
 	case EVENT_AGENT_STOPPING:

@@ -12,6 +12,7 @@
 struct events_fixture {
 	struct usb_device_info dev;
 	struct decision dec;
+	struct transfer_report transfer;
 	struct policy *policy; /* built-in default; owned */
 	struct recorder_host host;
 };
