@@ -352,7 +352,7 @@ static void live_load(struct live_table *t, bool check_owner)
 	size_t len = 0;
 
 	t->n = 0;
-	if (read_file_trusted(AT_FDCWD, PORTCULLIS_RUN_DIR "/transfers", LIVE_MAX_BYTES,
+	if (read_file_trusted(NULL, AT_FDCWD, PORTCULLIS_RUN_DIR "/transfers", LIVE_MAX_BYTES,
 	                      FILEIO_NOFOLLOW |
 	                          (check_owner ? FILEIO_ROOT_OWNED | FILEIO_NO_GW : 0),
 	                      &buf, &len, NULL, 0) < 0)

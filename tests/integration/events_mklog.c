@@ -2,7 +2,8 @@
 /*
  * Test helper: writes N events through the real recorder into DIR (cycling through every event
  * type, the device strings made hostile: terminal escapes, quotes, a CSV formula), so the
- * script test can drive "portcullis log" on a real log. Usage: events_mklog DIR N
+ * script test can drive "portcullis log" on a real log. Usage: events_mklog DIR N [TYPE] (every
+ * event of TYPE instead)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,8 @@ int main(int argc, char **argv)
 	struct events_fixture fx;
 	struct recorder *r = NULL;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: events_mklog DIR N\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: events_mklog DIR N [TYPE]\n");
 		return 2;
 	}
 	unsigned n = (unsigned)strtoul(argv[2], NULL, 10);
@@ -28,10 +29,15 @@ int main(int argc, char **argv)
 	strcpy(fx.dev.manufacturer, "=HYPERLINK(\"http://x\")");
 	strcpy(fx.dev.product, "Stick\x1b]0;pwned\x07\x1b[2J \"quoted\", comma");
 	for (unsigned i = 0; i < n; i++) {
-		struct event ev =
-		    events_fixture_event(&fx, (enum event_type)(i % (EVENT_EVENTS_DROPPED + 1)),
-		                         1795000000000000LL + (int64_t)i * 3600000000LL);
-		if (i % 24 == 12) /* a second device, by serial (a transfer event) */
+		int type = argc == 4 ? event_type_from_string(argv[3])
+		                     : (int)(i % (EVENT_EVENTS_DROPPED + 1));
+		if (type < 0) {
+			fprintf(stderr, "events_mklog: unknown type %s\n", argv[3]);
+			return 2;
+		}
+		struct event ev = events_fixture_event(
+		    &fx, (enum event_type)type, 1795000000000000LL + (int64_t)i * 3600000000LL);
+		if (i % 24 == 15) /* a second device, by serial */
 			strcpy(fx.dev.serial, "OTHER-SERIAL");
 		else
 			strcpy(fx.dev.serial, "4C530001234567");
