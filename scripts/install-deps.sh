@@ -10,8 +10,9 @@ check umockdev libumockdev-dev
 udev systemd dbus-daemon
 rsyslog rsyslog-relp rsyslog-openssl
 qemu-system-x86 qemu-utils debootstrap cpio kmod busybox-static mtp-tools usbutils dosfstools procps
-python3 ca-certificates
+python3 python3-yaml ca-certificates
 debhelper dpkg-dev lintian e2fsprogs
+jq chromium fonts-dejavu-core
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -18,12 +19,14 @@
 #include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
 #include "agent/events/event_json.h"
+#include "agent/events/event_read.h"
 #include "agent/events/incident_log.h"
 #include "agent/events/log_record.h"
 #include "agent/events/recorder.h"
 #include "agent/events/seal.h"
 #include "agent/transfer/transfer_acct.h"
 #include "paths.h"
+#include "policy/device/usb_kind.h"
 
 enum output { OUT_HUMAN, OUT_JSON, OUT_CSV };
 
@@ -32,6 +35,11 @@ struct filter {
 	int64_t since, until; /* since inclusive, until exclusive */
 	const char *type;
 	const char *device; /* VID:PID, serial or busid */
+	int verdict;        /* enum decision_view, or -1 */
+	const char *kind;   /* a device kind ("mass-storage", ...) */
+	const char *user;   /* seat user */
+	const char *host;
+	bool local_time; /* show times in the local time zone (human and CSV output) */
 };
 
 struct show_ctx {
@@ -52,53 +60,16 @@ static void usage(FILE *out)
 	             "\n"
 	             "Filters: --since T  --until T  (RFC 3339 UTC, e.g. 2026-11-18 or "
 	             "2026-11-18T09:00:00Z)\n"
-	             "         --type TYPE  --device VID:PID|SERIAL|BUSID\n"
+	             "         --type TYPE  --device VID:PID|SERIAL|BUSID  --kind KIND\n"
+	             "         --verdict allow|log|charge-only|block|audit-block\n"
+	             "         --user NAME  --host NAME\n"
+	             "Times: --local-time shows them in the local time zone (default UTC).\n"
 	             "Default DIR: " PORTCULLIS_LOG_DIR ". See docs/reviewer-guide.md.\n");
 }
 
-static const char *jstr(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static json_object *jobj(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_object))
-		return NULL;
-	return v;
-}
-
-static bool jnum(json_object *o, const char *key, int64_t *ret)
-{
-	json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return false;
-	*ret = json_object_get_int64(v);
-	return true;
-}
-
-static bool is_vidpid(const char *s)
-{
-	return strlen(s) == 9 && s[4] == ':' && strspn(s, "0123456789abcdefABCDEF:") == 9;
-}
-
-static bool device_matches(json_object *dev, const char *want)
-{
-	if (!dev)
-		return false;
-	if (is_vidpid(want)) {
-		const char *v = jstr(dev, "vendor_id"), *p = jstr(dev, "product_id");
-		return v && p && !strncasecmp(v, want, 4) && !strcasecmp(p, want + 5);
-	}
-	const char *serial = jstr(dev, "serial"), *busid = jstr(dev, "busid");
-	return (serial && !strcmp(serial, want)) || (busid && !strcmp(busid, want));
-}
+#define jstr event_read_str
+#define jobj event_read_obj
+#define jnum event_read_int
 
 static bool matches(const struct filter *f, const struct log_record *rec, json_object *obj)
 {
@@ -108,7 +79,15 @@ static bool matches(const struct filter *f, const struct log_record *rec, json_o
 		return false;
 	if (f->type && strcmp(f->type, rec->type) != 0)
 		return false;
-	if (f->device && !device_matches(jobj(obj, "device"), f->device))
+	if (f->device && !event_device_matches(jobj(obj, "device"), f->device))
+		return false;
+	if (f->verdict >= 0 && decision_view_of_record(obj) != f->verdict)
+		return false;
+	if (f->kind && !event_device_has_kind(jobj(obj, "device"), f->kind))
+		return false;
+	if (f->user && (!jstr(obj, "seat_user") || strcmp(jstr(obj, "seat_user"), f->user) != 0))
+		return false;
+	if (f->host && (!jstr(obj, "host") || strcmp(jstr(obj, "host"), f->host) != 0))
 		return false;
 	return true;
 }
@@ -221,7 +200,41 @@ static void put_transfer_files(json_object *t)
 		       more == 1 ? "" : "s", n);
 }
 
-static void put_human(const struct log_record *rec, json_object *o)
+/* The record's time: as stored (UTC), or in the local time zone with its offset. */
+static const char *fmt_time(const struct filter *f, const struct log_record *rec, json_object *o,
+                            char *buf, size_t size)
+{
+	if (!f->local_time)
+		return esc_field(buf, size, jstr(o, "time") ?: "?");
+	time_t secs = (time_t)(rec->time_usec / 1000000);
+	long usec = (long)(rec->time_usec % 1000000);
+	struct tm tm;
+	char date[32], zone[8];
+	if (usec < 0) {
+		usec += 1000000;
+		secs--;
+	}
+	if (!localtime_r(&secs, &tm) ||
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0 ||
+	    strftime(zone, sizeof(zone), "%z", &tm) != 5)
+		return esc_field(buf, size, jstr(o, "time") ?: "?");
+	(void)snprintf(buf, size, "%s.%06ld%.3s:%.2s", date, usec, zone, zone + 3);
+	return buf;
+}
+
+/* The decision in plain words ("would block (audit)", "allowed, logged", "charge only", ...), or
+ * the escaped verdict when it is not one this version knows. */
+static const char *outcome(json_object *o, char *buf, size_t size)
+{
+	json_object *dec = jobj(o, "decision");
+	int v = decision_view_of_record(o);
+	if (v >= 0)
+		return decision_view_words((enum decision_view)v,
+		                           !strcmp(jstr(dec, "verdict") ?: "", "partial"));
+	return esc_field(buf, size, jstr(dec, "verdict") ?: "?");
+}
+
+static void put_human(const struct filter *f, const struct log_record *rec, json_object *o)
 {
 	json_object *dev = jobj(o, "device"), *dec = jobj(o, "decision");
 	char host[4 * EVENT_NAME_MAX + 1], time[128], vid[32], pid[32], verdict[64];
@@ -229,8 +242,8 @@ static void put_human(const struct log_record *rec, json_object *o)
 	const char *s;
 
 	(void)str_escape(host, sizeof(host), jstr(o, "host") ?: "", strlen(jstr(o, "host") ?: ""));
-	printf("%s %s #%" PRIu64 " %s", esc_field(time, sizeof(time), jstr(o, "time") ?: "?"), host,
-	       rec->seq, rec->type);
+	printf("%s %s #%" PRIu64 " %s", fmt_time(f, rec, o, time, sizeof(time)), host, rec->seq,
+	       rec->type);
 	json_object *transfer = !strcmp(rec->type, "transfer") ? jobj(o, "transfer") : NULL;
 	if (dev) {
 		char busid[4 * USB_BUSID_MAX + 1];
@@ -248,11 +261,7 @@ static void put_human(const struct log_record *rec, json_object *o)
 	if (transfer)
 		put_transfer(dev, transfer);
 	if (dec) {
-		json_object *co;
-		printf(" %s", esc_field(verdict, sizeof(verdict), jstr(dec, "verdict") ?: "?"));
-		if (json_object_object_get_ex(dec, "charge_only", &co) &&
-		    json_object_get_boolean(co))
-			printf(" (charge-only)");
+		printf(" %s", outcome(o, verdict, sizeof(verdict)));
 		put_quoted("rule", jstr(dec, "rule"));
 		put_quoted("reason", jstr(dec, "reason"));
 	}
@@ -299,15 +308,16 @@ static void put_csv_cell(const char *s, bool last)
 }
 
 static const char *const csv_columns[] = {
-	"seq",        "time",         "host",      "type",    "busid",         "vendor_id",
-	"product_id", "manufacturer", "product",   "serial",  "verdict",       "rule",
-	"reason",     "error",        "seat_user", "message", "policy_serial", "policy_sha256",
+	"seq",       "time",          "host",          "type",        "busid",
+	"vendor_id", "product_id",    "manufacturer",  "product",     "serial",
+	"verdict",   "rule",          "reason",        "error",       "seat_user",
+	"message",   "policy_serial", "policy_sha256", "policy_mode", "outcome",
 };
 
-static void put_csv(const struct log_record *rec, json_object *o)
+static void put_csv(const struct filter *f, const struct log_record *rec, json_object *o)
 {
 	json_object *dev = jobj(o, "device"), *dec = jobj(o, "decision"), *pol = jobj(o, "policy");
-	char seq[24], pserial[24] = "";
+	char seq[24], pserial[24] = "", time[128], verdict[64];
 	int64_t n;
 
 	(void)snprintf(seq, sizeof(seq), "%" PRIu64, rec->seq);
@@ -315,7 +325,7 @@ static void put_csv(const struct log_record *rec, json_object *o)
 		(void)snprintf(pserial, sizeof(pserial), "%" PRId64, n);
 	const char *cells[] = {
 		seq,
-		jstr(o, "time"),
+		f->local_time ? fmt_time(f, rec, o, time, sizeof(time)) : jstr(o, "time"),
 		jstr(o, "host"),
 		rec->type,
 		jstr(dev, "busid"),
@@ -332,6 +342,8 @@ static void put_csv(const struct log_record *rec, json_object *o)
 		jstr(o, "message"),
 		pserial,
 		jstr(pol, "sha256"),
+		jstr(pol, "mode"),
+		dec ? outcome(o, verdict, sizeof(verdict)) : NULL,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cells); i++)
 		put_csv_cell(cells[i], i + 1 == ARRAY_SIZE(cells));
@@ -362,10 +374,10 @@ static int show_line(void *userdata, const char *line, size_t len, bool torn)
 			putchar('\n');
 			break;
 		case OUT_CSV:
-			put_csv(&rec, obj);
+			put_csv(c->f, &rec, obj);
 			break;
 		case OUT_HUMAN:
-			put_human(&rec, obj);
+			put_human(c->f, &rec, obj);
 			break;
 		}
 		c->shown++;
@@ -581,6 +593,11 @@ int cmd_log(int argc, char **argv)
 		OPT_VERIFY_KEY,
 		OPT_STATE_DIR,
 		OPT_FORCE,
+		OPT_VERDICT,
+		OPT_KIND,
+		OPT_USER,
+		OPT_HOST,
+		OPT_LOCAL_TIME,
 	};
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, OPT_DIR },
@@ -595,6 +612,11 @@ int cmd_log(int argc, char **argv)
 		{ "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "verdict", required_argument, NULL, OPT_VERDICT },
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "local-time", no_argument, NULL, OPT_LOCAL_TIME },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -603,7 +625,7 @@ int cmd_log(int argc, char **argv)
 	bool force = false, have_dir = false, have_state_dir = false;
 	uint64_t seq = 0;
 	bool json = false, csv = false;
-	struct filter f = {};
+	struct filter f = { .verdict = -1 };
 	int c;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -677,6 +699,31 @@ int cmd_log(int argc, char **argv)
 		case OPT_DEVICE:
 			f.device = optarg;
 			break;
+		case OPT_VERDICT:
+			if ((f.verdict = decision_view_from_key(optarg)) < 0) {
+				fprintf(stderr,
+				        "portcullis log: --verdict is allow, log, charge-only, "
+				        "block or audit-block\n");
+				return 2;
+			}
+			break;
+		case OPT_KIND:
+			if (usb_kind_from_string(optarg) < 0)
+				fprintf(
+				    stderr,
+				    "portcullis log: note: '%s' is not a kind this version knows\n",
+				    optarg);
+			f.kind = optarg;
+			break;
+		case OPT_USER:
+			f.user = optarg;
+			break;
+		case OPT_HOST:
+			f.host = optarg;
+			break;
+		case OPT_LOCAL_TIME:
+			f.local_time = true;
+			break;
 		case OPT_JSON:
 			json = true;
 			break;
@@ -696,7 +743,8 @@ int cmd_log(int argc, char **argv)
 		return 2;
 	}
 
-	bool filters = f.have_since || f.have_until || f.type || f.device;
+	bool filters = f.have_since || f.have_until || f.type || f.device || f.verdict >= 0 ||
+	               f.kind || f.user || f.host || f.local_time;
 	if (!strcmp(sub, "setup-keys")) {
 		if (filters || json || csv || head || seq || key || have_dir) {
 			fprintf(stderr,

@@ -11,6 +11,7 @@ int cmd_policy_check(int argc, char **argv); /* cmd_policy_check.c */
 int cmd_policy_generate(int argc, char **argv); /* cmd_policy_generate.c */
 int cmd_policy_diff(int argc, char **argv);     /* cmd_policy_diff.c */
 int cmd_log(int argc, char **argv);             /* cmd_log.c: verify show export */
+int cmd_report(int argc, char **argv);          /* cmd_report.c: fleet report (html, json, text) */
 int cmd_descriptor(int argc, char **argv);      /* cmd_descriptor.c: dump a descriptors blob */
 int cmd_status(int argc, char **argv);          /* cmd_status.c: agent state, last refusal */
 int cmd_notify(int argc, char **argv);          /* cmd_notify.c: session notifier */

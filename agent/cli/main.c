@@ -15,6 +15,7 @@ static const struct {
 	{ "devices", cmd_devices, "list attached USB devices and the decision the policy gives" },
 	{ "policy", cmd_policy, "keygen | sign | verify | check | show | test | generate | diff" },
 	{ "log", cmd_log, "verify | show | export the incident log" },
+	{ "report", cmd_report, "fleet report over incident logs or a collector's directory" },
 	{ "descriptor", cmd_descriptor, "dump a raw descriptors file (debugging)" },
 	{ "status", cmd_status, "is the agent running, which device was refused last and why" },
 	{ "notify", cmd_notify, "session helper: tell the user when a device is refused" },

@@ -31,6 +31,7 @@
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
+#include "agent/events/event_read.h"
 #include "agent/events/incident_log.h"
 #include "agent/events/recorder.h"
 #include "paths.h"
@@ -177,13 +178,20 @@ static void log_event(const struct event *ev)
 		if (d->has_product)
 			(void)str_escape(product, sizeof(product), d->product, strlen(d->product));
 	}
-	if (ev->type == EVENT_DEVICE_DECISION && d && ev->decision)
+	if (ev->type == EVENT_DEVICE_DECISION && d && ev->decision) {
+		const struct decision *dec = ev->decision;
+		bool audit = ev->audit_override ||
+		             (ev->policy && policy_mode(ev->policy) == POLICY_MODE_AUDIT);
+		/* the honest words: "would block (audit)", "allowed, logged", "charge only", ... */
 		log_info("%s %s \"%s\" on %s: %s%s%s%s%s", event_type_to_string(ev->type), id,
-		         product, d->busid, device_verdict_to_string(ev->decision->verdict),
+		         product, d->busid,
+		         decision_view_words(decision_view_of(audit, dec->verdict, dec->charge_only,
+		                                              dec->noteworthy),
+		                             dec->verdict == DEVICE_VERDICT_PARTIAL),
 		         ev->decision->rule_id ? " by rule " : "",
 		         ev->decision->rule_id ? ev->decision->rule_id : "",
 		         ev->message ? "; " : "", ev->message ? ev->message : "");
-	else
+	} else
 		log_full_errno(ev->type == EVENT_TAMPER || ev->type == EVENT_ENFORCE_FAILED ||
 		                       ev->type == EVENT_POLICY_REJECTED
 		                   ? LOG_LEVEL_WARNING

@@ -77,7 +77,7 @@ check "tail cut (--seq)" 1 "known head is seq 30" -- "$pc" log verify --dir "$tm
 # show: device strings escaped (no raw ESC reaches the terminal), filters work
 out=$("$pc" log show --dir "$d")
 if grep -q $'\x1b' <<<"$out"; then echo "FAIL show: raw escape character in output"; fails=$((fails + 1)); else echo "ok   show escapes"; fi
-check "show line" 0 '#4 device_decision 1-2 0781:5567 "=HYPERLINK\(\\x22http://x\\x22\)" "Stick\\x1b\]0;pwned\\x07\\x1b\[2J \\x22quoted\\x22, comma" serial="4C530001234567" block rule="no-storage" user="alice"' -- "$pc" log show --dir "$d"
+check "show line" 0 '#4 device_decision 1-2 0781:5567 "=HYPERLINK\(\\x22http://x\\x22\)" "Stick\\x1b\]0;pwned\\x07\\x1b\[2J \\x22quoted\\x22, comma" serial="4C530001234567" blocked rule="no-storage" user="alice"' -- "$pc" log show --dir "$d"
 # a forged record (it decodes; only verify sees the broken chain): every field comes out escaped
 cp -r "$d" "$tmp/forged"
 sed -i '4s/"vendor_id":"0781"/"vendor_id":"\\u001b[2J"/; 4s/"verdict":"block"/"verdict":"\\u001b]0;x\\u0007"/' "$tmp/forged/incident.log"
