@@ -201,8 +201,8 @@ static void put_transfer_files(json_object *t)
 }
 
 /* The record's time: as stored (UTC), or in the local time zone with its offset. */
-static const char *fmt_time(const struct filter *f, const struct log_record *rec, json_object *o,
-                            char *buf, size_t size)
+static const char *fmt_record_time(const struct filter *f, const struct log_record *rec,
+                                   json_object *o, char *buf, size_t size)
 {
 	if (!f->local_time)
 		return esc_field(buf, size, jstr(o, "time") ?: "?");
@@ -242,8 +242,8 @@ static void put_human(const struct filter *f, const struct log_record *rec, json
 	const char *s;
 
 	(void)str_escape(host, sizeof(host), jstr(o, "host") ?: "", strlen(jstr(o, "host") ?: ""));
-	printf("%s %s #%" PRIu64 " %s", fmt_time(f, rec, o, time, sizeof(time)), host, rec->seq,
-	       rec->type);
+	printf("%s %s #%" PRIu64 " %s", fmt_record_time(f, rec, o, time, sizeof(time)), host,
+	       rec->seq, rec->type);
 	json_object *transfer = !strcmp(rec->type, "transfer") ? jobj(o, "transfer") : NULL;
 	if (dev) {
 		char busid[4 * USB_BUSID_MAX + 1];
@@ -325,7 +325,7 @@ static void put_csv(const struct filter *f, const struct log_record *rec, json_o
 		(void)snprintf(pserial, sizeof(pserial), "%" PRId64, n);
 	const char *cells[] = {
 		seq,
-		f->local_time ? fmt_time(f, rec, o, time, sizeof(time)) : jstr(o, "time"),
+		f->local_time ? fmt_record_time(f, rec, o, time, sizeof(time)) : jstr(o, "time"),
 		jstr(o, "host"),
 		rec->type,
 		jstr(dev, "busid"),

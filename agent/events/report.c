@@ -116,6 +116,11 @@ static int grow(void **arr, size_t *alloc, size_t n, size_t size)
 struct recent {
 	uint64_t seq; /* 0 = empty */
 	char hash[LOG_HASH_HEX_LEN + 1];
+	/* what a "repeated" record naming it (same_as_seq) adds: */
+	bool counted;          /* it passed the filters */
+	int8_t view;           /* enum decision_view or -1 */
+	uint8_t series;        /* enum report_series */
+	uint32_t device, user; /* index + 1 in the tables, 0 = none */
 };
 
 struct transfer_slot {
@@ -326,22 +331,6 @@ static void gaps_explain(struct report_host *h, uint64_t a, uint64_t b)
 	}
 }
 
-/* The seq range of an events_lost record: "first_seq"/"last_seq" at the top level (or in a
- * "lost" object). false when absent or nonsensical (then it explains nothing). */
-static bool lost_range(json_object *o, uint64_t seq, uint64_t *ret_a, uint64_t *ret_b)
-{
-	int64_t a, b;
-	json_object *in = event_read_obj(o, "lost");
-	if (!(event_read_int(o, "first_seq", &a) && event_read_int(o, "last_seq", &b)) &&
-	    !(event_read_int(in, "first_seq", &a) && event_read_int(in, "last_seq", &b)))
-		return false;
-	if (a <= 0 || b < a || (uint64_t)b >= seq)
-		return false;
-	*ret_a = (uint64_t)a;
-	*ret_b = (uint64_t)b;
-	return true;
-}
-
 static struct recent *recent_at(struct report *r, uint64_t seq)
 {
 	return &r->src.recent[seq % REPORT_DEDUP_WINDOW];
@@ -350,11 +339,12 @@ static struct recent *recent_at(struct report *r, uint64_t seq)
 /* The chain and sequence check of one record. Returns true when it is a duplicate (a resend
  * identical to a record already counted). */
 static bool chain_step(struct report *r, struct report_host *h, const struct log_record *rec,
-                       json_object *o, const char *hash)
+                       const char *hash)
 {
 	struct source *s = &r->src;
-	uint64_t la = 0, lb = 0;
-	bool lost = !strcmp(rec->type, "events_lost") && lost_range(o, rec->seq, &la, &lb);
+	/* the decoder checked an events_lost record's range (1 <= first <= last < seq) */
+	bool lost = rec->lost_first > 0;
+	uint64_t la = rec->lost_first, lb = rec->lost_last;
 
 	if (s->have_last && rec->seq <= s->last_seq) {
 		struct recent *e = recent_at(r, rec->seq);
@@ -397,7 +387,7 @@ static bool chain_step(struct report *r, struct report_host *h, const struct log
 		gaps_explain(h, la, lb);
 	}
 	struct recent *e = recent_at(r, rec->seq);
-	e->seq = rec->seq;
+	*e = (struct recent){ .seq = rec->seq, .view = -1 };
 	memcpy(e->hash, hash, sizeof(e->hash));
 	s->have_last = true;
 	s->last_seq = rec->seq;
@@ -662,6 +652,41 @@ static enum report_series series_of(const char *type, int view)
 	return REPORT_SERIES_OTHER;
 }
 
+/* A "repeated" record (flood control, docs/events.md): count more records identical to
+ * same_as_seq, when that one is still in the window of recent records. */
+static void add_repeated(struct report *r, struct report_host *h, json_object *o,
+                         struct report_day *day)
+{
+	int64_t count, same;
+	if (!event_read_int(o, "count", &count) || !event_read_int(o, "same_as_seq", &same) ||
+	    count <= 0 || same <= 0 || count > INT32_MAX)
+		return;
+	struct recent *e = recent_at(r, (uint64_t)same);
+	if (e->seq != (uint64_t)same || !e->counted)
+		return;
+	uint64_t n = (uint64_t)count;
+	h->events += n;
+	r->res.events += n;
+	if (e->view >= 0)
+		h->decisions[e->view] += n;
+	if (e->series == REPORT_SERIES_TAMPER)
+		h->tamper += n;
+	if (day)
+		day->series[e->series] += n;
+	if (e->device && e->device <= r->res.n_devices) {
+		struct report_device *d = &r->res.devices[e->device - 1];
+		d->events += n;
+		if (e->view >= 0)
+			d->decisions[e->view] += n;
+	}
+	if (e->user && e->user <= r->res.n_users) {
+		struct report_user *u = &r->res.users[e->user - 1];
+		u->events += n;
+		if (e->view >= 0)
+			u->decisions[e->view] += n;
+	}
+}
+
 static int aggregate(struct report *r, struct report_host *h, const struct log_record *rec,
                      json_object *o)
 {
@@ -725,12 +750,22 @@ static int aggregate(struct report *r, struct report_host *h, const struct log_r
 		day->series[series_of(rec->type, view)]++;
 		day->transfer_bytes += bytes;
 	}
+	if (!strcmp(rec->type, "repeated"))
+		add_repeated(r, h, o, day);
+	struct recent *self = recent_at(r, rec->seq);
+	if (self->seq == rec->seq) {
+		self->counted = true;
+		self->view = (int8_t)view;
+		self->series = (uint8_t)series_of(rec->type, view);
+	}
 
 	uint32_t host_tag = (uint32_t)r->res.n_hosts;
 	struct report_device *d = NULL;
 	if (dev && (k = device_entry(r, dev, &d)) < 0)
 		return k;
 	if (d) {
+		if (self->seq == rec->seq)
+			self->device = (uint32_t)(d - r->res.devices) + 1;
 		d->events++;
 		if (view >= 0)
 			d->decisions[view]++;
@@ -748,6 +783,8 @@ static int aggregate(struct report *r, struct report_host *h, const struct log_r
 	if (user && (k = user_entry(r, user, &u)) < 0)
 		return k;
 	if (u) {
+		if (self->seq == rec->seq)
+			self->user = (uint32_t)(u - r->res.users) + 1;
 		u->events++;
 		if (view >= 0)
 			u->decisions[view]++;
@@ -807,7 +844,7 @@ int report_feed_line(struct report *r, const char *line, size_t len, bool torn)
 	log_record_hash(line, len, hash);
 	h->records++;
 	r->res.records++;
-	if (chain_step(r, h, &rec, o, hash))
+	if (chain_step(r, h, &rec, hash))
 		h->duplicates++;
 	else
 		k = aggregate(r, h, &rec, o);

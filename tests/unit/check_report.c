@@ -325,10 +325,22 @@ START_TEST(test_events_lost_does_not_explain_more)
 	for (unsigned i = 1; i <= 10; i++)
 		put(&c, EVENT_HEARTBEAT, T0 + i * MIN);
 	struct event ev = events_fixture_event(&c.fx, EVENT_AGENT_STARTED, T0 + 20 * MIN);
-	json_object *lost = json_object_new_object();
-	json_object_object_add(lost, "first_seq", json_object_new_int64(11));
-	json_object_object_add(lost, "last_seq", json_object_new_int64(12));
-	put_ex(&c, &ev, 16, "events_lost", "lost", lost, true);
+	ev.policy = NULL; /* the recorder's own records carry no policy */
+	char *json = NULL, *line = NULL;
+	size_t len, llen;
+	ck_assert_int_eq(event_to_json(&ev, 16, &c.fx.host, &json, &len), 0);
+	json_object *o = json_tokener_parse(json);
+	json_object_object_add(o, "type", json_object_new_string("events_lost"));
+	json_object_object_add(o, "count", json_object_new_int64(2));
+	json_object_object_add(o, "first_seq", json_object_new_int64(11));
+	json_object_object_add(o, "last_seq", json_object_new_int64(12));
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+	ck_assert_int_eq(log_record_encode(s, strlen(s), c.prev, &line, &llen), 0);
+	ck_assert_int_eq(report_feed_line(r, line, llen, false), 0);
+	json_object_put(o);
+	free(json);
+	free(line);
 	ck_assert_int_eq(report_end_source(r, false, 0, NULL), 0);
 	report_finish(r);
 	const struct report_host *h = &report_result(r)->hosts[0];
@@ -336,6 +348,47 @@ START_TEST(test_events_lost_does_not_explain_more)
 	ck_assert_uint_eq(h->n_gaps, 1);
 	ck_assert_uint_eq(h->gaps[0].first_seq, 13);
 	ck_assert_uint_eq(h->gaps[0].last_seq, 15);
+	chain_done(&c);
+	report_free(r);
+}
+END_TEST
+
+/* Flood control: a "repeated" record counts the records it stands for, as the one it names. */
+START_TEST(test_repeated)
+{
+	struct report *r = report_new(NULL);
+	struct chain c;
+	chain_init(&c, r, "ws-01", "ws-01");
+	put_decision(&c, T0, DEVICE_VERDICT_BLOCK, false, false, false, "bob"); /* seq 1 */
+	put(&c, EVENT_HEARTBEAT, T0 + MIN);
+	struct event ev = events_fixture_event(&c.fx, EVENT_AGENT_STARTED, T0 + 2 * MIN);
+	ev.policy = NULL;
+	json_object *x = json_object_new_int64(4);
+	char *json = NULL, *line = NULL;
+	size_t len, llen;
+	ck_assert_int_eq(event_to_json(&ev, 3, &c.fx.host, &json, &len), 0);
+	json_object *o = json_tokener_parse(json);
+	json_object_object_add(o, "type", json_object_new_string("repeated"));
+	json_object_object_add(o, "repeated_type", json_object_new_string("device_decision"));
+	json_object_object_add(o, "count", x);
+	json_object_object_add(o, "same_as_seq", json_object_new_int64(1));
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+	ck_assert_int_eq(log_record_encode(s, strlen(s), c.prev, &line, &llen), 0);
+	ck_assert_int_eq(report_feed_line(r, line, llen, false), 0);
+	ck_assert_int_eq(report_end_source(r, false, 0, NULL), 0);
+	report_finish(r);
+	const struct report_result *res = report_result(r);
+	const struct report_host *h = &res->hosts[0];
+	ck_assert_int_eq(h->integrity, REPORT_INTEGRITY_OK);
+	ck_assert_uint_eq(h->decisions[DECISION_VIEW_BLOCK], 5);
+	ck_assert_uint_eq(h->events, 3 + 4);
+	ck_assert_uint_eq(res->devices[0].decisions[DECISION_VIEW_BLOCK], 5);
+	ck_assert_uint_eq(res->users[0].events, 5);
+	ck_assert_uint_eq(res->days[0].series[REPORT_SERIES_BLOCK], 5);
+	json_object_put(o);
+	free(json);
+	free(line);
 	chain_done(&c);
 	report_free(r);
 }
@@ -557,6 +610,7 @@ int main(void)
 	tcase_add_test(tc, test_deleted_record_is_gap);
 	tcase_add_test(tc, test_events_lost_explains_gap);
 	tcase_add_test(tc, test_events_lost_does_not_explain_more);
+	tcase_add_test(tc, test_repeated);
 	tcase_add_test(tc, test_modified_record_is_broken);
 	tcase_add_test(tc, test_resend_is_not_counted);
 	tcase_add_test(tc, test_bad_lines);
