@@ -15,8 +15,7 @@
 
 #include "policy/base/macro.h"
 
-#define USEC_PER_DAY   (86400LL * 1000000LL)
-#define TRANSFER_SLOTS 64u /* open transfer sessions remembered per source */
+#define USEC_PER_DAY (86400LL * 1000000LL)
 
 /* Open addressing index: slot holds element index + 1 (0 = empty); hashes[i] of element i. */
 struct index {
@@ -123,11 +122,6 @@ struct recent {
 	uint32_t device, user; /* index + 1 in the tables, 0 = none */
 };
 
-struct transfer_slot {
-	uint64_t key; /* hash of bus id + started; 0 = empty */
-	uint64_t to_device;
-};
-
 /* State of the source being read. */
 struct source {
 	bool active; /* false: over REPORT_MAX_HOSTS, lines ignored */
@@ -136,8 +130,6 @@ struct source {
 	char last_hash[LOG_HASH_HEX_LEN + 1];
 	uint64_t line;
 	struct recent *recent; /* REPORT_DEDUP_WINDOW entries, by seq % window */
-	struct transfer_slot transfers[TRANSFER_SLOTS];
-	unsigned next_transfer;
 };
 
 struct report {
@@ -581,30 +573,12 @@ static bool filter_time(const struct report_filter *f, int64_t t)
 	return !(f->have_since && t < f->since) && !(f->have_until && t >= f->until);
 }
 
-/* Bytes to the device this transfer record adds: periodic records of one session (same bus id
- * and "started") may repeat the running total, so only the growth since the last one counts. */
-static uint64_t transfer_delta(struct report *r, json_object *o, json_object *t)
+/* Bytes to the device a transfer record adds: each record covers its own period (started ..
+ * ended), so the records of a session add up (docs/events.md). */
+static uint64_t transfer_bytes(json_object *t)
 {
 	int64_t to;
-	if (!event_read_int(t, "to_device_bytes", &to) || to < 0)
-		return 0;
-	const char *started = event_read_str(t, "started");
-	if (!started)
-		return (uint64_t)to;
-	const char *busid = event_read_str(event_read_obj(o, "device"), "busid") ?: "";
-	char key[512];
-	int n = snprintf(key, sizeof(key), "%.200s|%.200s", busid, started);
-	uint64_t h = hash_bytes(key, n > 0 ? (size_t)n : 0) | 1;
-	struct source *s = &r->src;
-	for (unsigned i = 0; i < TRANSFER_SLOTS; i++)
-		if (s->transfers[i].key == h) {
-			uint64_t last = s->transfers[i].to_device;
-			s->transfers[i].to_device = (uint64_t)to;
-			return (uint64_t)to >= last ? (uint64_t)to - last : (uint64_t)to;
-		}
-	s->transfers[s->next_transfer] = (struct transfer_slot){ h, (uint64_t)to };
-	s->next_transfer = (s->next_transfer + 1) % TRANSFER_SLOTS;
-	return (uint64_t)to;
+	return event_read_int(t, "to_device_bytes", &to) && to > 0 ? (uint64_t)to : 0;
 }
 
 static void track_policy(struct report_host *h, const struct log_record *rec, json_object *o)
@@ -739,7 +713,7 @@ static int aggregate(struct report *r, struct report_host *h, const struct log_r
 	uint64_t bytes = 0;
 	json_object *t = event_read_obj(o, "transfer");
 	if (!strcmp(rec->type, "transfer") && t) {
-		bytes = transfer_delta(r, o, t);
+		bytes = transfer_bytes(t);
 		h->transfer_bytes += bytes;
 	}
 
@@ -801,9 +775,11 @@ static int aggregate(struct report *r, struct report_host *h, const struct log_r
 		return add_row(r, &res->tamper, &r->rows_alloc[0], rec, o, 0);
 	}
 	if (!strcmp(rec->type, "transfer_alert")) {
+		/* what the sliding window held when the limit was crossed, else the period's */
 		int64_t b = 0;
 		h->transfer_alerts++;
-		(void)event_read_int(t, "to_device_bytes", &b);
+		if (!event_read_int(event_read_obj(t, "limit"), "window_bytes", &b))
+			(void)event_read_int(t, "to_device_bytes", &b);
 		return add_row(r, &res->transfer_alerts, &r->rows_alloc[1], rec, o,
 		               b > 0 ? (uint64_t)b : 0);
 	}

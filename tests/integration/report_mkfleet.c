@@ -5,8 +5,9 @@
  * known counts for tests/integration/report.sh and the README picture (docs/report-example.png):
  *
  *   ws-01      enforce, policy serial 7: 3 allowed, 1 allowed+logged, 1 charge only, 2 blocked,
- *              1 tamper, one copy of 30 MiB (two transfer records of one session) + a
- *              transfer_alert, heartbeats every 5 minutes for 4 hours
+ *              1 tamper, one copy of 30 MiB (two transfer records: periods of one session)
+ *              and a transfer_alert (26 MiB in the window), heartbeats every 5 minutes for 4
+ *              hours
  *   ws-02      audit mode, serial 7: 4 would block (audit), 1 allowed
  *   ws-03      enforce, serial 7; tests delete one record from its log afterwards
  *   ws-04      silent: its heartbeats stop after 30 minutes
@@ -180,7 +181,9 @@ static void append_raw(struct host *h, struct event *ev, uint64_t seq, const cha
 		die(h->path, r);
 }
 
-static json_object *transfer(int64_t to_device, const char *started, const char *ended)
+/* {"transfer": {...}} of one period, shaped as docs/events.md says. */
+static json_object *transfer(int64_t to_device, const char *started, const char *ended,
+                             const char *session_started)
 {
 	json_object *t = json_object_new_object(), *o = json_object_new_object();
 	json_object_object_add(t, "to_device_bytes", json_object_new_int64(to_device));
@@ -190,10 +193,15 @@ static json_object *transfer(int64_t to_device, const char *started, const char 
 	json_object_object_add(file, "bytes", json_object_new_int64(to_device));
 	json_object_array_add(files, file);
 	json_object_object_add(t, "files", files);
+	json_object_object_add(t, "files_written", json_object_new_int64(1));
 	json_object_object_add(t, "files_omitted", json_object_new_int64(0));
 	json_object_object_add(t, "started", json_object_new_string(started));
 	json_object_object_add(t, "ended", json_object_new_string(ended));
+	json_object_object_add(t, "session_started", json_object_new_string(session_started));
 	json_object_object_add(t, "method", json_object_new_string("block"));
+	json_object_object_add(t, "files_method", json_object_new_string("fanotify"));
+	json_object_object_add(t, "end", NULL);
+	json_object_object_add(t, "read_only", json_object_new_boolean(false));
 	json_object_object_add(o, "transfer", t);
 	return o;
 }
@@ -233,17 +241,27 @@ int main(int argc, char **argv)
 	struct event ev = events_fixture_event(&h.fx, EVENT_DEVICE_REMOVED, at(7, 8) + MIN);
 	ev.seat_user = "alice";
 	(void)snprintf(h.fx.dev.serial, sizeof(h.fx.dev.serial), "4C530001");
-	append_raw(
-	    &h, &ev, 0, "transfer",
-	    transfer(10 * 1048576LL, "2026-11-19T08:10:00.000000Z", "2026-11-19T08:20:00.000000Z"));
-	append_raw(
-	    &h, &ev, 0, "transfer",
-	    transfer(30 * 1048576LL, "2026-11-19T08:10:00.000000Z", "2026-11-19T08:25:00.000000Z"));
-	json_object *alert =
-	    transfer(30 * 1048576LL, "2026-11-19T08:10:00.000000Z", "2026-11-19T08:25:00.000000Z");
+	/* one session in two periods: 10 MiB, then 20 MiB (the alert in between) */
+	static const char s0[] = "2026-11-19T08:10:00.000000Z",
+	                  s1[] = "2026-11-19T08:20:00.000000Z",
+	                  s2[] = "2026-11-19T08:25:00.000000Z";
+	append_raw(&h, &ev, 0, "transfer", transfer(10 * 1048576LL, s0, s1, s0));
+	json_object *alert = transfer(16 * 1048576LL, s1, "2026-11-19T08:22:00.000000Z", s0);
+	json_object *tr = NULL, *limit = json_object_new_object();
+	json_object_object_get_ex(alert, "transfer", &tr);
+	json_object_object_add(limit, "bytes", json_object_new_int64(16 * 1048576LL));
+	json_object_object_add(limit, "files", json_object_new_int64(0));
+	json_object_object_add(limit, "window_sec", json_object_new_int64(600));
+	json_object_object_add(limit, "action", json_object_new_string("alert"));
+	json_object_object_add(limit, "window_bytes", json_object_new_int64(26 * 1048576LL));
+	json_object_object_add(limit, "window_files", json_object_new_int64(1));
+	json_object_object_add(tr, "limit", limit);
 	json_object_object_add(alert, "message",
-	                       json_object_new_string("more than 16 MiB to the device in 600 s"));
+	                       json_object_new_string("copy limit crossed: 27.3 MB and 1 files to "
+	                                              "the device in 600 s (limit 16M bytes in 600 "
+	                                              "s: alert)"));
 	append_raw(&h, &ev, 0, "transfer_alert", alert);
+	append_raw(&h, &ev, 0, "transfer", transfer(20 * 1048576LL, s1, s2, s0));
 	for (unsigned d = 1; d < days; d++) { /* the README picture: some activity every day */
 		char started[40];
 		int64_t t = T0 + (int64_t)d * DAY + 90 * MIN;
@@ -257,7 +275,8 @@ int main(int argc, char **argv)
 		ev.seat_user = "alice";
 		(void)snprintf(h.fx.dev.serial, sizeof(h.fx.dev.serial), "4C530001");
 		append_raw(&h, &ev, 0, "transfer",
-		           transfer((int64_t)((d * 5) % 7 + 1) * 40 * 1048576LL, started, started));
+		           transfer((int64_t)((d * 5) % 7 + 1) * 40 * 1048576LL, started, started,
+		                    started));
 	}
 	heartbeats(&h, T0 + 5 * MIN, end);
 	host_done(&h);

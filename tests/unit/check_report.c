@@ -174,11 +174,11 @@ START_TEST(test_counts)
 	put_decision(&c, T0 + 5 * MIN, DEVICE_VERDICT_BLOCK, false, false, true, "bob");
 	put(&c, EVENT_TAMPER, T0 + 6 * MIN);
 	put(&c, EVENT_POLICY_REJECTED, T0 + 7 * MIN);
-	/* one transfer session reported twice (running total) and another one */
+	/* one transfer session reported in two periods, and another session */
 	struct event ev = events_fixture_event(&c.fx, EVENT_DEVICE_REMOVED, T0 + 8 * MIN);
 	put_ex(&c, &ev, 0, "transfer", "transfer", transfer_obj(1000, "2026-11-18T11:10:00Z"),
 	       true);
-	put_ex(&c, &ev, 0, "transfer", "transfer", transfer_obj(5000, "2026-11-18T11:10:00Z"),
+	put_ex(&c, &ev, 0, "transfer", "transfer", transfer_obj(5000, "2026-11-18T11:20:00Z"),
 	       true);
 	put_ex(&c, &ev, 0, "transfer", "transfer", transfer_obj(700, "2026-11-18T12:00:00Z"), true);
 	put_ex(&c, &ev, 0, "transfer_alert", "transfer", transfer_obj(6000, "x"), true);
@@ -197,7 +197,7 @@ START_TEST(test_counts)
 	ck_assert_uint_eq(h->decisions[DECISION_VIEW_BLOCK], 1);
 	ck_assert_uint_eq(h->decisions[DECISION_VIEW_AUDIT_BLOCK], 1);
 	ck_assert_uint_eq(h->tamper, 1);
-	ck_assert_uint_eq(h->transfer_bytes, 5700);
+	ck_assert_uint_eq(h->transfer_bytes, 6700);
 	ck_assert_uint_eq(h->transfer_alerts, 1);
 	ck_assert_int_eq(h->integrity, REPORT_INTEGRITY_OK);
 	ck_assert_uint_eq(res->tamper.n, 1);
@@ -208,11 +208,11 @@ START_TEST(test_counts)
 	ck_assert_str_eq(res->users[0].user, "alice"); /* 4 events before bob's 3 */
 	ck_assert_uint_eq(res->users[1].decisions[DECISION_VIEW_AUDIT_BLOCK], 1);
 	ck_assert_uint_eq(res->n_days, 2);
-	ck_assert_uint_eq(res->days[0].transfer_bytes, 5700);
+	ck_assert_uint_eq(res->days[0].transfer_bytes, 6700);
 	ck_assert_uint_eq(res->days[0].series[REPORT_SERIES_TAMPER], 1);
 	ck_assert_uint_eq(res->days[1].series[REPORT_SERIES_HEARTBEAT], 1);
 	ck_assert_uint_eq(res->n_devices, 1);
-	ck_assert_uint_eq(res->devices[0].transfer_bytes, 5700);
+	ck_assert_uint_eq(res->devices[0].transfer_bytes, 6700);
 
 	char *json = render(res, REPORT_FORMAT_JSON);
 	json_object *o = json_tokener_parse(json);
