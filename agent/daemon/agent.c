@@ -174,6 +174,8 @@ static void transfer_plan_of(const struct agent *a, const struct tracked *t,
 			continue;
 		ret->storage |= (kinds & USB_KIND_BIT(USB_KIND_MASS_STORAGE)) != 0;
 		ret->other_data |= (kinds & OTHER_DATA_KINDS) != 0;
+		ret->mtp |=
+		    (kinds & (USB_KIND_BIT(USB_KIND_MTP) | USB_KIND_BIT(USB_KIND_PTP))) != 0;
 		ret->read_only |= !a->audit && k < dec->n_ifaces &&
 		                  dec->ifaces[k].action == POLICY_ACTION_READ_ONLY;
 	}

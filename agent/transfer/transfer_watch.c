@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -20,14 +21,34 @@
 #include <libudev.h>
 
 #include "agent/transfer/blockdev.h"
+#include "agent/transfer/mtp_stream.h"
 #include "agent/transfer/transfer_acct.h"
+#include "agent/transfer/usbmon_record.h"
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
 
-#define NO_BYTE_COUNTER "no byte counter for devices that are not block devices in this version"
-#define MAX_BLOCKS      32 /* disks and partitions of one device */
-#define SECTOR          512u
+#define NO_BYTE_COUNTER "usbmon: not opened"
+#define MAX_BLOCKS      32
+#define MAX_MON_BUSES   16
+#define MON_DATA_MAX    4096u /* captured bytes fetched per event (an ObjectInfo dataset fits) */
+#define MON_BATCH       1024  /* events per wake-up at most; the rest on the next one */
+
+/* The usbmon binary interface (Documentation/usb/usbmon.rst; no uapi header ships it). */
+struct mon_bin_get {
+	void *hdr;
+	void *data;
+	size_t alloc;
+};
+struct mon_bin_stats {
+	uint32_t queued, dropped;
+};
+#define MON_IOC_MAGIC      0x92
+#define MON_IOCG_STATS     _IOR(MON_IOC_MAGIC, 3, struct mon_bin_stats)
+#define MON_IOCT_RING_SIZE _IO(MON_IOC_MAGIC, 4)
+#define MON_IOCX_GETX      _IOW(MON_IOC_MAGIC, 10, struct mon_bin_get)
+#define MON_RING_SIZE      (1024 * 1024) /* disks and partitions of one device */
+#define SECTOR             512u
 
 struct blockdev {
 	char name[32]; /* kernel name: "sda", "sda1" */
@@ -58,7 +79,8 @@ struct session {
 
 	struct blockdev blocks[MAX_BLOCKS];
 	size_t n_blocks;
-	char cut_why[320]; /* non-empty: to be cut off (after the loop that found it) */
+	struct mtp_stream *mtp; /* MTP/PTP sessions: the host-to-device container stream */
+	char cut_why[320];      /* non-empty: to be cut off (after the loop that found it) */
 };
 
 struct transfer_watch {
@@ -71,6 +93,16 @@ struct transfer_watch {
 	int fan_error; /* negative errno of fanotify_init/mark, 0 = working */
 	bool live_dirty;
 	int64_t live_written_mono; /* when live_path was last written */
+	/* The USB monitor, one reader per bus with a non-block data device attached. */
+	struct usbmon_bus {
+		unsigned busnum;
+		int fd; /* -1: could not be opened, reason says why */
+		sd_event_source *src;
+		uint32_t dropped; /* the kernel's count of events lost, last seen */
+		char reason[160];
+	} mon[MAX_MON_BUSES];
+	size_t n_mon;
+	_Alignas(8) uint8_t mon_buf[USBMON_HDR_LEN + MON_DATA_MAX]; /* one event at a time */
 	char fan_reason[160];
 	struct session **s;
 	size_t n, cap;
@@ -100,6 +132,7 @@ static struct session *session_free(struct session *s)
 	for (size_t i = 0; i < s->n_blocks; i++)
 		block_close(&s->blocks[i]);
 	transfer_files_done(&s->files);
+	free(s->mtp);
 	free(s->dev);
 	free(s);
 	return NULL;
@@ -140,6 +173,11 @@ struct transfer_watch *transfer_watch_free(struct transfer_watch *w)
 	sd_event_source_disable_unref(w->timer);
 	sd_event_source_disable_unref(w->fan_src);
 	sd_event_source_disable_unref(w->mnt_src);
+	for (size_t i = 0; i < w->n_mon; i++) {
+		sd_event_source_disable_unref(w->mon[i].src);
+		if (w->mon[i].fd >= 0)
+			(void)close(w->mon[i].fd); /* read-only character device */
+	}
 	if (w->fan_fd >= 0)
 		(void)close(w->fan_fd); /* notification fd */
 	if (w->cfg.live_path && w->n)
@@ -380,7 +418,39 @@ static void session_sample(struct transfer_watch *w, struct session *s, int64_t 
 		w->live_dirty = true;
 }
 
-/* ---- reports --------------------------------------------------------------------------- */
+/* ---- how it was counted ----------------------------------------------------------------- */
+
+static const struct usbmon_bus *mon_bus(const struct transfer_watch *w, unsigned busnum)
+{
+	for (size_t i = 0; i < w->n_mon; i++)
+		if (w->mon[i].busnum == busnum)
+			return &w->mon[i];
+	return NULL;
+}
+
+/* How bytes and names were learnt, and why not when they were not. */
+static void report_methods(const struct transfer_watch *w, const struct session *s,
+                           struct transfer_report *rep)
+{
+	if (s->plan.storage) {
+		rep->method = "block";
+		rep->files_method = w->fan_error ? "unavailable" : "fanotify";
+		rep->files_reason = w->fan_error ? w->fan_reason : NULL;
+		return;
+	}
+	const struct usbmon_bus *b = mon_bus(w, s->dev->busnum);
+	if (b && b->fd >= 0) {
+		rep->method = "usbmon";
+		rep->files_method = s->plan.mtp ? "mtp" : NULL;
+		return;
+	}
+	rep->method = "unavailable";
+	rep->method_reason = b ? b->reason : NO_BYTE_COUNTER;
+	rep->files_method = s->plan.mtp ? "unavailable" : NULL;
+	rep->files_reason = s->plan.mtp ? rep->method_reason : NULL;
+}
+
+/* ---- transfer events ------------------------------------------------------------------ */
 
 static void session_report(struct transfer_watch *w, struct session *s, const char *end)
 {
@@ -411,6 +481,7 @@ static void session_report(struct transfer_watch *w, struct session *s, const ch
 		.end = end,
 		.read_only = s->plan.read_only,
 	};
+	report_methods(w, s, &rep);
 	emit(w, EVENT_TRANSFER, s, &rep, NULL);
 	free(refs);
 
@@ -457,6 +528,7 @@ static void session_check_limit(struct transfer_watch *w, struct session *s, int
 		.window_bytes = wb,
 		.window_files = wf,
 	};
+	report_methods(w, s, &rep);
 	log_warning("%s: %s", s->busid, msg);
 	emit(w, EVENT_TRANSFER_ALERT, s, &rep, msg);
 	if (cut && !s->cut_why[0])
@@ -653,6 +725,137 @@ static void fan_update(struct transfer_watch *w)
 	(void)sd_event_source_set_io_fd_own(w->mnt_src, true);
 }
 
+/* ---- the USB monitor (phones and other non-block data devices) ------------------------- */
+
+static struct session *session_of_usb(struct transfer_watch *w, unsigned busnum, unsigned devnum)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->s[i]->plan.other_data && !w->s[i]->plan.storage &&
+		    w->s[i]->dev->busnum == busnum && w->s[i]->dev->devnum == devnum)
+			return w->s[i];
+	return NULL;
+}
+
+static void mtp_found(void *userdata, const struct mtp_object *o)
+{
+	struct session *s = userdata;
+
+	transfer_files_add(&s->files, o->name, strlen(o->name),
+	                   o->size == UINT64_MAX ? 0 : o->size);
+	s->files_written++;
+	s->total_files++;
+	transfer_window_add(&s->win, now_usec(CLOCK_MONOTONIC), 0, 1);
+}
+
+static int on_usbmon(sd_event_source *src _unused_, int fd, uint32_t revents _unused_,
+                     void *userdata)
+{
+	struct transfer_watch *w = userdata;
+	uint8_t *buf = w->mon_buf;
+	struct mon_bin_get get = { buf, buf + USBMON_HDR_LEN, MON_DATA_MAX };
+	struct mon_bin_stats st;
+	int64_t mono = now_usec(CLOCK_MONOTONIC);
+
+	for (int k = 0; k < MON_BATCH; k++) {
+		struct usbmon_record r;
+		if (ioctl(fd, MON_IOCX_GETX, &get) < 0)
+			break; /* EAGAIN: drained */
+		uint32_t cap;
+		memcpy(&cap, buf + 36, sizeof(cap));
+		size_t len = USBMON_HDR_LEN + (cap < MON_DATA_MAX ? cap : MON_DATA_MAX);
+		if (usbmon_parse_record(buf, len, &r) < 0)
+			continue;
+		struct session *s = session_of_usb(w, r.busnum, r.devnum);
+		if (!s)
+			continue;
+		bool in;
+		uint32_t bytes;
+		if (usbmon_bulk_bytes(&r, &in, &bytes)) {
+			if (in) {
+				s->from += bytes;
+				s->total_from += bytes;
+			} else {
+				s->to += bytes;
+				s->total_to += bytes;
+				transfer_window_add(&s->win, mono, bytes, 0);
+			}
+			w->live_dirty = true;
+		} else if (s->mtp && r.type == 'S' && r.xfer_type == USBMON_XFER_BULK &&
+		           !(r.epnum & 0x80))
+			(void)mtp_stream_feed(s->mtp, r.data, r.data_len, r.len_urb, mtp_found, s);
+	}
+	/* Events the kernel dropped (ring full): names may be missing, the stream starts afresh. */
+	for (size_t i = 0; i < w->n_mon; i++)
+		if (w->mon[i].fd == fd && ioctl(fd, MON_IOCG_STATS, &st) == 0 &&
+		    st.dropped != w->mon[i].dropped) {
+			w->mon[i].dropped = st.dropped;
+			for (size_t j = 0; j < w->n; j++)
+				if (w->s[j]->mtp && w->s[j]->dev->busnum == w->mon[i].busnum) {
+					mtp_stream_init(w->s[j]->mtp);
+					w->s[j]->files.omitted++;
+				}
+		}
+	for (size_t i = 0; i < w->n; i++)
+		session_check_limit(w, w->s[i], mono);
+	process_cuts(w);
+	return 0;
+}
+
+/* One reader per bus with a non-block data device, none otherwise. */
+static void mon_update(struct transfer_watch *w)
+{
+	/* close the buses nobody needs */
+	for (size_t i = 0; i < w->n_mon;) {
+		bool need = false;
+		for (size_t j = 0; j < w->n && !need; j++)
+			need = w->s[j]->plan.other_data && !w->s[j]->plan.storage &&
+			       w->s[j]->dev->busnum == w->mon[i].busnum;
+		if (need) {
+			i++;
+			continue;
+		}
+		sd_event_source_disable_unref(w->mon[i].src);
+		if (w->mon[i].fd >= 0)
+			(void)close(w->mon[i].fd); /* read-only character device */
+		w->mon[i] = w->mon[--w->n_mon];
+	}
+	/* open the ones that are needed */
+	for (size_t j = 0; j < w->n; j++) {
+		const struct session *s = w->s[j];
+		unsigned bus = s->dev->busnum;
+		char path[32];
+
+		if (!s->plan.other_data || s->plan.storage || mon_bus(w, bus) ||
+		    w->n_mon == MAX_MON_BUSES)
+			continue;
+		struct usbmon_bus *b = &w->mon[w->n_mon++];
+		*b = (struct usbmon_bus){ .busnum = bus, .fd = -1 };
+		(void)snprintf(path, sizeof(path), "/dev/usbmon%u", bus);
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			int e = errno;
+			(void)snprintf(b->reason, sizeof(b->reason), "usbmon: %s: %s%s", path,
+			               strerror(e),
+			               e == ENOENT ? " (the usbmon module is not loaded)" : "");
+			log_warning("%s; transfers of bus %u are not counted", b->reason, bus);
+			continue;
+		}
+		(void)ioctl(fd, MON_IOCT_RING_SIZE,
+		            MON_RING_SIZE); /* best effort: default 300 KiB */
+		int r = sd_event_add_io(w->cfg.event, &b->src, fd, EPOLLIN, on_usbmon, w);
+		if (r < 0) {
+			(void)close(fd); /* read-only character device */
+			(void)snprintf(b->reason, sizeof(b->reason), "usbmon: watching %s: %s",
+			               path, strerror(-r));
+			continue;
+		}
+		struct mon_bin_stats st;
+		if (ioctl(fd, MON_IOCG_STATS, &st) == 0)
+			b->dropped = st.dropped;
+		b->fd = fd;
+	}
+}
+
 /* ---- live counters -------------------------------------------------------------------- */
 
 #define LIVE_MIN_USEC (1000 * 1000) /* at most once a second while counters move */
@@ -710,6 +913,8 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata);
 static void timer_update(struct transfer_watch *w)
 {
 	bool sample = false;
+
+	mon_update(w);
 
 	fan_update(w);
 	int64_t mono = now_usec(CLOCK_MONOTONIC), next = INT64_MAX;
@@ -820,6 +1025,11 @@ int transfer_watch_device(struct transfer_watch *w, const struct usb_device_info
 		s->plan.limit = &s->limit;
 	}
 	transfer_window_init(&s->win, s->plan.limit ? s->limit.window_sec : 600);
+	if (plan->mtp && !plan->storage) {
+		s->mtp = malloc(sizeof(*s->mtp)); /* without it: bytes only */
+		if (s->mtp)
+			mtp_stream_init(s->mtp);
+	}
 	s->present_at_start = present_at_start;
 	s->session_started_rt = s->period_started_rt = now_usec(CLOCK_REALTIME);
 	s->period_started_mono = now_usec(CLOCK_MONOTONIC);

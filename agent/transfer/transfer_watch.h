@@ -7,6 +7,10 @@
  * (BLKROSET, re-set and reported when cleared). It has no timer at all while no session exists.
  *
  * Events go out through the callbacks: EVENT_TRANSFER at session end and every report interval,
+ * For phones and other non-block data devices it reads the kernel's USB monitor (/dev/usbmonN,
+ * binary interface) of that device's bus only, only while such a device is attached: bulk bytes
+ * both ways, and for MTP/PTP the names of the objects sent to the device.
+ *
  * EVENT_TRANSFER_ALERT when a copy limit is crossed (then, for action "block", cut_off()), and
  * EVENT_TAMPER when a read-only flag was cleared.
  */
@@ -49,6 +53,7 @@ struct transfer_plan {
 	bool storage;    /* an allowed mass-storage interface: count block I/O */
 	bool read_only;  /* keep every block device of it read-only */
 	bool other_data; /* allowed data interfaces that are not block devices (MTP, ADB, ...) */
+	bool mtp;        /* among them MTP or PTP: object names from SendObjectInfo */
 	const struct transfer_limit *limit; /* copied; NULL = none */
 };
 

@@ -705,12 +705,91 @@ class Bed:
             self.check("transfer: clearing the read-only flag is reported as tamper", rc == 0,
                        text)
         self.qemu_unplug(qid, busid)
-        ev = self.transfer_event(busid, since)
+        ev_ro = self.transfer_event(busid, since)
+        self.transfer_mtp()
+        if os.environ.get("PC_E2E_BENCH"):
+            self.transfer_bench()
+        ev = ev_ro
         self.check("transfer: read-only stick's transfer event: read_only, reads counted",
                    ev is not None and ev["transfer"]["read_only"] and
                    ev["transfer"]["from_device_bytes"] > 0 and
                    ev["transfer"]["to_device_bytes"] == 0,
                    json.dumps(ev) if ev else "no transfer event")
+
+    def transfer_bench(self):
+        """Prints figures, asserts nothing: raw write throughput to an allowed stick with the
+        agent running (accounting on) and with it stopped (SIGSTOP: accounting off, the stick stays
+        authorized), the agent's CPU per second of copying, and its wake-ups (context switches)
+        per minute with nothing attached."""
+        pid = self.out("cat /run/portcullisd.pid").strip()
+        cpu = ("awk '{print $14 + $15}' /proc/%s/stat" % pid)
+        ctx = ("awk '/voluntary_ctxt_switches/ {n += $2} END {print n}' /proc/%s/status" % pid)
+        rc, text = self.sh(f"sleep 2; a=$({ctx}); sleep 20; b=$({ctx}); echo $((b - a))",
+                           timeout=60)
+        if rc == 0:
+            self.note(f"bench: agent wake-ups with no data device attached: "
+                      f"{int(text.strip()) * 3} per minute (20 s sampled)")
+        qid, busid, disk = self.plug_stick("E2E-BENCH", os.path.join(self.args.workdir,
+                                                                     "bench.img"), 72)
+        if not disk:
+            self.qemu_unplug(qid, busid)
+            return
+        dd = f"dd if=/dev/zero of=/dev/{disk} bs=1M count=64 oflag=direct 2>&1 | tail -n 1"
+        runs = {"on": [], "off": []}
+        for i in range(4):
+            mode = "on" if i % 2 == 0 else "off"
+            pre = "" if mode == "on" else f"kill -STOP {pid}; "
+            post = "" if mode == "on" else f"; kill -CONT {pid}"
+            rc, text = self.sh(f"{pre}c0=$({cpu}); t0=$(date +%s.%N); {dd}; "
+                               f"t1=$(date +%s.%N); c1=$({cpu}){post}; "
+                               "echo \"T $t0 $t1 C $c0 $c1\"", timeout=300)
+            m = re.search(r"T (\S+) (\S+) C (\d+) (\d+)", text)
+            if m:
+                secs = float(m.group(2)) - float(m.group(1))
+                runs[mode].append((64 / secs, (int(m.group(4)) - int(m.group(3))) / secs))
+        self.qemu_unplug(qid, busid)
+        if runs["on"] and runs["off"]:
+            on = sum(r[0] for r in runs["on"]) / len(runs["on"])
+            off = sum(r[0] for r in runs["off"]) / len(runs["off"])
+            ticks = sum(r[1] for r in runs["on"]) / len(runs["on"])
+            self.note(f"bench: raw 64 MiB O_DIRECT writes: {on:.1f} MiB/s with accounting, "
+                      f"{off:.1f} MiB/s without (agent stopped): overhead "
+                      f"{(off - on) / off * 100:+.1f} % (TCG: noisy, compare runs)")
+            self.note(f"bench: agent CPU while copying: {ticks:.2f} clock ticks per second "
+                      f"({ticks:.2f} % of one CPU at 100 Hz)")
+
+    def transfer_mtp(self):
+        """The QEMU MTP phone (writable) allowed with "log": mtp-sendfile of 4 MiB is counted
+        through the USB monitor and the file is named from its SendObjectInfo dataset."""
+        # usbmon is loaded at boot by modules-load.d/portcullis.conf on an installed system.
+        rc, text = self.sh("modprobe usbmon && ls /dev/usbmon*")
+        self.check("transfer: usbmon loaded", rc == 0, text)
+        root = os.path.join(self.args.workdir, "mtpwrite")
+        os.makedirs(root, exist_ok=True)
+        since = self.logsize()
+        self.n += 1
+        qid = f"tphone{self.n}"
+        self.vm.device_add("usb-mtp", qid, bus="xhci.0", rootdir=root, readonly=False,
+                           desc="E2E writable phone")
+        rc, busid = self.sh("pc-e2e find 46f4 0004 60", timeout=90)
+        busid = busid.strip()
+        ev = self.decision_event(busid, since)
+        self.check("transfer: MTP phone allowed by the log rule", ev is not None and
+                   ev["decision"]["verdict"] == "allow",
+                   json.dumps(ev["decision"]) if ev else "no device_decision")
+        rc, text = self.sh("head -c 4194304 /dev/urandom > /tmp/payload.bin && "
+                           "for i in 1 2 3; do mtp-sendfile /tmp/payload.bin payload.bin "
+                           ">/tmp/sendfile.log 2>&1 && exit 0; sleep 1; done; "
+                           "cat /tmp/sendfile.log; exit 1", timeout=300)
+        self.check("transfer: mtp-sendfile of 4 MiB to the phone", rc == 0, text[-800:])
+        self.qemu_unplug(qid, busid)
+        ev = self.transfer_event(busid, since)
+        t = ev["transfer"] if ev else {}
+        names = [f["name"] for f in t.get("files", [])]
+        self.check("transfer: MTP transfer event: usbmon, >= 4 MiB to the device, names the "
+                   "file", ev is not None and t.get("method") == "usbmon" and
+                   t.get("to_device_bytes", 0) >= 4194304 and "payload.bin" in names,
+                   json.dumps(t) if ev else "no transfer event")
 
     def sigkill(self):
         """The agent dies (SIGKILL): new devices stay blocked (defaults stay 0)."""
