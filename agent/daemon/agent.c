@@ -28,6 +28,7 @@
 #include "agent/daemon/authorize.h"
 #include "agent/daemon/enforce.h"
 #include "agent/daemon/status.h"
+#include "agent/sysfs/usb_ep0.h"
 #include "agent/sysfs/usb_sysfs.h"
 #include "agent/transfer/transfer_watch.h"
 #include "policy/base/clock.h"
@@ -209,8 +210,46 @@ static void decide_transfer(struct agent *a, const struct usb_device_info *info)
 		log_warning("%s: out of memory; its transfers are not accounted", info->busid);
 }
 
+/*
+ * Descriptors alone leave a vendor-specific interface ambiguous (ff/ff/00 of a vendor the MTP
+ * database does not know): read its interface strings and Microsoft OS compat IDs over endpoint
+ * 0, from the device as it is (unconfigured), under a short timeout, and classify again. Hints
+ * only add kinds. Any failure fails closed: the decision is made on the descriptors alone.
+ */
+static void add_ep0_hints(struct agent *a, struct usb_device_info *info)
+{
+	int r;
+
+	if (a->cfg.no_ep0_hints || a->usb_failed || !classify_wants_ep0_hints(info))
+		return;
+	if (!a->usb) {
+		/* No discovery: the context only wraps the nodes usb_ep0_read_hints() opens. */
+		(void)libusb_set_option(NULL, LIBUSB_OPTION_NO_DEVICE_DISCOVERY);
+		r = libusb_init(&a->usb);
+		if (r < 0) {
+			a->usb = NULL;
+			a->usb_failed = true;
+			log_warning("libusb cannot be initialized (%s): vendor-specific interfaces "
+			            "are decided on their descriptors alone",
+			            libusb_error_name(r));
+			return;
+		}
+	}
+	r = usb_ep0_read_hints(a->usb, info, USB_EP0_TIMEOUT_MS);
+	if (r < 0) {
+		log_full_errno(LOG_LEVEL_INFO, r,
+		               "%s: no endpoint-0 hints (%m); deciding on the descriptors alone",
+		               info->busid);
+		return;
+	}
+	if (r > 0) {
+		classify_device(info);
+		log_debug("%s: %d endpoint-0 hint(s) read before configuration", info->busid, r);
+	}
+}
+
 /* info (read and classified) -> evaluate -> enforce -> report. */
-static int decide(struct agent *a, const struct usb_device_info *info, enum decide_kind kind)
+static int decide(struct agent *a, struct usb_device_info *info, enum decide_kind kind)
 {
 	struct tracked *t = NULL, *old;
 	bool changed = true, ro_ready = false;
@@ -218,6 +257,7 @@ static int decide(struct agent *a, const struct usb_device_info *info, enum deci
 
 	if (info->is_root_hub) /* never deauthorized; its defaults and own hub interface matter */
 		return enforce_root_hub(a, info, kind != DECIDE_NEW);
+	add_ep0_hints(a, info);
 
 	struct policy_env env;
 	agent_env(a, &env);
@@ -867,6 +907,8 @@ struct agent *agent_free(struct agent *a)
 	sd_event_source_disable_unref(a->recheck_src);
 	sd_event_source_disable_unref(a->window_src);
 	transfer_watch_free(a->transfer);
+	if (a->usb)
+		libusb_exit(a->usb);
 	udev_monitor_unref(a->monitor);
 	udev_unref(a->udev);
 	sd_event_unref(a->event);

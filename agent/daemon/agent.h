@@ -52,7 +52,10 @@ struct agent_config {
 	agent_policy_loader_fn loader;
 	void *loader_userdata;
 
-	bool force_audit;  /* --audit / mode_override = "audit" */
+	bool force_audit; /* --audit / mode_override = "audit" */
+	/* Tests and benchmarks under umockdev (no control transfers): never read endpoint-0 hints
+	 * (interface strings and MS OS compat IDs of ambiguous vendor-specific interfaces). */
+	bool no_ep0_hints;
 	bool watch_policy; /* inotify on the policy file's directory */
 	bool notify;       /* sd_notify READY/STOPPING/STATUS */
 

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+
+#include <libusb.h>
 #include <stdint.h>
 
 #include <libudev.h>
@@ -51,6 +53,11 @@ struct agent {
 	struct decision *dec;
 
 	struct tracked_table tracked;
+
+	/* libusb for endpoint-0 hints (agent/sysfs/usb_ep0.h): made on first need, no device
+	 * discovery (it only wraps /dev/bus/usb nodes it opens itself). */
+	libusb_context *usb;
+	bool usb_failed; /* libusb_init() failed once: descriptors alone from then on */
 
 	uint8_t bus[MAX_BUSES]; /* enum bus_state */
 	struct agent_stats stats;

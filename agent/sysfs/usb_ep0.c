@@ -211,8 +211,8 @@ static int read_strings(libusb_device_handle *h, struct usb_device_info *dev, un
 		if (idx == 0 || !f || f->has_string)
 			continue; /* nothing to ask, or sysfs already had it */
 		r = get_string(h, idx, langid, buf, timeout_ms);
-		if (r == -ENODEV || r == -ENOMEM)
-			return r;
+		if (r == -ENODEV || r == -ENOMEM || r == -ETIMEDOUT)
+			return r; /* a device that lets a request time out is not asked again */
 		if (r < 0 || usb_ep0_parse_string(buf, (size_t)r, text, sizeof(text)) < 0)
 			continue; /* one string not answered: keep the others */
 		added += store_string(dev, i, text);
@@ -294,7 +294,9 @@ int usb_ep0_read_hints(libusb_context *ctx, struct usb_device_info *dev, unsigne
 		return usb_error_to_errno(r);
 	}
 	strings = read_strings(h, dev, timeout_ms);
-	compat = strings == -ENODEV ? 0 : read_compat_ids(h, dev, timeout_ms);
+	/* Gone, or not answering in time: nothing more is asked (bounded delay per device). */
+	compat =
+	    strings == -ENODEV || strings == -ETIMEDOUT ? 0 : read_compat_ids(h, dev, timeout_ms);
 	libusb_close(h);
 	(void)close(fd); /* libusb does not own a wrapped fd */
 	if (strings == -ENODEV || compat == -ENODEV)

@@ -57,6 +57,7 @@ int usb_ep0_parse_compat_ids(const uint8_t *buf, size_t len, struct usb_ep0_comp
  * compat IDs, and stores them in dev->ifaces[] (has_string/string, compat_id). Never claims an
  * interface; short timeouts. Returns the number of hints added (>= 0), or a negative errno:
  * -ENODEV (gone), -EACCES (no permission), -EIO/-ETIMEDOUT (the device did not answer).
- * A device that answers some requests and not others keeps what it answered.
+ * A device that answers some requests and not others keeps what it answered; after the first
+ * request that times out nothing more is asked (the delay per device stays a few timeouts).
  */
 int usb_ep0_read_hints(libusb_context *ctx, struct usb_device_info *dev, unsigned timeout_ms);

@@ -232,3 +232,25 @@ void classify_device(struct usb_device_info *dev)
 	if (dev->desc.dev_class == 0x09)
 		dev->kinds |= K(HUB);
 }
+
+bool classify_wants_ep0_hints(const struct usb_device_info *dev)
+{
+	if (!dev || dev->desc_status < 0 || dev->mtp_db_hit)
+		return false;
+	for (unsigned i = 0; i < dev->n_ifaces && i < USB_MAX_IFACES; i++) {
+		const struct usb_iface_info *f = &dev->ifaces[i];
+		bool vendor = false;
+
+		if (f->kinds != K(OTHER) || f->has_string || f->compat_id[0])
+			continue;
+		for (unsigned k = 0; k < f->n_alts; k++) {
+			unsigned idx = (unsigned)f->first_alt + k;
+			if (idx >= dev->desc.n_alts || idx >= USB_MAX_IFACE_ALTS)
+				break;
+			vendor |= dev->desc.alts[idx].cls == 0xff;
+		}
+		if (vendor)
+			return true;
+	}
+	return false;
+}

@@ -86,6 +86,28 @@ START_TEST(test_hot_added_controllers)
 }
 END_TEST
 
+/*
+ * A bare ff/ff/00 of an unknown vendor is ambiguous from its descriptors, so the agent asks the
+ * device over endpoint 0; umockdev has no device node to talk to, so that fails, and the device is
+ * decided on its descriptors alone: blocked whole (kind "other"), promptly, no enforce_failed.
+ */
+START_TEST(test_ep0_failure_fails_closed)
+{
+	struct harness *h = h_new();
+
+	h_start(h);
+	char *sp = h_add(h, "vendor-bare", NULL, "1-6", false, false);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, sp, NULL), 0);
+	const struct h_event *e = h_last(h, EVENT_DEVICE_DECISION, "1-6");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->verdict, DEVICE_VERDICT_BLOCK);
+	ck_assert_uint_eq(h_count(h, EVENT_ENFORCE_FAILED, NULL), 0);
+	free(sp);
+	h_free(h);
+}
+END_TEST
+
 /* Keyboard: device authorized, then both HID interfaces authorized and probed. */
 START_TEST(test_keyboard_allowed)
 {
@@ -312,6 +334,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_late_string_narrows_earlier_iface);
 	tcase_add_test(tc, test_late_string_on_blocked_iface_narrows);
 	tcase_add_test(tc, test_hot_added_controllers);
+	tcase_add_test(tc, test_ep0_failure_fails_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -198,6 +198,65 @@ static struct usb_device_info *one_iface(uint8_t cls, uint8_t sub, uint8_t proto
 	return dev;
 }
 
+/* A one-interface device with only bulk in + bulk out (no MTP endpoint shape). */
+static struct usb_device_info *bare_iface(uint16_t vid, uint8_t cls, uint8_t sub, uint8_t proto)
+{
+	static struct desc_builder b;
+	struct usb_device_info *dev = calloc(1, sizeof(*dev));
+
+	ck_assert_ptr_nonnull(dev);
+	memset(&b, 0, sizeof(b));
+	desc_build_device(&b, vid, 0x0001, 0, 1);
+	desc_build_config(&b, 1);
+	desc_build_iface(&b, 0, 0, cls, sub, proto);
+	desc_build_ep(&b, 0x81, 2);
+	desc_build_ep(&b, 0x02, 2);
+	desc_build_config_end(&b);
+	ck_assert_int_eq(usb_device_set_descriptors(dev, b.b, b.n), 0);
+	return dev;
+}
+
+/*
+ * Endpoint-0 hints are wanted exactly where the descriptors leave a vendor-specific interface
+ * ambiguous: a bare ff/ff/00 of a vendor the MTP database does not know, without a string or
+ * compat ID yet. With the compat ID "MTP" read over endpoint 0, it is mtp.
+ */
+START_TEST(test_wants_ep0_hints)
+{
+	struct usb_device_info *d = bare_iface(0x1209, 0xff, 0xff, 0x00);
+
+	classify_device(d);
+	ck_assert_uint_eq(d->ifaces[0].kinds, K(OTHER));
+	ck_assert(classify_wants_ep0_hints(d));
+	snprintf(d->ifaces[0].compat_id, sizeof(d->ifaces[0].compat_id), "MTP");
+	classify_device(d);
+	ck_assert(d->ifaces[0].kinds & K(MTP));
+	ck_assert(!classify_wants_ep0_hints(d)); /* answered */
+	free(d);
+
+	d = one_iface(0xff, 0xff, 0x00); /* MTP endpoint shape: mtp from the descriptors */
+	classify_device(d);
+	ck_assert(!classify_wants_ep0_hints(d));
+	free(d);
+	d = bare_iface(0x1209, 0xff, 0x42, 0x01); /* ADB: known */
+	classify_device(d);
+	ck_assert(!classify_wants_ep0_hints(d));
+	free(d);
+	d = bare_iface(0x1209, 0x08, 0x06, 0x50); /* storage: not vendor-specific */
+	classify_device(d);
+	ck_assert(!classify_wants_ep0_hints(d));
+	free(d);
+	d = bare_iface(0x1209, 0xff, 0xff, 0x00); /* the MTP database knows it */
+	d->mtp_db_hit = true;
+	classify_device(d);
+	ck_assert(!classify_wants_ep0_hints(d));
+	d->mtp_db_hit = false;
+	d->desc_status = -EBADMSG; /* malformed: blocked anyway */
+	ck_assert(!classify_wants_ep0_hints(d));
+	free(d);
+}
+END_TEST
+
 /* Hints only ADD kinds: every row's result contains the kinds of the class alone. */
 static const struct hint_case {
 	const char *what;
@@ -475,6 +534,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_device_class_hub);
 	tcase_add_test(tc, test_unparsed_has_no_kinds);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_wants_ep0_hints);
 	suite_add_tcase(s, tc);
 	return s;
 }
