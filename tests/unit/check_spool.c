@@ -14,14 +14,19 @@
 #include <unistd.h>
 
 #include "agent/uplink/spool.h"
+#include "agent/uplink/spool_record.h"
 
 struct faults {
 	int fail_write_errno;   /* next write fails with this */
 	long short_write_bytes; /* next write writes only this many bytes, then fails */
-	int fail_sync_errno;
+	int fail_sync_errno;      /* next fdatasync of a segment (data) file fails with this; the
+	                            directory's and the ack file's are not touched, so a skipped
+	                            data sync cannot hide behind them */
+	int fail_dir_sync_errno;  /* next fdatasync of the spool directory fails with this */
 };
 
 static struct faults F;
+static char dir[64];
 
 static int f_openat(void *ctx, int dirfd, const char *name, int flags, mode_t mode)
 {
@@ -48,11 +53,35 @@ static ssize_t f_pwrite(void *ctx, int fd, const void *buf, size_t len, off_t of
 	return spool_io_default.pwrite(ctx, fd, buf, len, off);
 }
 
+/* What fd is: 'd' a segment (data) file, 'D' the directory, 'o' anything else. */
+static char fd_kind(int fd)
+{
+	char link[64], target[512];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 'o';
+	target[n] = '\0';
+	const char *base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!strncmp(base, "seg-", 4))
+		return 'd';
+	if (!strcmp(target, dir))
+		return 'D';
+	return 'o';
+}
+
 static int f_fdatasync(void *ctx, int fd)
 {
-	if (F.fail_sync_errno) {
+	char k = fd_kind(fd);
+	if (F.fail_sync_errno && k == 'd') {
 		int e = F.fail_sync_errno;
 		F.fail_sync_errno = 0;
+		return -e;
+	}
+	if (F.fail_dir_sync_errno && k == 'D') {
+		int e = F.fail_dir_sync_errno;
+		F.fail_dir_sync_errno = 0;
 		return -e;
 	}
 	return spool_io_default.fdatasync(ctx, fd);
@@ -81,7 +110,6 @@ static const struct spool_io faulty = {
 	.unlinkat = f_unlinkat,
 };
 
-static char dir[64];
 
 static void setup(void)
 {
@@ -220,9 +248,12 @@ START_TEST(test_write_errors)
 	ck_assert_int_eq(append(s, 2, NULL), -EIO);
 	ck_assert_int_eq(append(s, 2, NULL), 0); /* retry succeeds, in a new segment */
 	ck_assert_int_eq(append(s, 3, NULL), 0);
-	F.fail_sync_errno = EIO;
+	F.fail_sync_errno = EIO; /* the segment's fdatasync only */
 	ck_assert_int_eq(spool_sync(s), -EIO);
+	ck_assert_int_eq(F.fail_sync_errno, 0); /* the data file's sync was really attempted */
+	ck_assert(spool_needs_sync(s));         /* and is still owed */
 	ck_assert_int_eq(spool_sync(s), 0);
+	ck_assert(!spool_needs_sync(s));
 	spool_free(s);
 
 	ck_assert_int_eq(spool_open(dir, 1 << 20, NULL, &s), 0);
@@ -231,6 +262,61 @@ START_TEST(test_write_errors)
 	ck_assert_uint_eq(st.corrupt_frames, 1); /* the torn frame, reported */
 	assert_pending(s, 1, 3);
 	spool_free(s);
+}
+END_TEST
+
+/* Each sync point on its own: the data file's failure is reported even when the directory's
+ * succeeds (and the other way round), and nothing is marked durable that was not synced. */
+START_TEST(test_sync_failures_are_separate)
+{
+	struct spool *s;
+	ck_assert_int_eq(spool_open(dir, 1 << 20, &faulty, &s), 0);
+	ck_assert_int_eq(append(s, 1, NULL), 0); /* new segment: data and directory owed */
+	F.fail_sync_errno = EIO;
+	ck_assert_int_eq(spool_sync(s), -EIO);
+	ck_assert_int_eq(F.fail_sync_errno, 0);
+	F.fail_dir_sync_errno = EIO;
+	ck_assert_int_eq(spool_sync(s), -EIO); /* data synced now, the directory failed */
+	ck_assert_int_eq(F.fail_dir_sync_errno, 0);
+	ck_assert(spool_needs_sync(s));
+	ck_assert_int_eq(spool_sync(s), 0);
+	ck_assert_int_eq(append(s, 2, NULL), 0); /* same segment: only data owed */
+	F.fail_sync_errno = ENOSPC;
+	ck_assert_int_eq(spool_sync(s), -ENOSPC);
+	ck_assert_int_eq(spool_sync(s), 0);
+	spool_free(s);
+}
+END_TEST
+
+/* The record size bound: exactly SPOOL_RECORD_MAX is taken (and read back whole after a
+ * restart), one byte more is refused without touching the spool. */
+START_TEST(test_record_size_bound)
+{
+	struct spool *s;
+	uint8_t *big = malloc(SPOOL_RECORD_MAX + 1);
+	ck_assert_ptr_nonnull(big);
+	for (size_t i = 0; i < SPOOL_RECORD_MAX + 1; i++)
+		big[i] = (uint8_t)(i * 7 + 1);
+	ck_assert_int_eq(spool_open(dir, 1 << 20, NULL, &s), 0);
+	ck_assert_int_eq(spool_append(s, 1, big, SPOOL_RECORD_MAX + 1, NULL), -EMSGSIZE);
+	ck_assert_int_eq(spool_append(s, 1, big, 0, NULL), -EMSGSIZE);
+	ck_assert_int_eq(spool_append(s, 1, big, SPOOL_RECORD_MAX, NULL), 0);
+	ck_assert_int_eq(spool_sync(s), 0);
+	spool_free(s);
+	ck_assert_int_eq(spool_open(dir, 1 << 20, NULL, &s), 0);
+	uint64_t seq;
+	const uint8_t *data;
+	uint32_t len;
+	struct spool_stats st;
+	spool_get_stats(s, &st);
+	ck_assert_uint_eq(st.depth, 1);
+	ck_assert_uint_eq(st.corrupt_frames, 0);
+	ck_assert_int_eq(spool_peek(s, 0, &seq, &data, &len), 0);
+	ck_assert_uint_eq(seq, 1);
+	ck_assert_uint_eq(len, SPOOL_RECORD_MAX);
+	ck_assert_mem_eq(data, big, SPOOL_RECORD_MAX);
+	spool_free(s);
+	free(big);
 }
 END_TEST
 
@@ -324,6 +410,8 @@ int main(void)
 	tcase_add_test(tc, test_sigkill_safe);
 	tcase_add_test(tc, test_full_drops_oldest_and_counts);
 	tcase_add_test(tc, test_write_errors);
+	tcase_add_test(tc, test_sync_failures_are_separate);
+	tcase_add_test(tc, test_record_size_bound);
 	tcase_add_test(tc, test_crash_after_n_bytes);
 	tcase_add_test(tc, test_corruption_recovery);
 	tcase_add_test(tc, test_oversized_segment);
