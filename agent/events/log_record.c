@@ -292,12 +292,7 @@ static int explain(struct chain_verifier *v, const struct log_record *rec)
 	v->n_lost_records++;
 	v->lost_seqs_total += rec->lost_count;
 	if (v->n_lost_listed < CHAIN_VERIFIER_MAX_LOST)
-		v->lost[v->n_lost_listed++] = (struct seq_range){ a, b, rec->seq };
-	if (v->prefix_unexplained_last != 0 && a <= v->prefix_unexplained_last) {
-		/* covers the end of the prefix: what is left below a was rotated away */
-		if (b >= v->prefix_unexplained_last)
-			v->prefix_unexplained_last = a - 1;
-	}
+		v->lost[v->n_lost_listed++] = (struct seq_range){ a, b, rec->seq, false };
 	for (size_t i = 0; i < v->n_gaps;) {
 		struct seq_range *g = &v->gaps[i];
 		if (b < g->first || a > g->last) {
@@ -311,7 +306,8 @@ static int explain(struct chain_verifier *v, const struct log_record *rec)
 		if (a > g->first && b < g->last) { /* covers the middle: split */
 			if (v->n_gaps == CHAIN_VERIFIER_MAX_GAPS)
 				return broken(v, "too many partly explained sequence gaps");
-			v->gaps[v->n_gaps++] = (struct seq_range){ b + 1, g->last, g->at_seq };
+			v->gaps[v->n_gaps++] =
+			    (struct seq_range){ b + 1, g->last, g->at_seq, g->prefix };
 			g->last = a - 1;
 		} else if (a <= g->first) {
 			g->first = b + 1;
@@ -402,9 +398,9 @@ int chain_verifier_feed_line(struct chain_verifier *v, const char *line, size_t 
 		if (rec.seq != 1 && strcmp(rec.prev, LOG_ZERO_HASH) == 0) {
 			/* A chain that starts above 1 with nothing before it: the records
 			 * below were issued but never reached this log; events_lost must say so. */
-			v->gaps[v->n_gaps++] = (struct seq_range){ 1, rec.seq - 1, rec.seq };
+			v->gaps[v->n_gaps++] = (struct seq_range){ 1, rec.seq - 1, rec.seq, false };
 		} else if (rec.seq > 1) {
-			v->prefix_unexplained_last = rec.seq - 1;
+			v->gaps[v->n_gaps++] = (struct seq_range){ 1, rec.seq - 1, rec.seq, true };
 		}
 	} else if (rec.seq == v->last_seq) {
 		return broken(v,
@@ -432,7 +428,8 @@ int chain_verifier_feed_line(struct chain_verifier *v, const char *line, size_t 
 			              "): more than %d sequence "
 			              "gaps without an events_lost record",
 			              v->file, v->line, rec.seq, CHAIN_VERIFIER_MAX_GAPS);
-		v->gaps[v->n_gaps++] = (struct seq_range){ v->last_seq + 1, rec.seq - 1, rec.seq };
+		v->gaps[v->n_gaps++] =
+		    (struct seq_range){ v->last_seq + 1, rec.seq - 1, rec.seq, false };
 	} else if (strcmp(rec.prev, v->head) != 0) {
 		return broken(v,
 		              "%s line %" PRIu64 " (seq %" PRIu64 "): prev does not match hash of "
@@ -483,6 +480,16 @@ int chain_verifier_finish(struct chain_verifier *v)
 {
 	if (v->failed)
 		return -EBADMSG;
+	/* What is left of the records before the first one was rotated away: not an error. */
+	for (size_t i = 0; i < v->n_gaps;) {
+		if (!v->gaps[i].prefix) {
+			i++;
+			continue;
+		}
+		if (v->gaps[i].last > v->prefix_unexplained_last)
+			v->prefix_unexplained_last = v->gaps[i].last;
+		v->gaps[i] = v->gaps[--v->n_gaps];
+	}
 	if (v->n_gaps > 0) {
 		const struct seq_range *g = &v->gaps[0];
 		return broken(v,

@@ -95,6 +95,7 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
 struct seq_range {
 	uint64_t first, last;
 	uint64_t at_seq; /* the events_lost record (lost[]), or the record after the gap */
+	bool prefix;     /* gaps[]: before the first record, may have been rotated away */
 };
 
 struct chain_verifier {
@@ -109,8 +110,8 @@ struct chain_verifier {
 	/* missing seqs */
 	struct seq_range gaps[CHAIN_VERIFIER_MAX_GAPS]; /* not yet explained */
 	size_t n_gaps;
-	uint64_t prefix_unexplained_last; /* records 1..this are before the first record and no
-	                                     events_lost covers them (rotated away): 0 = none */
+	uint64_t prefix_unexplained_last; /* after finish: the highest seq before the first record
+	                                     that no events_lost covers (rotated away): 0 = none */
 	struct seq_range lost[CHAIN_VERIFIER_MAX_LOST];
 	size_t n_lost_listed;
 	uint64_t n_lost_records, lost_seqs_total; /* events_lost records, seqs they cover */

@@ -182,6 +182,32 @@ static const struct {
 	{ "escaped non-ASCII (not canonical)", HDR ",\"message\":\"\\u00e9\"" OKP, -EBADMSG },
 	{ "duplicate key", HDR ",\"host\":\"other\"" OKP, -EBADMSG },
 	{ "too deep", HDR ",\"x\":[[[[[[[[[[1]]]]]]]]]]" OKP, -EBADMSG },
+#define LOST(c, f, l)                                                                              \
+	"{\"seq\":9,\"time\":\"2026-11-18T11:06:40.000000Z\",\"host\":\"h\",\"type\":\"events_"    \
+	"lost\","                                                                                  \
+	"\"count\":" c ",\"first_seq\":" f ",\"last_seq\":" l OKP
+	{ "events_lost without range",
+	  "{\"seq\":9,\"time\":\"2026-11-18T11:06:40.000000Z\",\"host\":\"h\",\"type\":\"events_"
+	  "lost\"" OKP,
+	  -EBADMSG },
+	{ "events_lost count wrong", LOST("3", "2", "3"), -EBADMSG },
+	{ "events_lost range reaches its own seq", LOST("2", "8", "9"), -EBADMSG },
+	{ "events_lost first 0", LOST("3", "0", "2"), -EBADMSG },
+	{ "events_lost reversed", LOST("0", "5", "4"), -EBADMSG },
+#define SEAL(e, q, m)                                                                              \
+	"{\"seq\":9,\"time\":\"2026-11-18T11:06:40.000000Z\",\"host\":\"h\",\"type\":\"seal\","    \
+	"\"epoch\":" e ",\"sealed_seq\":" q ",\"mac\":\"" m "\"" OKP
+	{ "seal without mac",
+	  "{\"seq\":9,\"time\":\"2026-11-18T11:06:40.000000Z\",\"host\":\"h\",\"type\":\"seal\","
+	  "\"epoch\":0,\"sealed_seq\":8" OKP,
+	  -EBADMSG },
+	{ "seal mac short", SEAL("0", "8", "abcd"), -EBADMSG },
+	{ "seal mac upper case",
+	  SEAL("0", "8", "ABCDEF0000000000000000000000000000000000000000000000000000000000"),
+	  -EBADMSG },
+	{ "seal sealed_seq not below", SEAL("0", "9", LOG_ZERO_HASH), -EBADMSG },
+	{ "seal epoch negative", SEAL("-1", "8", LOG_ZERO_HASH), -EBADMSG },
+	{ "seal epoch too large", SEAL("99999999", "8", LOG_ZERO_HASH), -EBADMSG },
 };
 
 START_TEST(test_decode_rejects)
@@ -202,6 +228,26 @@ START_TEST(test_decode_accepts_minimal)
 	const char *l = HDR OKP;
 	ck_assert_int_eq(log_record_decode(l, strlen(l), &r, NULL, NULL), 0);
 	ck_assert_str_eq(r.type, "tamper");
+}
+END_TEST
+
+START_TEST(test_decode_evidence_records)
+{
+	struct log_record r;
+	const char *l = LOST("3", "5", "7");
+	ck_assert_int_eq(log_record_decode(l, strlen(l), &r, NULL, NULL), 0);
+	ck_assert_uint_eq(r.lost_first, 5);
+	ck_assert_uint_eq(r.lost_last, 7);
+	ck_assert_uint_eq(r.lost_count, 3);
+	ck_assert(!r.is_seal);
+	l = SEAL("4", "8", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	ck_assert_int_eq(log_record_decode(l, strlen(l), &r, NULL, NULL), 0);
+	ck_assert(r.is_seal);
+	ck_assert_uint_eq(r.seal_epoch, 4);
+	ck_assert_uint_eq(r.seal_seq, 8);
+	ck_assert_str_eq(r.seal_mac,
+	                 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	ck_assert_uint_eq(r.lost_count, 0);
 }
 END_TEST
 
@@ -465,6 +511,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_encode_rejects);
 	tcase_add_loop_test(tc, test_decode_rejects, 0, sizeof(bad_lines) / sizeof(bad_lines[0]));
 	tcase_add_test(tc, test_decode_accepts_minimal);
+	tcase_add_test(tc, test_decode_evidence_records);
 	tcase_add_test(tc, test_decode_nul_newline_and_size);
 	suite_add_tcase(s, tc);
 
