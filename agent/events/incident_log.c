@@ -568,14 +568,14 @@ static int reopen(struct incident_log *l)
 	return 0;
 }
 
-int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret)
+int incident_log_check(struct incident_log *l, bool thorough, struct incident_log_recovery *ret)
 {
 	struct incident_log_recovery rec = {};
 	struct stat st, dst;
 	enum incident_log_tamper t = INCIDENT_LOG_TAMPER_NONE;
 	uint64_t size = 0;
 
-	if (l->dirfd < 0 || fstat(l->dirfd, &dst) < 0 || dst.st_nlink == 0)
+	if (l->dirfd < 0 || (thorough && (fstat(l->dirfd, &dst) < 0 || dst.st_nlink == 0)))
 		t = INCIDENT_LOG_TAMPER_DIR_GONE;
 	else if (l->fd < 0)
 		t = INCIDENT_LOG_TAMPER_REMOVED; /* a failed reopen: try again */
@@ -584,7 +584,7 @@ int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret
 	else if ((uint64_t)st.st_size < l->size) {
 		t = INCIDENT_LOG_TAMPER_TRUNCATED;
 		size = (uint64_t)st.st_size;
-	} else {
+	} else if (thorough) {
 		struct stat nst;
 		if (fstatat(l->dirfd, INCIDENT_LOG_FILE, &nst, AT_SYMLINK_NOFOLLOW) < 0)
 			t = INCIDENT_LOG_TAMPER_REMOVED;

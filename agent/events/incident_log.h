@@ -113,13 +113,15 @@ const char *incident_log_head(const struct incident_log *l);
 int incident_log_append(struct incident_log *l, uint64_t seq, const char *line, size_t len);
 
 /*
- * Checks that the live file is still ours and whole: not removed, replaced or truncated, the
- * directory not removed. If it is not, reopens the log (recreating the directory and files,
- * recovering from what is left; the chain head is kept when nothing is left) and returns 1 with
- * *ret saying what happened; 0 when all is well; a negative errno when even reopening failed
- * (the next append retries). incident_log_append() calls it first.
+ * Checks that the live file is still ours and whole. Always (one fstat, before every append):
+ * not removed or replaced (no link left), not truncated, the directory emptied (its files
+ * unlinked). thorough (from inotify): also the directory itself removed, and the name
+ * incident.log still naming our file (renamed away, another file moved over it). If it is not,
+ * reopens the log (recreating the directory and files, recovering from what is left; the chain
+ * head is kept when nothing is left) and returns 1 with *ret saying what happened; 0 when all
+ * is well; a negative errno when even reopening failed (the next append retries).
  */
-int incident_log_check(struct incident_log *l, struct incident_log_recovery *ret);
+int incident_log_check(struct incident_log *l, bool thorough, struct incident_log_recovery *ret);
 
 /* For an empty log only: the chain goes on from head_hex (the last head its writer knew). */
 void incident_log_adopt_head(struct incident_log *l, const char *head_hex);

@@ -444,11 +444,11 @@ static void account_reopen(struct recorder *r, const struct incident_log_recover
 	(void)state_write(r, true);
 }
 
-static int check_log(struct recorder *r)
+static int check_log(struct recorder *r, bool thorough)
 {
 	struct incident_log_recovery rec;
 	uint64_t had = r->head_seq;
-	int c = incident_log_check(r->log, &rec);
+	int c = incident_log_check(r->log, thorough, &rec);
 	if (c <= 0)
 		return c;
 	account_reopen(r, &rec, had);
@@ -763,7 +763,7 @@ int recorder_check(struct recorder *r)
 {
 	if (!r)
 		return -EINVAL;
-	int c = check_log(r);
+	int c = check_log(r, true);
 	if (c > 0)
 		report_pending(r);
 	return c;
@@ -829,7 +829,7 @@ int64_t recorder_emit(struct recorder *r, const struct event *ev)
 	if (ev->type == EVENT_EVENTS_LOST || ev->type == EVENT_SEAL)
 		return -EINVAL; /* only the recorder makes these: they vouch for the log */
 
-	(void)check_log(r);
+	(void)check_log(r, false); /* the thorough check runs from inotify (recorder_check) */
 	report_pending(r);
 
 	if (r->repeat_window_usec && repeatable(ev) && fingerprint(r, ev, fp) == 0) {

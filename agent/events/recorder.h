@@ -53,9 +53,10 @@ const char *recorder_chain_head(const struct recorder *r); /* hex SHA-256, borro
  * log removed) keeps its seq and is still forwarded; once appending works again an
  * "events_lost" record names the range the local log lacks (count, first_seq, last_seq).
  *
- * Before every append (and whenever recorder_check() is called, e.g. from inotify) the recorder
- * checks that the live file is still its own: removed, replaced or truncated by someone else is
- * a "tamper" record, the log is reopened, numbering continues above the highest seq issued and
+ * Before every append (one fstat: removed, replaced, truncated, directory emptied) and, more
+ * thoroughly, whenever recorder_check() is called (from inotify: also the directory removed or
+ * the file renamed away) the recorder checks that the live file is still its own. If not: a
+ * "tamper" record, the log is reopened, numbering continues above the highest seq issued and
  * the records the log lost are named by an events_lost record.
  *
  * recorder_emit() fills in chain_head of an EVENT_HEARTBEAT whose chain_head is NULL with the
