@@ -23,6 +23,7 @@
 
 #include "policy/base/clock.h"
 #include "policy/base/log.h"
+#include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/rfc3339.h"
 #include "policy/base/strutil.h"
@@ -151,8 +152,10 @@ static int state_parse(const char *buf, size_t len, struct log_state *ret)
 
 static int state_open(struct recorder *r, const char *dir, struct log_state *ret, bool *ret_found)
 {
-	char buf[STATE_LEN + 1];
-	int fd;
+	_cleanup_(freep) char *buf = NULL;
+	char reason[128];
+	size_t n = 0;
+	int fd, e;
 
 	*ret_found = false;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
@@ -160,16 +163,19 @@ static int state_open(struct recorder *r, const char *dir, struct log_state *ret
 	_cleanup_(closep) int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return negative_errno();
+	e = read_file_trusted(NULL, dfd, RECORDER_STATE_FILE, STATE_LEN,
+	                      FILEIO_NOFOLLOW | FILEIO_OVER_CAP_READS_MORE, &buf, &n, reason,
+	                      sizeof(reason));
+	if (e < 0 && e != -ENOENT)
+		log_warning("%s/" RECORDER_STATE_FILE ": %s, ignored", dir, reason);
+	/* Rewritten in place after every record: one fixed-size line, kept open. */
 	fd = openat(dfd, RECORDER_STATE_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return negative_errno();
 	r->state_fd = fd;
-	ssize_t n = pread(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		return negative_errno();
-	if (n == 0)
+	if (e < 0 || n == 0)
 		return 0;
-	if (state_parse(buf, (size_t)n, ret) < 0) {
+	if (state_parse(buf, n, ret) < 0) {
 		log_warning("%s/" RECORDER_STATE_FILE
 		            ": malformed, ignored (numbering continues from "
 		            "the log and its head file)",
@@ -216,28 +222,39 @@ static void key_forget(struct recorder *r)
 /* Loads <state_dir>/seal-key if present (and not loaded yet). */
 static int key_load(struct recorder *r)
 {
-	char buf[SEAL_KEY_FILE_LEN + 1];
-	int r_;
+	char *buf = NULL, reason[128];
+	size_t n = 0;
+	int e;
 
 	if (r->have_key)
 		return 0;
 	_cleanup_(closep) int dfd = open(r->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return negative_errno();
-	_cleanup_(closep) int fd = openat(dfd, SEAL_KEY_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : negative_errno();
-	ssize_t n = pread(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		return negative_errno();
-	r_ = seal_key_file_parse(buf, (size_t)n, &r->key_epoch, r->key);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	if (r_ < 0) {
+	e = read_file_trusted(NULL, dfd, SEAL_KEY_FILE, SEAL_KEY_FILE_LEN,
+	                      FILEIO_NOFOLLOW | FILEIO_NO_GW | FILEIO_OVER_CAP_READS_MORE, &buf, &n,
+	                      reason, sizeof(reason));
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0) {
+		log_warning("%s/" SEAL_KEY_FILE ": %s, not sealing", r->state_dir, reason);
+		return e;
+	}
+	e = seal_key_file_parse(buf, n, &r->key_epoch, r->key);
+	OPENSSL_cleanse(buf, n);
+	free(buf);
+	if (e < 0) {
 		log_warning("%s/" SEAL_KEY_FILE ": malformed, not sealing", r->state_dir);
-		return r_;
+		return e;
+	}
+	/* Kept open: each evolution overwrites the same bytes in place (the old key's blocks). */
+	int fd = openat(dfd, SEAL_KEY_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		OPENSSL_cleanse(r->key, sizeof(r->key));
+		return negative_errno();
 	}
 	r->have_key = true;
-	r->key_fd = TAKE_FD(fd);
+	r->key_fd = fd;
 	return 0;
 }
 
@@ -270,20 +287,21 @@ int recorder_setup_keys(const char *state_dir, bool force,
 	_cleanup_(closep) int dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return negative_errno();
-	_cleanup_(closep) int fd =
-	    openat(dfd, SEAL_KEY_FILE,
-	           O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? 0 : O_EXCL), 0600);
-	if (fd < 0)
-		return negative_errno();
+	if (force) {
+		/* The key being replaced still seals the old log's future: wipe its bytes first. */
+		_cleanup_(closep) int old =
+		    openat(dfd, SEAL_KEY_FILE, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (old >= 0) {
+			memset(buf, 0, sizeof(buf));
+			if (pwrite(old, buf, SEAL_KEY_FILE_LEN, 0) < 0 || fdatasync(old) < 0)
+				return negative_errno();
+		}
+	}
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 		return -EIO;
 	seal_key_file_format(0, key, buf);
-	if (fchmod(fd, 0600) < 0 || ftruncate(fd, 0) < 0)
-		e = negative_errno();
-	else if (pwrite(fd, buf, SEAL_KEY_FILE_LEN, 0) != (ssize_t)SEAL_KEY_FILE_LEN)
-		e = -EIO;
-	else if (fsync(fd) < 0 || fsync(dfd) < 0)
-		e = negative_errno();
+	e = write_file_atomic(NULL, dfd, SEAL_KEY_FILE, buf, SEAL_KEY_FILE_LEN, 0600,
+	                      force ? 0 : FILEIO_NOREPLACE);
 	if (e == 0)
 		hex_encode(ret_verify_hex, key, SEAL_KEY_LEN);
 	OPENSSL_cleanse(key, sizeof(key));
