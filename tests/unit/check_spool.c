@@ -17,12 +17,12 @@
 #include "agent/uplink/spool_record.h"
 
 struct faults {
-	int fail_write_errno;   /* next write fails with this */
-	long short_write_bytes; /* next write writes only this many bytes, then fails */
-	int fail_sync_errno;      /* next fdatasync of a segment (data) file fails with this; the
-	                            directory's and the ack file's are not touched, so a skipped
-	                            data sync cannot hide behind them */
-	int fail_dir_sync_errno;  /* next fdatasync of the spool directory fails with this */
+	int fail_write_errno;    /* next write fails with this */
+	long short_write_bytes;  /* next write writes only this many bytes, then fails */
+	int fail_sync_errno;     /* next fdatasync of a segment (data) file fails with this; the
+	                           directory's and the ack file's are not touched, so a skipped
+	                           data sync cannot hide behind them */
+	int fail_dir_sync_errno; /* next fdatasync of the spool directory fails with this */
 };
 
 static struct faults F;
@@ -109,7 +109,6 @@ static const struct spool_io faulty = {
 	.ftruncate = f_ftruncate_fail,
 	.unlinkat = f_unlinkat,
 };
-
 
 static void setup(void)
 {
