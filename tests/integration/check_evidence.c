@@ -354,8 +354,8 @@ START_TEST(test_seal_verify_and_forge)
 	f = fopen(path, "we");
 	fprintf(f, "%020u %s\n", n, h);
 	fclose(f);
-	for (unsigned i = 0; i < n; i++)
-		free(lines[i]);
+	for (unsigned i = 0; i < 16; i++)
+		free(lines[i]); /* also the buffer of the last, failed getline() */
 
 	ck_assert_int_eq(verify(&v, NULL), 0); /* the chain alone cannot tell */
 	ck_assert_int_eq(verify(&v, k0), -EBADMSG);
