@@ -18,11 +18,13 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
 
 #include "agent/daemon/agent.h"
 #include "agent/daemon/authorize.h"
@@ -31,6 +33,7 @@
 #include "policy/base/log.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
+#include "agent/events/event_journal.h"
 #include "agent/events/event_read.h"
 #include "agent/events/incident_log.h"
 #include "agent/events/recorder.h"
@@ -56,6 +59,7 @@ struct daemon {
 	const char *log_dir;
 	sd_event_source *log_watch, *evidence_timer;
 	uint64_t seal_interval_usec, last_seal_mono;
+	bool journal_fields; /* diagnostics go to the journal: events with structured fields */
 };
 
 /* The one record cap: every record the incident log takes fits the spool (upstream). */
@@ -166,12 +170,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 1;
 }
 
-/* One diagnostic line per incident event (device strings escaped). */
-static void log_event(const struct event *ev)
+/*
+ * One diagnostic line per incident event (device strings escaped): on stderr in the foreground,
+ * else to the journal with structured fields (MESSAGE_ID per type, PORTCULLIS_*:
+ * agent/events/event_journal.h). seq 0 = not recorded.
+ */
+static void log_event(const struct daemon *dm, const struct event *ev, uint64_t seq)
 {
 	const struct usb_device_info *d = ev->device;
 	const char *busid = d ? d->busid : ev->device_id ? ev->device_id->busid : NULL;
-	char id[10] = "", product[160] = "";
+	char id[10] = "", product[160] = "", msg[1024];
+	enum log_level level = LOG_LEVEL_INFO;
 
 	if (d) {
 		usb_device_format_id(d, id);
@@ -183,30 +192,46 @@ static void log_event(const struct event *ev)
 		bool audit = ev->audit_override ||
 		             (ev->policy && policy_mode(ev->policy) == POLICY_MODE_AUDIT);
 		/* the honest words: "would block (audit)", "allowed, logged", "charge only", ... */
-		log_info("%s %s \"%s\" on %s: %s%s%s%s%s", event_type_to_string(ev->type), id,
-		         product, d->busid,
-		         decision_view_words(decision_view_of(audit, dec->verdict, dec->charge_only,
-		                                              dec->noteworthy),
-		                             dec->verdict == DEVICE_VERDICT_PARTIAL),
-		         ev->decision->rule_id ? " by rule " : "",
-		         ev->decision->rule_id ? ev->decision->rule_id : "",
-		         ev->message ? "; " : "", ev->message ? ev->message : "");
-	} else
-		log_full_errno(ev->type == EVENT_TAMPER || ev->type == EVENT_ENFORCE_FAILED ||
-		                       ev->type == EVENT_POLICY_REJECTED
-		                   ? LOG_LEVEL_WARNING
-		                   : LOG_LEVEL_INFO,
-		               0, "%s%s%s%s%s%s", event_type_to_string(ev->type), busid ? " " : "",
-		               busid ? busid : "", ev->message ? ": " : "",
+		(void)snprintf(
+		    msg, sizeof(msg), "%s %s \"%s\" on %s: %s%s%s%s%s",
+		    event_type_to_string(ev->type), id, product, d->busid,
+		    decision_view_words(
+		        decision_view_of(audit, dec->verdict, dec->charge_only, dec->noteworthy),
+		        dec->verdict == DEVICE_VERDICT_PARTIAL),
+		    dec->rule_id ? " by rule " : "", dec->rule_id ? dec->rule_id : "",
+		    ev->message ? "; " : "", ev->message ? ev->message : "");
+	} else {
+		if (ev->type == EVENT_TAMPER || ev->type == EVENT_ENFORCE_FAILED ||
+		    ev->type == EVENT_POLICY_REJECTED)
+			level = LOG_LEVEL_WARNING;
+		(void)snprintf(msg, sizeof(msg), "%s%s%s%s%s%s", event_type_to_string(ev->type),
+		               busid ? " " : "", busid ? busid : "", ev->message ? ": " : "",
 		               ev->message ? ev->message : "", ev->error ? " (error)" : "");
+	}
+	if (dm->journal_fields) {
+		struct event_journal j;
+		if (event_journal_fields(ev, seq, msg, &j) == 0) {
+			struct iovec iov[EVENT_JOURNAL_MAX_FIELDS];
+			for (size_t i = 0; i < j.n; i++)
+				iov[i] = (struct iovec){ j.field[i], strlen(j.field[i]) };
+			int r = sd_journal_sendv(iov, (int)j.n);
+			event_journal_done(&j);
+			if (r >= 0)
+				return;
+		}
+	}
+	log_full_errno(level, 0, "%s", msg);
 }
 
 static int sink_emit(void *userdata, const struct event *ev)
 {
 	struct daemon *dm = userdata;
+	uint64_t before = dm->recorder ? recorder_last_seq(dm->recorder) : 0;
+	int r = event_sink_emit(&dm->recorder_sink, ev);
+	uint64_t after = dm->recorder ? recorder_last_seq(dm->recorder) : 0;
 
-	log_event(ev);
-	return event_sink_emit(&dm->recorder_sink, ev);
+	log_event(dm, ev, after > before ? after : 0);
+	return r;
 }
 
 static void on_dropped(void *userdata, uint64_t count);
@@ -472,7 +497,7 @@ static int run(const struct options *o)
 {
 	struct agent_settings st;
 	struct agent_config acfg = { 0 };
-	struct daemon dm = { 0 };
+	struct daemon dm = { .journal_fields = !o->foreground };
 	struct recorder_host host = { .agent_version = PORTCULLIS_VERSION };
 	struct incident_log_config log_cfg = { 0 };
 	char err[512], hostname[256] = "", machine_id[64], config_error[1024] = "";

@@ -76,7 +76,8 @@ int syslog_frame_encode(char *buf, size_t size, const struct syslog_frame *f, bo
 	(void)snprintf(seqbuf, sizeof(seqbuf), "%" PRIu64, f->seq);
 	if (syslog_sd_escape(seqesc, sizeof(seqesc), seqbuf, strlen(seqbuf)) < 0)
 		return -EINVAL;
-	n = snprintf(head + h, sizeof(head) - h, " [" SYSLOG_SD_ID " seq=\"%s\"]", seqesc);
+	n = snprintf(head + h, sizeof(head) - h, " [" SYSLOG_SD_NAME "@%" PRIu32 " seq=\"%s\"]",
+	             f->enterprise_number ? f->enterprise_number : SYSLOG_PEN_EXAMPLE, seqesc);
 	if (n < 0 || (size_t)n >= sizeof(head) - h)
 		return -EINVAL;
 	h += (size_t)n;

@@ -2,7 +2,7 @@
 /*
  * RFC 5424 syslog message for one incident record (pure):
  *
- *   <PRI>1 TIMESTAMP HOST portcullisd PROCID MSGID [portcullis@32473 seq="N"] JSON
+ *   <PRI>1 TIMESTAMP HOST portcullisd PROCID MSGID [portcullis@PEN seq="N"] JSON
  *
  * optionally prefixed with its length and a space (RFC 6587 octet counting, used over TCP/TLS).
  */
@@ -13,10 +13,15 @@
 #include <stdint.h>
 
 #define SYSLOG_APP_NAME "portcullisd"
-#define SYSLOG_SD_ID    "portcullis@32473"
-#define SYSLOG_MSGID    "EVENT"
+#define SYSLOG_SD_NAME  "portcullis"
+/* The structured-data ID is portcullis@<private enterprise number>. 32473 is the example number
+ * RFC 5612 reserves for documentation: the default until an organization sets its own
+ * (uplink.enterprise_number). */
+#define SYSLOG_PEN_EXAMPLE 32473u
+#define SYSLOG_MSGID       "EVENT"
+#define SYSLOG_FACILITY    10u /* authpriv */
 /* facility authpriv (10), severity notice (5) */
-#define SYSLOG_PRI_DEFAULT (10 * 8 + 5)
+#define SYSLOG_PRI_DEFAULT (SYSLOG_FACILITY * 8 + 5)
 
 struct syslog_frame {
 	unsigned pri;      /* 0..191 */
@@ -24,6 +29,7 @@ struct syslog_frame {
 	const char *host;  /* may be NULL or empty: "-" */
 	int64_t procid;    /* <= 0: "-" */
 	const char *msgid; /* NULL: SYSLOG_MSGID */
+	uint32_t enterprise_number; /* 0: SYSLOG_PEN_EXAMPLE */
 	uint64_t seq;
 	const char *msg; /* the JSON record, a trailing newline is dropped */
 	size_t msg_len;

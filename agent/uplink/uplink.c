@@ -20,6 +20,7 @@
 #include "policy/base/log.h"
 #include "policy/base/strutil.h"
 #include "agent/uplink/spool.h"
+#include "agent/uplink/syslog_frame.h"
 #include "agent/uplink/uplink_proto.h"
 
 #define COMMIT_DELAY_USEC 2000u   /* group commit: at most this long after the first append */
@@ -256,8 +257,8 @@ static void pump(struct uplink *u)
 static int child_start(struct uplink *u)
 {
 	int sv[2] = { -1, -1 };
-	char a_port[16], a_tls[8], a_procid[24];
-	char *argv[24];
+	char a_port[16], a_tls[8], a_procid[24], a_pen[16];
+	char *argv[28];
 	int k = 0;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -265,6 +266,8 @@ static int child_start(struct uplink *u)
 	(void)snprintf(a_port, sizeof(a_port), "%u", u->cfg.port);
 	(void)snprintf(a_tls, sizeof(a_tls), "%d", u->cfg.tls ? 1 : 0);
 	(void)snprintf(a_procid, sizeof(a_procid), "%d", (int)getpid());
+	(void)snprintf(a_pen, sizeof(a_pen), "%" PRIu32,
+	               u->cfg.enterprise_number ? u->cfg.enterprise_number : SYSLOG_PEN_EXAMPLE);
 	/* "--name" "value" pairs (see uplink_child.c): a value can never be taken for an option */
 	argv[k++] = u->helper;
 	argv[k++] = (char *)"--protocol";
@@ -279,6 +282,8 @@ static int child_start(struct uplink *u)
 	argv[k++] = u->cfg.user;
 	argv[k++] = (char *)"--procid";
 	argv[k++] = a_procid;
+	argv[k++] = (char *)"--enterprise-number";
+	argv[k++] = a_pen;
 	if (u->cfg.ca_file[0]) {
 		argv[k++] = (char *)"--ca-file";
 		argv[k++] = u->cfg.ca_file;

@@ -42,6 +42,7 @@
 #include "policy/base/strutil.h"
 #include "paths.h"
 #include "agent/uplink/relp_frame.h"
+#include "agent/events/event_class.h"
 #include "agent/uplink/syslog_frame.h"
 #include "agent/uplink/uplink_sandbox.h"
 #include "agent/uplink/uplink_proto.h"
@@ -61,6 +62,7 @@ struct opts {
 	const char *protocol, *host, *port, *user, *ca_file, *cert_file, *key_file, *server_name;
 	bool tls;
 	long procid;
+	uint32_t enterprise_number; /* 0 = the example number */
 	bool sandbox_log; /* hidden --sandbox-log: seccomp logs instead of killing (debugging) */
 	/* hidden --sandbox-selftest[=CALL]: install the filter, then try CALL (default execve) */
 	const char *sandbox_selftest;
@@ -501,8 +503,14 @@ static void try_connect(struct child *c)
 
 static int encode_item(struct child *c, struct item *it, char *dst, size_t size)
 {
+	enum syslog_severity severity;
+	const char *msgid;
+	/* severity and MSGID per event type (docs/events.md, "For the SIEM") */
+	event_class_of_line((const char *)it->data, it->len, &severity, &msgid);
 	struct syslog_frame f = {
-		.pri = SYSLOG_PRI_DEFAULT,
+		.pri = SYSLOG_FACILITY * 8 + (unsigned)severity,
+		.msgid = msgid,
+		.enterprise_number = c->o.enterprise_number,
 		.time_usec = clock_realtime_usec(),
 		.host = c->hostname,
 		.procid = c->o.procid,
@@ -744,20 +752,22 @@ static int enter_sandbox(const struct opts *o)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = { { "protocol", required_argument, NULL, 'P' },
-		                                  { "host", required_argument, NULL, 'h' },
-		                                  { "port", required_argument, NULL, 'p' },
-		                                  { "tls", required_argument, NULL, 't' },
-		                                  { "user", required_argument, NULL, 'u' },
-		                                  { "procid", required_argument, NULL, 'i' },
-		                                  { "ca-file", required_argument, NULL, 'C' },
-		                                  { "cert-file", required_argument, NULL, 'c' },
-		                                  { "key-file", required_argument, NULL, 'k' },
-		                                  { "server-name", required_argument, NULL, 's' },
-		                                  { "sandbox-log", no_argument, NULL, 'L' },
-		                                  { "sandbox-selftest", optional_argument, NULL,
-		                                    'T' },
-		                                  {} };
+	static const struct option longopts[] = {
+		{ "protocol", required_argument, NULL, 'P' },
+		{ "host", required_argument, NULL, 'h' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "tls", required_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "procid", required_argument, NULL, 'i' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "cert-file", required_argument, NULL, 'c' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "server-name", required_argument, NULL, 's' },
+		{ "enterprise-number", required_argument, NULL, 'E' },
+		{ "sandbox-log", no_argument, NULL, 'L' },
+		{ "sandbox-selftest", optional_argument, NULL, 'T' },
+		{}
+	};
 	int opt;
 
 	*o = (struct opts){ .tls = true };
@@ -793,6 +803,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 's':
 			o->server_name = optarg;
 			break;
+		case 'E': {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || *end || v == 0 || v > INT32_MAX)
+				return -EINVAL;
+			o->enterprise_number = (uint32_t)v;
+			break;
+		}
 		case 'L':
 			o->sandbox_log = true;
 			break;
@@ -819,7 +838,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &c.o) < 0) {
 		fprintf(stderr, "usage: portcullis-uplink --protocol relp|syslog --host H --port P "
 		                "--user U [--tls 0|1] [--ca-file F] [--cert-file F --key-file F] "
-		                "[--server-name N] [--procid PID]\n"
+		                "[--server-name N] [--procid PID] [--enterprise-number N]\n"
 		                "Started by portcullisd with its socket as fd 3.\n");
 		return 2;
 	}

@@ -11,6 +11,7 @@
 
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
+#include "agent/uplink/syslog_frame.h"
 #include "agent/uplink/uplink_config.h"
 
 #define SPOOL_MIN_BYTES (64ull * 1024)
@@ -25,6 +26,7 @@ void uplink_config_init(struct uplink_config *ret)
 		.tls = true,
 		.spool_max_bytes = 64ull * 1024 * 1024,
 		.heartbeat_sec = 300,
+		.enterprise_number = SYSLOG_PEN_EXAMPLE,
 	};
 	(void)str_copy(ret->protocol, sizeof(ret->protocol), "relp");
 	(void)str_copy(ret->user, sizeof(ret->user), "portcullis");
@@ -184,6 +186,15 @@ static int parse_group(const config_setting_t *g, struct uplink_config *c, char 
 				         HEARTBEAT_MAX);
 			if (r == 0)
 				c->heartbeat_sec = (unsigned)v;
+		} else if (!strcmp(name, "enterprise_number")) {
+			r = get_u64(s, false, &v, err, errsize);
+			if (r == 0 && (v == 0 || v > INT32_MAX))
+				r = fail(
+				    err, errsize, line,
+				    "enterprise_number must be 1..2147483647 (your IANA private "
+				    "enterprise number)");
+			if (r == 0)
+				c->enterprise_number = (uint32_t)v;
 		} else
 			r = fail(err, errsize, line, "unknown setting uplink.%s", name);
 		if (r < 0)

@@ -23,6 +23,9 @@ struct uplink_config {
 	char user[64];         /* account the child runs as */
 	uint64_t spool_max_bytes;
 	unsigned heartbeat_sec; /* 0 = no heartbeat */
+	/* IANA private enterprise number of the structured-data ID portcullis@N; the default,
+	 * 32473, is the documentation example of RFC 5612: register your own for production */
+	uint32_t enterprise_number;
 };
 
 /* The defaults: disabled, RELP over TLS, 64 MiB spool, heartbeat every 300 s. */

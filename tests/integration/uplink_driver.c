@@ -8,6 +8,9 @@
  *                 [--count N] [--first SEQ] [--size BYTES] [--die-after K] [--drain]
  *                 [--max-bytes N] [--expect-dropped] [--expect-error TEXT] [--timeout SEC]
  *                 [--expect-violation] [--user NAME] [--cert FILE --key FILE]
+ *                 [--records FILE] [--enterprise-number N]
+ * --records submits the lines of FILE (an incident log written by the recorder) as they are,
+ * each with the seq its JSON starts with, instead of generated "test" records.
  * Exit: 0 ok, 1 failed expectation or timeout (a status line says why), 2 usage.
  */
 #include <errno.h>
@@ -109,10 +112,12 @@ int main(int argc, char **argv)
 		                              { "expect-violation", no_argument, NULL, 'V' },
 		                              { "cert", required_argument, NULL, 'c' },
 		                              { "key", required_argument, NULL, 'K' },
+		                              { "records", required_argument, NULL, 'R' },
+		                              { "enterprise-number", required_argument, NULL, 'N' },
 		                              {} };
 	struct driver d = { .result = 1 };
 	struct uplink_config cfg;
-	const char *spool = NULL, *helper = NULL;
+	const char *spool = NULL, *helper = NULL, *records = NULL;
 	uint64_t first = 1, die_after = 0, size = 120, timeout = 60;
 	int opt;
 
@@ -176,6 +181,12 @@ int main(int argc, char **argv)
 		case 't':
 			timeout = strtoull(optarg, NULL, 10);
 			break;
+		case 'R':
+			records = optarg;
+			break;
+		case 'N':
+			cfg.enterprise_number = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
@@ -194,10 +205,36 @@ int main(int argc, char **argv)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &d.t0);
+	if (records) {
+		FILE *f = fopen(records, "re");
+		char *rl = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		if (!f) {
+			fprintf(stderr, "%s: %s\n", records, strerror(errno));
+			return 1;
+		}
+		while ((len = getline(&rl, &cap, f)) > 0) {
+			uint64_t seq = strtoull(rl + strlen("{\"seq\":"), NULL, 10);
+			if (strncmp(rl, "{\"seq\":", 7) != 0 || seq == 0) {
+				fprintf(stderr, "%s: not a record: %.40s\n", records, rl);
+				return 1;
+			}
+			r = uplink_submit(d.u, seq, rl, (size_t)len);
+			if (r < 0) {
+				fprintf(stderr, "uplink_submit(%" PRIu64 "): %s\n", seq,
+				        strerror(-r));
+				return 1;
+			}
+			d.count++;
+		}
+		free(rl);
+		fclose(f);
+	}
 	char *line = malloc(size + 1);
 	if (!line)
 		return 1;
-	for (uint64_t i = 0; i < d.count; i++) {
+	for (uint64_t i = 0; !records && i < d.count; i++) {
 		uint64_t seq = first + i;
 		int n = snprintf(line, size + 1,
 		                 "{\"seq\":%" PRIu64 ",\"type\":\"test\",\"pad\":\"", seq);

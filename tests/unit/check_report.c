@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "agent/events/event_class.h"
 #include "agent/events/event_json.h"
 #include "agent/events/log_record.h"
 #include "agent/events/report.h"
@@ -128,6 +129,18 @@ static char *render(const struct report_result *res, enum report_format f)
 	fclose(out);
 	return buf;
 }
+
+/* Every event type this version writes has a syslog severity, MSGID and journald MESSAGE_ID. */
+START_TEST(test_every_type_has_a_class)
+{
+	for (int t = 0; t < _EVENT_TYPE_MAX; t++) {
+		const char *name = event_type_to_string((enum event_type)t);
+		ck_assert_ptr_nonnull(name);
+		ck_assert_msg(event_class_of(name, strlen(name)) != NULL, "no class for %s", name);
+	}
+	ck_assert_ptr_null(event_class_of("device_decisio", 14));
+}
+END_TEST
 
 START_TEST(test_decision_views)
 {
@@ -605,6 +618,7 @@ int main(void)
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_every_type_has_a_class);
 	tcase_add_test(tc, test_decision_views);
 	tcase_add_test(tc, test_counts);
 	tcase_add_test(tc, test_deleted_record_is_gap);

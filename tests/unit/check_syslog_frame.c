@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/events/event_class.h"
 #include "agent/uplink/relp_frame.h"
 #include "agent/uplink/syslog_frame.h"
 
@@ -34,6 +35,90 @@ START_TEST(test_exact_sample)
 	snprintf(framed, sizeof(framed), "%zu %s", strlen(body), body);
 	ck_assert_int_eq(n, (int)strlen(framed));
 	ck_assert_int_eq(memcmp(out, framed, (size_t)n), 0);
+}
+END_TEST
+
+/* A configured private enterprise number, and severity + MSGID of the event type. */
+START_TEST(test_enterprise_number_and_class)
+{
+	const char *json = "{\"seq\":7,\"time\":\"x\",\"host\":\"ws-01\",\"machine_id\":null,"
+	                   "\"agent_version\":\"0.1.0\",\"type\":\"tamper\",\"message\":\"x\"}";
+	enum syslog_severity sev;
+	const char *msgid;
+	event_class_of_line(json, strlen(json), &sev, &msgid);
+	ck_assert_int_eq(sev, SYSLOG_SEV_ALERT);
+	ck_assert_str_eq(msgid, "tamper");
+	struct syslog_frame f = {
+		.pri = SYSLOG_FACILITY * 8 + sev,
+		.time_usec = 1795768800123456LL,
+		.host = "ws-01",
+		.procid = 812,
+		.msgid = msgid,
+		.enterprise_number = 65535,
+		.seq = 7,
+		.msg = json,
+		.msg_len = strlen(json),
+	};
+	int n = syslog_frame_encode(out, sizeof(out), &f, false);
+	ck_assert_int_gt(n, 0);
+	const char *head = "<81>1 2026-11-27T08:40:00.123456Z ws-01 portcullisd 812 tamper "
+	                   "[portcullis@65535 seq=\"7\"] {";
+	ck_assert_int_eq(memcmp(out, head, strlen(head)), 0);
+	f.enterprise_number = 0; /* unset: the documentation example */
+	n = syslog_frame_encode(out, sizeof(out), &f, false);
+	ck_assert_ptr_nonnull(memmem(out, (size_t)n, "[portcullis@32473 ", 18));
+}
+END_TEST
+
+/* Every type's class; decisions by what they meant; hostile content cannot pick the type. */
+START_TEST(test_event_class_of_line)
+{
+	static const struct {
+		const char *line;
+		enum syslog_severity sev;
+		const char *msgid;
+	} cases[] = {
+		{ "{\"seq\":1,\"type\":\"heartbeat\",\"chain_head\":\"x\"}", SYSLOG_SEV_INFO,
+		  "heartbeat" },
+		{ "{\"seq\":1,\"type\":\"transfer_alert\"}", SYSLOG_SEV_WARNING, "transfer_alert" },
+		{ "{\"seq\":1,\"type\":\"policy_rejected\"}", SYSLOG_SEV_WARNING,
+		  "policy_rejected" },
+		{ "{\"seq\":1,\"type\":\"policy_expired\"}", SYSLOG_SEV_WARNING, "policy_expired" },
+		{ "{\"seq\":1,\"type\":\"device_decision\",\"device\":{\"interfaces\":[{"
+		  "\"decision\":"
+		  "\"allow\"}]},\"decision\":{\"verdict\":\"block\",\"charge_only\":false,"
+		  "\"noteworthy\":false}}",
+		  SYSLOG_SEV_NOTICE, "device_decision" },
+		{ "{\"seq\":1,\"type\":\"device_decision\",\"decision\":{\"verdict\":\"allow\","
+		  "\"charge_only\":false,\"noteworthy\":false}}",
+		  SYSLOG_SEV_INFO, "device_decision" },
+		{ "{\"seq\":1,\"type\":\"device_decision\",\"decision\":{\"verdict\":\"allow\","
+		  "\"charge_only\":false,\"noteworthy\":true}}",
+		  SYSLOG_SEV_NOTICE, "device_decision" },
+		/* a host name cannot smuggle a type: its quotes are escaped */
+		{ "{\"seq\":1,\"host\":\"a\\\",\\\"type\\\":\\\"tamper\",\"type\":\"heartbeat\"}",
+		  SYSLOG_SEV_INFO, "heartbeat" },
+		{ "{\"seq\":1,\"type\":\"test\"}", SYSLOG_SEV_NOTICE, "EVENT" },
+		{ "{\"seq\":1,\"type\":\"tamp", SYSLOG_SEV_NOTICE, "EVENT" },
+		{ "", SYSLOG_SEV_NOTICE, "EVENT" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum syslog_severity sev;
+		const char *msgid;
+		event_class_of_line(cases[i].line, strlen(cases[i].line), &sev, &msgid);
+		ck_assert_msg(sev == cases[i].sev, "case %zu: severity %d", i, sev);
+		ck_assert_str_eq(msgid, cases[i].msgid);
+	}
+	size_t n;
+	const struct event_class *t = event_class_table(&n);
+	ck_assert_uint_ge(n, 17);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_le(strlen(t[i].msgid), 32);
+		ck_assert_uint_eq(strlen(t[i].message_id), 32);
+		ck_assert_uint_eq(strspn(t[i].message_id, "0123456789abcdef"), 32);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(t[i].message_id, t[j].message_id);
+	}
 }
 END_TEST
 
@@ -157,6 +242,8 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_exact_sample);
 	tcase_add_test(tc, test_nil_fields_and_sanitizing);
+	tcase_add_test(tc, test_enterprise_number_and_class);
+	tcase_add_test(tc, test_event_class_of_line);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_sd_escape);
 	tcase_add_test(tc, test_relp_encode);
