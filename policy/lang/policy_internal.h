@@ -107,6 +107,9 @@ struct policy {
 	struct policy_rule *rules;
 	struct policy_index index;
 	int first_catch_all; /* index of the first rule without match keys, -1 when none */
+	/* How the rules were read (for tests and the benchmark): chunks by the fast reader, by
+	 * libconfig; both 0 when the whole text went through libconfig at once. */
+	uint32_t chunks_fast, chunks_libconfig;
 	uint8_t sha256[32];
 	struct arena_chunk *arena; /* every string and array above lives here */
 };

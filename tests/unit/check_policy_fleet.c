@@ -167,6 +167,9 @@ START_TEST(test_fleet_one_rule_per_device)
 	struct policy *p = load_how(&t, true);
 
 	ck_assert_uint_eq(policy_n_rules(p), N_FLEET + 2);
+	/* every rule read by the fast reader, none by libconfig */
+	ck_assert_uint_eq(p->chunks_libconfig, 0);
+	ck_assert_uint_ge(p->chunks_fast, N_FLEET / 256);
 	ck_assert_str_eq(policy_rule_id(p, 1), "s000000");
 	ck_assert_int_eq(policy_rule_line(p, 1), 6);
 	ck_assert_int_eq(policy_rule_line(p, N_FLEET), N_FLEET + 5);
@@ -191,6 +194,7 @@ START_TEST(test_fleet_serial_list)
 	struct policy *p = load_how(&t, true);
 
 	ck_assert_uint_eq(policy_n_rules(p), 3);
+	ck_assert_uint_eq(p->chunks_libconfig, 0);
 	ck_assert_uint_eq(p->rules[1].n_serials, N_FLEET);
 	ck_assert_str_eq(p->rules[1].serials[N_FLEET - 1], "SN00099999");
 	check_fleet_decisions(p, true);
@@ -302,6 +306,9 @@ START_TEST(test_fast_path_equals_whole_text)
 	struct policy *a = load_how(&t, true), *b = load_how(&t, false);
 
 	check_same(a, b);
+	/* the comparison means something: the fast reader read (almost) every chunk */
+	ck_assert_uint_ge(a->chunks_fast, 10);
+	ck_assert_uint_eq(b->chunks_fast + b->chunks_libconfig, 0);
 	ck_assert_str_eq(a->rules[0].serials[0], "A\"}0");
 	ck_assert_str_eq(a->rules[3].manufacturers[0], "SanDisk");
 	/* interned: one copy of the comment shared by 500 rules */
