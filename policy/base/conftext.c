@@ -125,14 +125,16 @@ int conftext_check(const char *s, size_t len, const char *what, struct conftext_
 		return fail(e, line, "NUL byte at offset %zu", (size_t)(nul - s));
 	}
 
-	/* "@include" anywhere, in any case, even in a string or comment: never ambiguous. */
-	line = 1;
-	for (size_t i = 0; i + sizeof(directive) - 1 <= len; i++) {
-		if (s[i] == '\n')
-			line++;
-		if (s[i] == '@' && !strncasecmp(s + i, directive, sizeof(directive) - 1))
+	/* "@include" anywhere, in any case, even in a string or comment: never ambiguous. Found
+	 * with memchr(): a 16 MiB policy is looked at byte by byte once, below, not twice. */
+	for (const char *at = s; (at = memchr(at, '@', len - (size_t)(at - s))); at++)
+		if ((size_t)(at - s) + sizeof(directive) - 1 <= len &&
+		    !strncasecmp(at, directive, sizeof(directive) - 1)) {
+			line = 1;
+			for (const char *p = s; p < at; p++)
+				line += *p == '\n';
 			return fail(e, line, "\"@include\" is not allowed in %s", what);
-	}
+		}
 
 	line = 1;
 	for (size_t i = 0; i < len;) {
