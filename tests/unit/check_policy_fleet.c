@@ -297,7 +297,9 @@ static void check_same(const struct policy *a, const struct policy *b)
 			ck_assert_int_eq(x->limit->line, y->limit->line);
 		}
 	}
-	ck_assert_uint_eq(a->limit->files, b->limit->files);
+	ck_assert_int_eq(!a->limit, !b->limit);
+	if (a->limit)
+		ck_assert_uint_eq(a->limit->files, b->limit->files);
 }
 
 START_TEST(test_fast_path_equals_whole_text)
@@ -373,6 +375,54 @@ START_TEST(test_fast_path_errors)
 }
 END_TEST
 
+/* Syntax the fast reader leaves to libconfig: the same result (a policy or an error) either way. */
+START_TEST(test_fast_reader_gives_up)
+{
+	static const char *const odd[] = {
+		"comment = \"con\" \"cat\";", /* adjacent strings */
+		"serial = \"a\\qb\";",        /* an escape libconfig keeps as a backslash */
+		"serial = \"a\\x00b\";",      /* a NUL by escape */
+		"pid = 010;",                 /* a leading zero */
+		"kind = [ \"hid\", ];",       /* a trailing comma */
+		"kind = [ \"hid\", 3 ];",     /* a mixed array */
+		"ID = \"x\";",                /* a name differing from "id" in case only */
+		"vid = 1.0;",                 /* a float */
+		"vid = true;",                /* a boolean */
+		"vid = 0x10L;",               /* 64-bit hex */
+		"vid = +5;",                  /* a sign */
+		"hosts = ( ( \"a\" ) );",     /* a list in a list */
+		"transfer_alert = { files = 1; x = { y = 1; }; };", /* a group in a group in a rule
+		                                                     */
+		"serial = \"multi\nline\";",                        /* a raw newline in a string */
+		"action = \"allow\" kind = \"hid\"",                /* no terminators at all */
+	};
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+		struct text t = { 0 };
+		add(&t, "version = 1;\nserial = 1;\nrules = (\n");
+		for (size_t i = 0; i < 600; i++)
+			add(&t, "  { id = \"r%zu\"; action = \"allow\"; %s }%s\n", i,
+			    i == 300 ? odd[k] : "serial = \"s\";", i + 1 < 600 ? "," : "");
+		add(&t, ");\n");
+		struct policy *a = NULL, *b = NULL;
+		struct policy_error ea = { 0 }, eb = { 0 };
+		int ra = policy_load_from_bytes_how(t.s, t.len, "x", true, &a, &ea);
+		int rb = policy_load_from_bytes_how(t.s, t.len, "x", false, &b, &eb);
+		ck_assert_msg(ra == rb, "%s: %d vs %d (%s / %s)", odd[k], ra, rb, ea.reason,
+		              eb.reason);
+		if (ra < 0) {
+			ck_assert_int_eq(ea.line, eb.line);
+			ck_assert_str_eq(ea.reason, eb.reason);
+		} else {
+			check_same(a, b);
+			ck_assert_uint_ge(a->chunks_fast, 1); /* the other chunks */
+		}
+		policy_free(a);
+		policy_free(b);
+		free(t.s);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("policy_fleet");
@@ -382,6 +432,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_fleet_serial_list);
 	tcase_add_test(tc, test_fast_path_equals_whole_text);
 	tcase_add_test(tc, test_fast_path_errors);
+	tcase_add_test(tc, test_fast_reader_gives_up);
 	suite_add_tcase(s, tc);
 	return s;
 }
