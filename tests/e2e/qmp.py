@@ -102,6 +102,10 @@ class VM:
             "-serial", f"file:{self.console}",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-device", "qemu-xhci,id=xhci,p2=8,p3=8",
+            # empty PCIe root ports: controllers hot-added at runtime go there (a dock)
+            "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
+            "-device", "pcie-root-port,id=rp2,chassis=2,slot=2",
+            "-device", "pcie-root-port,id=rp3,chassis=3,slot=3",
             "-device", "virtio-serial-pci,id=vser",
             "-chardev", f"socket,id=ctl,path={self.ctl_path},server=on,wait=off",
             "-device", "virtserialport,chardev=ctl,name=pc.ctl",

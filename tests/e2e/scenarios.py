@@ -54,6 +54,8 @@ GADGETS = [
     dict(name="android-ptp", expect="phone", vid="18d1", pid="4ee5", data=["claim"]),
     dict(name="iphone", expect="phone", vid="05ac", pid="12a8", data=["claim"]),
     dict(name="samsung", expect="phone", vid="04e8", pid="6860", data=["claim", "tty"]),
+    dict(name="mtp-compat", expect="phone", vid="1209", pid="c0de", data=["claim"],
+         kinds=["mtp"]),
     dict(name="rndis", expect="phone", vid="18d1", pid="4ee3", data=["net", "claim"]),
     dict(name="ecm", expect="block", vid="0525", pid="a4a2", data=["net", "claim"]),
     dict(name="stick", expect="block", vid="0781", pid="5567", data=["blk", "claim"]),
@@ -241,6 +243,10 @@ class Bed:
             self.note(f"decision: verdict={d.get('verdict')} rule={d.get('rule')} "
                       f"reason={d.get('reason')} kinds={ev.get('device', {}).get('kinds')}")
         auth = dev.get("authorized")
+        for kind in spec.get("kinds", []):
+            kinds = (ev or {}).get("device", {}).get("kinds") or []
+            self.check(f"{label}: classified {kind} before it was configured", kind in kinds,
+                       f"kinds={kinds}")
         if expect == "allow":
             self.check(f"{label}: device authorized", auth == "1", f"authorized={auth}")
             self.check(f"{label}: every interface authorized",
@@ -432,6 +438,84 @@ class Bed:
         self.qemu_unplug(qs, sbus)
         self.qemu_unplug(qk, kbus)
         self.qemu_unplug(hid, hbus)
+
+    def hot_added_controllers(self):
+        """Host controllers added at runtime one after another (a dock): xHCI, EHCI, xHCI on
+        PCIe root ports. Each new root hub's own hub interface must be authorized and bound to
+        the hub driver while its bus is locked; a keyboard behind one works, a stick behind
+        another is blocked."""
+        label = "hot-added controllers"
+        plugged = []
+        hc3_usb2 = None
+        for i, drv in enumerate(["qemu-xhci", "usb-ehci", "qemu-xhci"], 1):
+            hid = f"hc{i}"
+            before = set(self.out("ls /sys/bus/usb/devices | grep '^usb'").split())
+            props = {"bus": f"rp{i}"}
+            if drv == "qemu-xhci":
+                props.update(p2=4, p3=4)
+            self.vm.device_add(drv, hid, **props)
+            plugged.append(hid)
+            want = 2 if drv == "qemu-xhci" else 1
+            rc, text = self.sh(
+                "for n in $(seq 600); do "
+                "now=$(ls /sys/bus/usb/devices | grep -c '^usb'); "
+                f"[ $now -ge {len(before) + want} ] && break; sleep 0.1; done; "
+                "pc-e2e quiet 1500 60 >/dev/null; ls /sys/bus/usb/devices | grep '^usb'",
+                timeout=120)
+            new = sorted(set(text.split()) - before)
+            if not self.check(f"{label}: {drv} {hid} adds {want} root hub(s)",
+                              len(new) == want, f"new root hubs {new}"):
+                continue
+            for hub in new:
+                n = hub[3:]
+                state = self.out(
+                    f"d=/sys/bus/usb/devices/{hub}; i=$d/{n}-0:1.0; "
+                    "echo ad=$(cat $d/authorized_default) "
+                    "iad=$(cat $d/interface_authorized_default) "
+                    "if=$(cat $i/authorized) "
+                    "drv=$(basename $(readlink $i/driver 2>/dev/null) 2>/dev/null)").strip()
+                self.note(f"{hid} {hub}: {state}")
+                self.check(f"{label}: {hub} locked (both defaults 0)",
+                           "ad=0 " in state and "iad=0 " in state, state)
+                self.check(f"{label}: {hub} hub interface authorized, hub driver bound",
+                           "if=1 " in state and state.endswith("drv=hub"), state)
+            if hid == "hc3":
+                hc3_usb2 = new[0]  # xHCI registers its USB 2 root hub first
+        # The race itself cannot be forced: reproduce its outcome on hc3's USB 2 root hub (its
+        # hub interface unauthorized, no hub driver) and let the kernel announce the interface
+        # again, as when it configures a root hub after the bus was locked.
+        if hc3_usb2:
+            n = hc3_usb2[3:]
+            rc, state = self.sh(
+                f"i=/sys/bus/usb/devices/{n}-0:1.0; echo 0 > $i/authorized; "
+                "echo add > $i/uevent; "
+                "for k in $(seq 200); do [ $(cat $i/authorized) = 1 ] && "
+                "[ -e $i/driver ] && break; sleep 0.05; done; "
+                "echo if=$(cat $i/authorized) drv=$(basename $(readlink $i/driver) 2>/dev/null)",
+                timeout=60)
+            state = state.strip()
+            self.check(f"{label}: {hc3_usb2} hub interface born unauthorized is authorized "
+                       "and bound again", state == "if=1 drv=hub", state)
+        # devices behind the new controllers are decided as usual
+        kb = dict(next(s for s in QEMU_DEVICES if s["name"] == "usb-kbd"))
+        before = self.nodes()
+        since = self.logsize()
+        qk = self.qemu_plug(kb, bus="hc3.0")
+        rc, kbus = self.sh(f"pc-e2e find {kb['vid']} {kb['pid']} 60", timeout=90)
+        kbus = kbus.strip()
+        if self.check(f"{label}: keyboard behind hc3 enumerated", rc == 0, kbus):
+            self.assess(f"{label}/keyboard", kb, kbus, before, since)
+        st = dict(QEMU_DEVICES[0])
+        before = self.nodes()
+        since = self.logsize()
+        qs = self.qemu_plug(st, bus="hc2.0")
+        rc, sbus = self.sh(f"pc-e2e find {st['vid']} {st['pid']} 60", timeout=90)
+        sbus = sbus.strip()
+        if self.check(f"{label}: stick behind the EHCI enumerated", rc == 0, sbus):
+            self.assess(f"{label}/usb-storage", st, sbus, before, since)
+        self.qemu_unplug(qs, sbus if rc == 0 else None)
+        self.qemu_unplug(qk, kbus if kbus else None)
+        # the controllers stay: PCIe hot-removal under TCG is slow and proves nothing here
 
     def uevents_since(self, mark):
         return self.out(f"tail -c +{mark + 1} /run/uevent-stamps.log | cut -d' ' -f2- | head -n 20")
@@ -860,6 +944,8 @@ def main():
                     bed.run_qemu_device(spec)
             if want("hub"):
                 bed.hub()
+            if want("hot-added-controllers"):
+                bed.hot_added_controllers()
             for spec in GADGETS:
                 if want(spec["name"]):
                     bed.run_gadget(spec)

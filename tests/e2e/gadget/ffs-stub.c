@@ -10,6 +10,10 @@
  * events until the gadget is torn down or the process is killed. It moves no data: the tests only
  * need a device that looks like Android MTP (ff/ff/00 "MTP"), ADB (ff/42/01), PTP (06/01/01) or
  * Apple usbmux (ff/fe/02) on the bus.
+ *
+ * With PC_FFS_COMPAT=ID (e.g. "MTP") the interface also carries a Microsoft OS extended compat ID
+ * (FunctionFS OS descriptors; the gadget's os_desc must be enabled in configfs for the host to
+ * be able to ask for it).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -128,20 +132,44 @@ int main(int argc, char **argv)
 	fill_speed(&d.fs.intf, d.fs.eps, cls, sub, proto, neps, str != NULL, 64);
 	fill_speed(&d.hs.intf, d.hs.eps, cls, sub, proto, neps, str != NULL, 512);
 	/* The two speed blocks are packed back to back: move the high-speed block down. */
-	char buf[sizeof(d)];
-	size_t off = sizeof(d.head) + sizeof(d.fs_count) + sizeof(d.hs_count);
-	memcpy(buf, &d, off);
+	const char *compat = getenv("PC_FFS_COMPAT");
+	if (compat && (!*compat || strlen(compat) > 8)) {
+		fprintf(stderr, "ffs-stub: PC_FFS_COMPAT must be 1..8 characters\n");
+		return 2;
+	}
+	struct {
+		struct usb_os_desc_header h;
+		struct usb_ext_compat_desc c;
+	} __attribute__((packed)) os = {
+		/* bcdVersion 0x0001: Debian 12's f_fs (Linux 6.1) refuses 0x0100 with EINVAL
+		 * (seen in this suite); later kernels accept both, 0x0001 with a warning */
+		.h = { .interface = 0, .dwLength = htole32(sizeof(os)), .bcdVersion = htole16(0x0001),
+		       .wIndex = htole16(4), .bCount = 1 },
+		/* Reserved1 0: Linux before 6.4 rejects anything else (later ones force it to 1) */
+		.c = { .bFirstInterfaceNumber = 0, .Reserved1 = 0 },
+	};
+	if (compat)
+		memcpy(os.c.CompatibleID, compat, strlen(compat));
+	char buf[sizeof(d) + sizeof(uint32_t) + sizeof(os)];
+	uint32_t counts[3] = { htole32(1 + (uint32_t)neps), htole32(1 + (uint32_t)neps),
+		               htole32(1) };
+	size_t ncounts = compat ? 3 : 2;
+	size_t off = sizeof(d.head) + ncounts * sizeof(uint32_t);
 	memcpy(buf + off, &d.fs, speed_len);
 	memcpy(buf + off + speed_len, &d.hs, speed_len);
 	size_t total = off + 2 * speed_len;
+	if (compat) {
+		memcpy(buf + total, &os, sizeof(os));
+		total += sizeof(os);
+	}
 	struct usb_functionfs_descs_head_v2 head = {
 		.magic = htole32(FUNCTIONFS_DESCRIPTORS_MAGIC_V2),
 		.length = htole32((uint32_t)total),
-		.flags = htole32(FUNCTIONFS_HAS_FS_DESC | FUNCTIONFS_HAS_HS_DESC),
+		.flags = htole32(FUNCTIONFS_HAS_FS_DESC | FUNCTIONFS_HAS_HS_DESC |
+		                 (compat ? FUNCTIONFS_HAS_MS_OS_DESC : 0)),
 	};
-	uint32_t counts[2] = { htole32(1 + (uint32_t)neps), htole32(1 + (uint32_t)neps) };
 	memcpy(buf, &head, sizeof(head));
-	memcpy(buf + sizeof(head), counts, sizeof(counts));
+	memcpy(buf + sizeof(head), counts, ncounts * sizeof(uint32_t));
 
 	char strbuf[sizeof(struct usb_functionfs_strings_head) + 2 + 128];
 	size_t slen = sizeof(struct usb_functionfs_strings_head);

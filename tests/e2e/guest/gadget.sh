@@ -33,7 +33,15 @@ base() { # VID PID MANUFACTURER PRODUCT SERIAL
     echo 500 >"$G/configs/c.1/MaxPower"
 }
 
-ffs() { # INSTANCE CLASS SUB PROTO NEPS [STRING]
+os_desc() { # VENDOR_CODE: answer Microsoft OS descriptors (string 0xEE "MSFT100", compat IDs)
+    echo 1 >"$G/os_desc/use"
+    echo "0x$1" >"$G/os_desc/b_vendor_code"
+    echo MSFT100 >"$G/os_desc/qw_sign"
+    ln -s "$G/configs/c.1" "$G/os_desc/"
+}
+
+ffs() { # INSTANCE CLASS SUB PROTO NEPS [STRING]; PC_FFS_COMPAT=ID in the environment adds a
+        # Microsoft OS compat ID
     local inst=$1
     shift
     mkdir -p "$G/functions/ffs.$inst" "/dev/ffs/$inst"
@@ -42,7 +50,7 @@ ffs() { # INSTANCE CLASS SUB PROTO NEPS [STRING]
     rm -f "/run/ffs-$inst.ready"
     PC_FFS_READY=/run/ffs-$inst.ready setsid "$STUB" "/dev/ffs/$inst" "$@" </dev/null >>/run/ffs-stub.log 2>&1 &
     echo $! >"/run/ffs-$inst.pid"
-    wait_file "/run/ffs-$inst.ready" 10
+    wait_file "/run/ffs-$inst.ready" 10 || { tail -n 3 /run/ffs-stub.log >&2; return 1; }
 }
 
 func() { # TYPE.INSTANCE: create; configure its attributes, then link it
@@ -86,6 +94,15 @@ up() {
         func acm.gs0
         link acm.gs0
         ffs adb ff 42 01 2 ADB
+        ;;
+    mtp-compat)
+        # an unknown vendor id and a bare ff/ff/00 interface (bulk in/out only, no string):
+        # only its Microsoft OS compat ID "MTP", read over endpoint 0, says what it is
+        base 1209 c0de "Example" "Unknown Phone" "PCE2E0010"
+        os_desc 01
+        export PC_FFS_COMPAT=MTP
+        ffs mtpx ff ff 00 2
+        unset PC_FFS_COMPAT
         ;;
     rndis)
         base 18d1 4ee3 Google Pixel "PCE2E0006"
@@ -134,6 +151,7 @@ down() {
     for l in "$G"/configs/c.1/*.*; do
         [ -L "$l" ] && rm -f "$l"
     done
+    [ -L "$G/os_desc/c.1" ] && rm -f "$G/os_desc/c.1"
     for f in "$G"/functions/*; do
         [ -d "$f" ] || continue
         case "$(basename "$f")" in
