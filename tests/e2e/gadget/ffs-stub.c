@@ -143,8 +143,11 @@ int main(int argc, char **argv)
 	} __attribute__((packed)) os = {
 		/* bcdVersion 0x0001: Debian 12's f_fs (Linux 6.1) refuses 0x0100 with EINVAL
 		 * (seen in this suite); later kernels accept both, 0x0001 with a warning */
-		.h = { .interface = 0, .dwLength = htole32(sizeof(os)), .bcdVersion = htole16(0x0001),
-		       .wIndex = htole16(4), .bCount = 1 },
+		.h = { .interface = 0,
+		       .dwLength = htole32(sizeof(os)),
+		       .bcdVersion = htole16(0x0001),
+		       .wIndex = htole16(4),
+		       .bCount = 1 },
 		/* Reserved1 0: Linux before 6.4 rejects anything else (later ones force it to 1) */
 		.c = { .bFirstInterfaceNumber = 0, .Reserved1 = 0 },
 	};
