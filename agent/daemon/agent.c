@@ -180,6 +180,7 @@ static void transfer_plan_of(const struct agent *a, const struct tracked *t,
 		ret->read_only |= !a->audit && k < dec->n_ifaces &&
 		                  dec->ifaces[k].action == POLICY_ACTION_READ_ONLY;
 	}
+	ret->audit = a->audit;
 	if (ret->storage || ret->other_data) {
 		ret->limit = policy_transfer_limit(a->policy, dec);
 		if (!ret->limit && a->audit)
@@ -455,8 +456,10 @@ static void on_transfer_cut_off(void *userdata, const char *busid,
 		memset(d, 0, sizeof(*d));
 		d->verdict = DEVICE_VERDICT_BLOCK;
 		d->n_ifaces = dev->n_ifaces < USB_MAX_IFACES ? dev->n_ifaces : USB_MAX_IFACES;
-		d->rule_id = "transfer_alert";
-		d->reason = "a copy limit cut the device off";
+		bool limit = str_startswith(why, "copy limit");
+		d->rule_id = limit ? "transfer_alert" : "read-only";
+		d->reason = limit ? "a copy limit cut the device off"
+		                  : "its storage could not be made read-only";
 		for (uint16_t k = 0; k < d->n_ifaces; k++)
 			d->ifaces[k] =
 			    (struct iface_decision){ POLICY_ACTION_BLOCK, -1, d->rule_id };

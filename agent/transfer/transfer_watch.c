@@ -28,7 +28,7 @@
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
 
-#define NO_BYTE_COUNTER "usbmon: not opened"
+#define NO_BYTE_COUNTER "usbmon: more buses with data devices than readers (16)"
 #define MAX_BLOCKS      32
 #define MAX_MON_BUSES   16
 #define MON_DATA_MAX    4096u /* captured bytes fetched per event (an ObjectInfo dataset fits) */
@@ -472,12 +472,6 @@ static void session_report(struct transfer_watch *w, struct session *s, const ch
 		.started_usec = s->period_started_rt,
 		.ended_usec = rt,
 		.session_started_usec = s->session_started_rt,
-		.method = s->plan.storage ? "block" : "unavailable",
-		.method_reason = s->plan.storage ? NULL : NO_BYTE_COUNTER,
-		.files_method = !s->plan.storage ? NULL
-		                : w->fan_error   ? "unavailable"
-		                                 : "fanotify",
-		.files_reason = s->plan.storage && w->fan_error ? w->fan_reason : NULL,
 		.end = end,
 		.read_only = s->plan.read_only,
 	};
@@ -517,12 +511,6 @@ static void session_check_limit(struct transfer_watch *w, struct session *s, int
 		.started_usec = s->period_started_rt,
 		.ended_usec = now_usec(CLOCK_REALTIME),
 		.session_started_usec = s->session_started_rt,
-		.method = s->plan.storage ? "block" : "unavailable",
-		.method_reason = s->plan.storage ? NULL : NO_BYTE_COUNTER,
-		.files_method = !s->plan.storage ? NULL
-		                : w->fan_error   ? "unavailable"
-		                                 : "fanotify",
-		.files_reason = s->plan.storage && w->fan_error ? w->fan_reason : NULL,
 		.read_only = s->plan.read_only,
 		.limit = s->plan.limit,
 		.window_bytes = wb,
@@ -991,6 +979,8 @@ int transfer_watch_device(struct transfer_watch *w, const struct usb_device_info
 		s->plan.limit = NULL;
 		if (plan->limit) {
 			s->limit = *plan->limit;
+			if (plan->audit) /* audit mode blocks nothing */
+				s->limit.action = TRANSFER_LIMIT_ALERT;
 			s->plan.limit = &s->limit;
 			transfer_window_init(&s->win, s->limit.window_sec);
 		}
@@ -1022,6 +1012,8 @@ int transfer_watch_device(struct transfer_watch *w, const struct usb_device_info
 	s->plan.limit = NULL;
 	if (plan->limit) {
 		s->limit = *plan->limit;
+		if (plan->audit) /* audit mode blocks nothing */
+			s->limit.action = TRANSFER_LIMIT_ALERT;
 		s->plan.limit = &s->limit;
 	}
 	transfer_window_init(&s->win, s->plan.limit ? s->limit.window_sec : 600);

@@ -54,6 +54,7 @@ struct transfer_plan {
 	bool read_only;  /* keep every block device of it read-only */
 	bool other_data; /* allowed data interfaces that are not block devices (MTP, ADB, ...) */
 	bool mtp;        /* among them MTP or PTP: object names from SendObjectInfo */
+	bool audit;      /* audit mode: a limit with action "block" only alerts */
 	const struct transfer_limit *limit; /* copied; NULL = none */
 };
 

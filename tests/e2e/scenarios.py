@@ -13,6 +13,7 @@ import subprocess
 import os
 import re
 import shlex
+import shutil
 import sys
 import time
 
@@ -779,6 +780,23 @@ class Bed:
                                "grep ' /mnt/ro ' /proc/mounts; umount /mnt/ro")
             self.check("transfer: the read-only stick mounts read-only",
                        " ro," in text or " ro " in text, text)
+            # The udev rule alone, and its ordering: with the agent stopped, the flag cleared
+            # and a "change" event triggered, a udev listener that reads the flag the moment it
+            # learns of the event sees it set (udev ran the rule's RUN before announcing it).
+            pid = self.out("cat /run/portcullisd.pid").strip()
+            rc, text = self.sh(
+                f"kill -STOP {pid}; blockdev --setrw /dev/{disk}; "
+                f"echo before=$(cat /sys/block/{disk}/ro); "
+                "(udevadm monitor --udev --subsystem-match=block | while read -r l; do "
+                f"case \"$l\" in *change*/block/{disk}\\ *) "
+                f"echo listener_saw_ro=$(cat /sys/block/{disk}/ro); break;; esac; done) "
+                ">/tmp/listener.out 2>&1 & lp=$!; sleep 1; "
+                f"udevadm trigger --action=change /sys/block/{disk}; udevadm settle; "
+                "for i in $(seq 1 50); do grep -q listener_saw_ro /tmp/listener.out && break; "
+                "sleep 0.1; done; kill $lp 2>/dev/null; cat /tmp/listener.out; "
+                f"kill -CONT {pid}", timeout=120)
+            self.check("transfer: udev rule alone sets read-only before udev's listeners learn "
+                       "of the event", "before=0" in text and "listener_saw_ro=1" in text, text)
             t_since = self.logsize()
             rc, text = self.sh(f"blockdev --setrw /dev/{disk}; "
                                f"for i in $(seq 1 50); do [ $(blockdev --getro /dev/{disk}) = 1 ]"
@@ -819,9 +837,10 @@ class Bed:
             self.qemu_unplug(qid, busid)
             return
         dd = f"dd if=/dev/zero of=/dev/{disk} bs=1M count=64 oflag=direct 2>&1 | tail -n 1"
+        self.sh(dd, timeout=300)  # warm-up: the image's blocks allocated on the host first
         runs = {"on": [], "off": []}
-        for i in range(4):
-            mode = "on" if i % 2 == 0 else "off"
+        for i in range(6):
+            mode = "off" if i % 2 == 0 else "on"
             pre = "" if mode == "on" else f"kill -STOP {pid}; "
             post = "" if mode == "on" else f"; kill -CONT {pid}"
             rc, text = self.sh(f"{pre}c0=$({cpu}); t0=$(date +%s.%N); {dd}; "
@@ -849,7 +868,8 @@ class Bed:
         rc, text = self.sh("modprobe usbmon && ls /dev/usbmon*")
         self.check("transfer: usbmon loaded", rc == 0, text)
         root = os.path.join(self.args.workdir, "mtpwrite")
-        os.makedirs(root, exist_ok=True)
+        shutil.rmtree(root, ignore_errors=True)  # QEMU's responder will not overwrite a file
+        os.makedirs(root)
         since = self.logsize()
         self.n += 1
         qid = f"tphone{self.n}"
