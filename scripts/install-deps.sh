@@ -11,6 +11,7 @@ udev systemd dbus-daemon
 rsyslog rsyslog-relp rsyslog-openssl
 qemu-system-x86 qemu-utils debootstrap cpio kmod busybox-static mtp-tools usbutils dosfstools procps
 python3 python3-yaml ca-certificates
+gettext locales
 debhelper dpkg-dev lintian e2fsprogs
 jq chromium fonts-dejavu-core
 "
@@ -26,10 +27,17 @@ for p in $PACKAGES; do
 done
 if [ -z "$missing" ]; then
     echo "install-deps: all packages present"
-    exit 0
+else
+    echo "install-deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
 fi
-echo "install-deps: installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+
+# The operator's messages are tested in Japanese (ja_JP.UTF-8) and C: generate the locale.
+if ! locale -a 2>/dev/null | grep -qix 'ja_JP.utf8'; then
+    sed -i 's/^# *\(ja_JP.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    grep -q '^ja_JP.UTF-8 UTF-8' /etc/locale.gen || echo 'ja_JP.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen
+fi

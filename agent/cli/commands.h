@@ -15,3 +15,4 @@ int cmd_report(int argc, char **argv);          /* cmd_report.c: fleet report (h
 int cmd_descriptor(int argc, char **argv);      /* cmd_descriptor.c: dump a descriptors blob */
 int cmd_status(int argc, char **argv);          /* cmd_status.c: agent state, last refusal */
 int cmd_notify(int argc, char **argv);          /* cmd_notify.c: session notifier */
+int cmd_exception(int argc, char **argv);       /* cmd_exception.c: offline exceptions */

@@ -19,6 +19,8 @@ static const struct {
 	{ "descriptor", cmd_descriptor, "dump a raw descriptors file (debugging)" },
 	{ "status", cmd_status, "is the agent running, which device was refused last and why" },
 	{ "notify", cmd_notify, "session helper: tell the user when a device is refused" },
+	{ "exception", cmd_exception,
+	  "request | apply (operator), grant | host-key (IT): offline exceptions" },
 };
 
 static void usage(FILE *f)

@@ -82,6 +82,10 @@ void agent_emit(struct agent *a, const struct event *proto)
 	case EVENT_REPEATED:
 	case EVENT_TRANSFER:
 	case EVENT_TRANSFER_ALERT:
+	case EVENT_EXCEPTION_REQUESTED:
+	case EVENT_EXCEPTION_GRANTED:
+	case EVENT_EXCEPTION_EXPIRED:
+	case EVENT_EXCEPTION_REFUSED:
 	case _EVENT_TYPE_MAX:
 		break;
 	}
@@ -263,6 +267,7 @@ static int decide(struct agent *a, struct usb_device_info *info, enum decide_kin
 	struct policy_env env;
 	agent_env(a, &env);
 	policy_evaluate(a->policy, info, &env, a->dec);
+	agent_exception_decision(a, info, a->dec);
 	if (wants_read_only(a, a->dec)) {
 		/* The udev helper's marker must exist before the interface is authorized. */
 		r = transfer_watch_prepare_read_only(a->transfer, info->busid, true);
@@ -315,10 +320,11 @@ static int decide(struct agent *a, struct usb_device_info *info, enum decide_kin
 		           .type = EVENT_DEVICE_DECISION,
 		           .device = info,
 		           .decision = a->dec,
-		           .message = kind == DECIDE_RELOAD ? "re-evaluated after a policy change"
-		                      : kind == DECIDE_WINDOW
-		                          ? "re-evaluated: a rule's time window opened or closed"
-		                          : NULL,
+		           .message =
+		               kind == DECIDE_RELOAD ? "re-evaluated after a policy change"
+		               : kind == DECIDE_WINDOW
+		                   ? "re-evaluated: a time window or an exception began or ended"
+		                   : NULL,
 		       });
 		if (!a->audit && a->dec->verdict != DEVICE_VERDICT_ALLOW && a->cfg.run_dir) {
 			r = status_write_last_refusal(a->cfg.run_dir, info, a->dec,
@@ -759,23 +765,33 @@ static void redecide_tracked(struct agent *a, enum decide_kind kind)
 
 static void window_update(struct agent *a);
 
+void agent_redecide_all(struct agent *a)
+{
+	redecide_tracked(a, DECIDE_WINDOW);
+	window_update(a);
+	notify_status(a);
+}
+
 static int on_window(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata)
 {
 	struct agent *a = userdata;
 
-	log_info("A rule's time window opened or closed; deciding attached devices again");
-	redecide_tracked(a, DECIDE_WINDOW);
-	window_update(a);
-	notify_status(a);
+	(void)agent_exception_expire(a);
+	log_info("A time window or an exception began or ended; deciding attached devices again");
+	agent_redecide_all(a);
 	return 0;
 }
 
-/* Arms a wall-clock timer for the next second a rule's window opens or closes; off if none. */
+/* Arms a wall-clock timer for the next second a rule's window opens or closes or an exception
+ * ends; off if none. */
 static void window_update(struct agent *a)
 {
 	int64_t next = a->policy ? policy_next_change(a->policy, clock_realtime_sec()) : INT64_MAX;
+	int64_t exc = exc_next_expiry(&a->exc);
 	int r;
 
+	if (exc < next)
+		next = exc;
 	if (next == INT64_MAX || next > INT64_MAX / 1000000) {
 		if (a->window_src)
 			(void)sd_event_source_set_enabled(a->window_src, SD_EVENT_OFF);
@@ -912,6 +928,7 @@ struct agent *agent_free(struct agent *a)
 	transfer_watch_free(a->transfer);
 	if (a->usb)
 		libusb_exit(a->usb);
+	agent_exception_teardown(a);
 	udev_monitor_unref(a->monitor);
 	udev_unref(a->udev);
 	sd_event_unref(a->event);
@@ -1011,6 +1028,9 @@ int agent_start(struct agent *a)
 	usb_sysfs_devices_free(devs);
 
 	r = start_policy_watch(a);
+	if (r < 0)
+		return r;
+	r = agent_exception_setup(a);
 	if (r < 0)
 		return r;
 	recheck_update(a);

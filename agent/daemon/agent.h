@@ -63,6 +63,14 @@ struct agent_config {
 	agent_latency_fn latency_hook; /* optional */
 	void *latency_userdata;
 
+	/* Offline exceptions (docs/exceptions.md): this host's key (hex, root-only; NULL or a
+	 * missing file = exceptions impossible here) and the socket operators talk to (NULL =
+	 * none). exception_minute_sec: seconds in a "minute" of an exception (0 = 60; tests shorten
+	 * it). */
+	const char *exception_key_file;
+	const char *exception_socket;
+	unsigned exception_minute_sec;
+
 	/* Optional: event loop to attach to (a reference is taken); NULL = a new one. */
 	sd_event *event;
 };
@@ -91,6 +99,18 @@ int agent_start(struct agent *a);
 
 /* Loads the policy again and re-enforces every attached device, in both directions (SIGHUP). */
 int agent_reload(struct agent *a);
+
+/*
+ * Offline exceptions, as the socket's commands (also for tests). request: the device attached at
+ * busid, for minutes, asked by uid: 0 and the challenge (EXC_CHALLENGE_TEXT bytes) to read to IT.
+ * apply: the code IT read back: 0 and, in ret_text (size bytes), "BUSID MINUTES UNTIL" of the
+ * exception now in force. Both: a negative errno and a reason (static text) when refused; every
+ * step is an event (exception_requested, exception_granted, exception_refused).
+ */
+int agent_exception_request(struct agent *a, const char *busid, unsigned minutes, uint32_t uid,
+                            char *ret_challenge, const char **ret_reason);
+int agent_exception_apply(struct agent *a, const char *code, uint32_t uid, char *ret_text,
+                          size_t size, const char **ret_reason);
 
 /* Emits agent_stopping and tells systemd STOPPING=1. Does not free. */
 void agent_stop(struct agent *a);

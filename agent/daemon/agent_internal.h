@@ -16,6 +16,7 @@
 
 #include "agent/daemon/agent.h"
 #include "agent/daemon/authorize.h"
+#include "agent/daemon/exception.h"
 #include "agent/daemon/seat.h"
 #include "agent/daemon/tracked.h"
 #include "policy/base/log.h"
@@ -36,8 +37,10 @@ struct agent {
 	struct udev *udev;
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_src, *inotify_src, *debounce_src;
-	sd_event_source *recheck_src; /* NULL until first needed; disabled while not needed */
-	sd_event_source *window_src;  /* next opening or closing of a rule's time window */
+	sd_event_source *recheck_src;  /* NULL until first needed; disabled while not needed */
+	sd_event_source *window_src;   /* next opening or closing of a rule's time window */
+	struct exc_state exc;          /* offline exceptions (exception.h) */
+	struct exc_server *exc_server; /* the operators' socket; NULL when none */
 	struct authz *authz;
 	struct transfer_watch *transfer; /* transfer accounting and read-only storage */
 	struct policy *policy;
@@ -69,6 +72,19 @@ struct agent {
 
 /* Where and when devices are decided now: rules with a window or hosts list depend on it. */
 void agent_env(const struct agent *a, struct policy_env *ret);
+
+/* exception_server.c: the host key and the socket (at start), their end (agent_free). */
+int agent_exception_setup(struct agent *a);
+void agent_exception_teardown(struct agent *a);
+/* An active exception for this device turns its blocked interfaces of the policy's exception
+ * kinds into allowed (decide() and the interface-string refinement call it). */
+void agent_exception_decision(struct agent *a, const struct usb_device_info *info,
+                              struct decision *dec);
+/* Ends the exceptions whose time is up (exception_expired events); true when any ended. */
+bool agent_exception_expire(struct agent *a);
+/* agent.c: decide every tracked device again (a time window or an exception began or ended)
+ * and re-arm the timer. */
+void agent_redecide_all(struct agent *a);
 
 /* For agent_report(): emit the event, log nothing (the daemon's sink logs every event). */
 #define AGENT_LOG_NONE 0

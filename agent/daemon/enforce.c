@@ -298,6 +298,7 @@ int enforce_refine_with_strings(struct agent *a, struct tracked *t)
 	struct policy_env env;
 	agent_env(a, &env);
 	policy_evaluate(a->policy, info, &env, dec);
+	agent_exception_decision(a, info, dec);
 	narrowed = tracked_narrow(t, info, dec);
 	if (narrowed) {
 		agent_report(a, AGENT_LOG_NONE,

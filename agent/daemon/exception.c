@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent's offline exceptions, pure (see exception.h). */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -217,4 +219,67 @@ void exc_apply_to_decision(struct decision *d, const struct usb_device_info *dev
 			d->rule_id = NULL;
 	if (until < d->until)
 		d->until = until;
+}
+
+static bool word(const char **p, const char *end, char *out, size_t size, const char *allowed)
+{
+	size_t n = 0;
+
+	while (*p < end && **p == ' ')
+		(*p)++;
+	while (*p < end && **p != ' ') {
+		char ch = **p;
+		if (!ch || !strchr(allowed, ch) || n + 1 >= size)
+			return false;
+		out[n++] = ch;
+		(*p)++;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+int exc_command_parse(const char *line, size_t len, struct exc_command *ret)
+{
+	static const char digits[] = "0123456789";
+	static const char busid_chars[] = "0123456789.-";
+	static const char code_chars[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                 "abcdefghijklmnopqrstuvwxyz-";
+	const char *p = line, *end = line + len;
+	struct exc_command c = { 0 };
+	char verb[16], num[8];
+
+	if (!line || len > EXC_COMMAND_MAX || memchr(line, '\0', len))
+		return -EBADMSG;
+	if (!word(&p, end, verb, sizeof(verb), "abcdefghijklmnopqrstuvwxyz"))
+		return -EBADMSG;
+	if (!strcmp(verb, "request")) {
+		c.type = EXC_CMD_REQUEST;
+		if (!word(&p, end, c.busid, sizeof(c.busid), busid_chars) ||
+		    !word(&p, end, num, sizeof(num), digits))
+			return -EBADMSG;
+		c.minutes = (unsigned)strtoul(num, NULL, 10);
+		if (c.minutes < 1 || c.minutes > EXC_MINUTES_MAX)
+			return -EBADMSG;
+	} else if (!strcmp(verb, "apply")) {
+		c.type = EXC_CMD_APPLY;
+		/* the code may be typed with spaces: the rest of the line, spaces dropped */
+		size_t n = 0;
+		for (; p < end; p++) {
+			if (*p == ' ')
+				continue;
+			if (!strchr(code_chars, *p) || n + 1 >= sizeof(c.code))
+				return -EBADMSG;
+			c.code[n++] = *p;
+		}
+		c.code[n] = '\0';
+		if (!n)
+			return -EBADMSG;
+	} else
+		return -EBADMSG;
+	while (p < end && *p == ' ')
+		p++;
+	if (p != end)
+		return -EBADMSG;
+	*ret = c;
+	return 0;
 }

@@ -90,6 +90,21 @@ unsigned exc_expire(struct exc_state *s, int64_t now, struct exc_active *ret, un
 /* The earliest second after which an active exception ends (until + 1), INT64_MAX when none. */
 int64_t exc_next_expiry(const struct exc_state *s);
 
+/* A line from the exception socket: "request BUSID MINUTES" or "apply CODE". */
+enum exc_command_type {
+	EXC_CMD_REQUEST,
+	EXC_CMD_APPLY,
+};
+struct exc_command {
+	enum exc_command_type type;
+	char busid[USB_BUSID_MAX]; /* [0-9.-], request only */
+	unsigned minutes;          /* request only */
+	char code[32];             /* apply only: base32 symbols, dashes, spaces */
+};
+#define EXC_COMMAND_MAX 128 /* bytes of a line, without the newline */
+/* Parses one line (len bytes, no newline; hostile). Returns 0 or -EBADMSG. */
+int exc_command_parse(const char *line, size_t len, struct exc_command *ret);
+
 /*
  * The decision with an exception: every interface the policy blocked whose kinds are all in
  * kinds is allowed, decided by rule "exception"; verdict and authorization follow. Pure.

@@ -592,6 +592,9 @@ static int run(const struct options *o)
 	acfg.config_error = config_error[0] ? config_error : NULL;
 	acfg.watch_policy = !o->once && !config_error[0];
 	acfg.notify = !o->once;
+	/* offline exceptions: this host's key (installed by IT) and the operators' socket */
+	acfg.exception_key_file = PORTCULLIS_SYSCONF_DIR "/exception.key";
+	acfg.exception_socket = o->once ? NULL : PORTCULLIS_RUN_DIR "/exception.sock";
 	acfg.sink = (struct event_sink){ .userdata = &dm, .emit = sink_emit };
 	acfg.event = e;
 

@@ -23,6 +23,10 @@ static const char *const event_type_names[_EVENT_TYPE_MAX] = {
 	[EVENT_REPEATED] = "repeated",
 	[EVENT_TRANSFER] = "transfer",
 	[EVENT_TRANSFER_ALERT] = "transfer_alert",
+	[EVENT_EXCEPTION_REQUESTED] = "exception_requested",
+	[EVENT_EXCEPTION_GRANTED] = "exception_granted",
+	[EVENT_EXCEPTION_EXPIRED] = "exception_expired",
+	[EVENT_EXCEPTION_REFUSED] = "exception_refused",
 };
 
 const char *event_type_to_string(enum event_type t)

@@ -31,7 +31,11 @@ enum event_type {
 	EVENT_SEAL,        /* forward-secure seal of the chain head (agent/events/seal.h) */
 	EVENT_REPEATED,    /* identical records for one device summarized (flood control) */
 	EVENT_TRANSFER,    /* what moved to and from an allowed device: session end, every 10 min */
-	EVENT_TRANSFER_ALERT, /* a copy limit (transfer_alert) was crossed */
+	EVENT_TRANSFER_ALERT,      /* a copy limit (transfer_alert) was crossed */
+	EVENT_EXCEPTION_REQUESTED, /* an operator asked for an offline exception (challenge) */
+	EVENT_EXCEPTION_GRANTED,   /* a code was accepted: the device is allowed until a time */
+	EVENT_EXCEPTION_EXPIRED,   /* the time is up: the device is decided by the policy again */
+	EVENT_EXCEPTION_REFUSED,   /* a wrong, expired or too long code, or the lock */
 	_EVENT_TYPE_MAX,
 };
 

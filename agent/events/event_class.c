@@ -33,6 +33,15 @@ static const struct event_class classes[] = {
 	{ "transfer", SYSLOG_SEV_INFO, "transfer", "972fa95ad4614cb8ac5e23a19cefd9dd" },
 	{ "transfer_alert", SYSLOG_SEV_WARNING, "transfer_alert",
 	  "a9f2fa4313f54963af5d67eaea29bb27" },
+	/* offline exceptions: a device allowed outside the policy, or a wrong code, is a notice */
+	{ "exception_requested", SYSLOG_SEV_INFO, "exception_requested",
+	  "f2d698bccc0841209e1038ae29bd5108" },
+	{ "exception_granted", SYSLOG_SEV_NOTICE, "exception_granted",
+	  "573875ed4f4d45efa773b00c1a4ce876" },
+	{ "exception_expired", SYSLOG_SEV_INFO, "exception_expired",
+	  "d91f4d53fa35461cbfcae5e3dc4b71a6" },
+	{ "exception_refused", SYSLOG_SEV_NOTICE, "exception_refused",
+	  "95ff2ea1b5924518a2ac5cc52243433e" },
 };
 
 const struct event_class *event_class_table(size_t *ret_n)

@@ -490,6 +490,10 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 	case EVENT_POLICY_LOADED:
 	case EVENT_POLICY_REJECTED:
 	case EVENT_POLICY_EXPIRED:
+	case EVENT_EXCEPTION_REQUESTED:
+	case EVENT_EXCEPTION_GRANTED:
+	case EVENT_EXCEPTION_EXPIRED:
+	case EVENT_EXCEPTION_REFUSED:
 	case _EVENT_TYPE_MAX:
 		break;
 	}

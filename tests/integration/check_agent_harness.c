@@ -122,7 +122,10 @@ int h_try_start(struct harness *h)
 		.loader = loader,
 		.loader_userdata = h,
 		.force_audit = h->audit,
-		.store = { .policy_path = h->watch_path },
+		.store = { .policy_path = h->watch_path, .machine_id = h->machine_id },
+		.exception_key_file = h->exception_key_file,
+		.exception_socket = h->exception_socket,
+		.exception_minute_sec = h->exception_minute_sec,
 		.watch_policy = h->watch_path != NULL,
 		.sink = { .userdata = h, .emit = capture },
 	};

@@ -41,6 +41,11 @@ struct harness {
 	int loader_state_error; /* < 0: the loader accepts, but saving the state failed */
 	bool locked_at_load;    /* h_all_buses_locked() when the loader was last called */
 	bool audit;
+	/* offline exceptions: key file, machine id, socket (NULL = none), seconds per minute */
+	const char *exception_key_file;
+	const char *machine_id;
+	const char *exception_socket;
+	unsigned exception_minute_sec;
 	unsigned n_events;
 	struct h_event events[H_MAX_EVENTS];
 };

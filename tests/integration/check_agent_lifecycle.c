@@ -266,7 +266,7 @@ START_TEST(test_rule_window_timer)
 	ck_assert_int_ge(realtime_sec(), t0 + 2);
 	const struct h_event *e = h_last(h, EVENT_DEVICE_DECISION, "1-2");
 	ck_assert_int_eq(e->verdict, DEVICE_VERDICT_BLOCK);
-	ck_assert_str_eq(e->message, "re-evaluated: a rule's time window opened or closed");
+	ck_assert_str_eq(e->message, "re-evaluated: a time window or an exception began or ended");
 	e = h_last(h, EVENT_DEVICE_DECISION, "1-3");
 	ck_assert_int_eq(e->verdict, DEVICE_VERDICT_ALLOW);
 	free(a);

@@ -122,6 +122,10 @@ static const struct {
 	{ EVENT_REPEATED, ",repeated_type,count,same_as_seq,first_time,last_time" },
 	{ EVENT_TRANSFER, ",device,transfer" },
 	{ EVENT_TRANSFER_ALERT, ",device,transfer" },
+	{ EVENT_EXCEPTION_REQUESTED, ",device" },
+	{ EVENT_EXCEPTION_GRANTED, ",device" },
+	{ EVENT_EXCEPTION_EXPIRED, ",device" },
+	{ EVENT_EXCEPTION_REFUSED, "" },
 };
 
 START_TEST(test_schema_per_type)

@@ -156,6 +156,26 @@ struct event events_fixture_event(const struct events_fixture *f, enum event_typ
 		ev.device = &f->dev;
 		ev.transfer = &f->transfer;
 		break;
+	case EVENT_EXCEPTION_REQUESTED:
+		ev.device = &f->dev;
+		ev.message =
+		    "challenge 909R-6BSY-0410-6105-0R3G-G280-7H4G for 60 minutes, asked by "
+		    "uid 1000";
+		break;
+	case EVENT_EXCEPTION_GRANTED:
+		ev.device = &f->dev;
+		ev.message =
+		    "code 92B-HXA-Q1R (challenge 909R-6BSY-0410-6105-0R3G-G280-7H4G) for 60 "
+		    "minutes, until 2026-11-18T12:06:42Z, applied by uid 1000";
+		break;
+	case EVENT_EXCEPTION_EXPIRED:
+		ev.device = &f->dev;
+		ev.message = "code 92B-HXA-Q1R: time is up (2026-11-18T12:06:42Z); decided by the "
+		             "policy again";
+		break;
+	case EVENT_EXCEPTION_REFUSED:
+		ev.message = "wrong code (no pending request of this host matches), by uid 1000";
+		break;
 	case EVENT_AGENT_STARTED:
 	case EVENT_AGENT_STOPPING:
 	case EVENT_POLICY_LOADED:
