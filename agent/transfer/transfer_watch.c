@@ -654,16 +654,16 @@ static int on_fanotify(sd_event_source *src _unused_, int fd, uint32_t revents _
 			break;
 		struct fanotify_event_metadata *m = (void *)buf; /* FAN_EVENT_NEXT casts */
 		for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
-			if (m->vers != FANOTIFY_METADATA_VERSION)
-				break;
-			if (m->mask & FAN_Q_OVERFLOW) {
+			bool known = m->vers == FANOTIFY_METADATA_VERSION; /* else: only close */
+			if (known && (m->mask & FAN_Q_OVERFLOW)) {
 				/* lost events: at least one file per storage session not listed */
 				for (size_t i = 0; i < w->n; i++)
 					if (w->s[i]->plan.storage)
 						w->s[i]->files.omitted++;
 			}
 			if (m->fd >= 0) {
-				fan_file(w, m->fd);
+				if (known)
+					fan_file(w, m->fd);
 				(void)close(m->fd); /* read-only fd the kernel opened for us */
 			}
 		}
