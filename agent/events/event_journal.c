@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/events/event_class.h"
+#include "agent/events/event_json.h"
 #include "agent/events/event_read.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
@@ -53,7 +54,10 @@ static int add_esc(struct event_journal *j, const char *key, const char *s)
 {
 	if (!s)
 		return 0;
-	size_t n = strnlen(s, 4096), size = 4 * n + 1;
+	size_t n = strlen(s); /* every source is NUL-terminated */
+	if (n > EVENT_MESSAGE_MAX)
+		n = EVENT_MESSAGE_MAX;
+	size_t size = 4 * n + 1;
 	char *buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;

@@ -3,7 +3,8 @@
  * libFuzzer target: what "portcullis report" reads from a collector or a copied log directory.
  * The input is split into lines (a last line without a newline is torn) and fed as two sources
  * (byte 0 picks the split and the filters), then the report is finished and written in all three
- * formats. Checks: no crash, counts consistent, the HTML never carries a raw '<' from the data.
+ * formats. Each line also goes through event_class_of_line() (the uplink child's reader). Checks:
+ * no crash, counts consistent, the HTML never carries a raw '<' from the data.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/events/event_class.h"
 #include "agent/events/report.h"
 #include "agent/events/report_render.h"
 
@@ -26,6 +28,12 @@ static void feed(struct report *r, const char *name, const char *buf, size_t len
 		size_t n = nl ? (size_t)(nl - buf) : len;
 		if (report_feed_line(r, buf, n, !nl) < 0)
 			abort(); /* only -ENOMEM may fail */
+		/* the uplink child's look at the same line: severity and MSGID */
+		enum syslog_severity sev;
+		const char *msgid;
+		event_class_of_line(buf, n, &sev, &msgid);
+		if (sev > SYSLOG_SEV_DEBUG || !msgid || strlen(msgid) > 32)
+			abort();
 		if (!nl)
 			break;
 		buf += n + 1;
