@@ -29,10 +29,11 @@
 #include "agent/cli/commands.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
+#include "agent/cli/cli_i18n.h"
 #include "agent/notify/refusal.h"
 #include "paths.h"
 
-#define SUMMARY             "USB device blocked"
+#define SUMMARY             _("USB device blocked")
 #define NOTIFY_TIMEOUT_USEC (5ULL * 1000000ULL)
 
 struct notifier {
@@ -103,7 +104,7 @@ static void show(const struct notifier *n, const struct refusal *ref)
 	refusal_format_message(ref, msg, sizeof(msg));
 	if (!n->console && notify_desktop(msg, why, sizeof(why)) >= 0)
 		return;
-	fprintf(stderr, "Portcullis: " SUMMARY ": %s\n", msg);
+	fprintf(stderr, "Portcullis: %s: %s\n", SUMMARY, msg);
 	if (why[0])
 		fprintf(stderr, "portcullis notify: (shown here: %s)\n", why);
 	(void)fflush(stderr);
@@ -319,6 +320,7 @@ int cmd_notify(int argc, char **argv)
 	bool once = false;
 	int c, r;
 
+	cli_i18n_init();
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
 		switch (c) {

@@ -22,6 +22,7 @@
 #include "agent/cli/commands.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
+#include "agent/cli/cli_i18n.h"
 #include "agent/notify/refusal.h"
 #include "paths.h"
 
@@ -220,6 +221,7 @@ int cmd_status(int argc, char **argv)
 	bool json = false, pid_checked = false, pid_alive = false;
 	int c, r = -ENOENT, rs = -ENOENT, n_recent = -ENOENT;
 
+	cli_i18n_init();
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+jh", options, NULL)) >= 0) {
 		switch (c) {

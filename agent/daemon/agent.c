@@ -143,6 +143,16 @@ static void notify_status(struct agent *a)
 
 /* ---- decisions ----------------------------------------------------------------------- */
 
+int agent_write_refusal(struct agent *a, const struct usb_device_info *dev,
+                        const struct decision *dec)
+{
+	char contact[700];
+
+	status_contact_text(a->policy, contact, sizeof(contact));
+	return status_write_last_refusal_contact(a->cfg.run_dir, dev, dec, clock_realtime_sec(),
+	                                         contact);
+}
+
 void agent_env(const struct agent *a, struct policy_env *ret)
 {
 	*ret = (struct policy_env){
@@ -327,8 +337,7 @@ static int decide(struct agent *a, struct usb_device_info *info, enum decide_kin
 		                   : NULL,
 		       });
 		if (!a->audit && a->dec->verdict != DEVICE_VERDICT_ALLOW && a->cfg.run_dir) {
-			r = status_write_last_refusal(a->cfg.run_dir, info, a->dec,
-			                              clock_realtime_sec());
+			r = agent_write_refusal(a, info, a->dec);
 			if (r < 0)
 				log_warning_errno(r,
 				                  "Failed to write %s/last-refusal, ignoring: %m",
@@ -469,7 +478,7 @@ static void on_transfer_cut_off(void *userdata, const char *busid,
 		for (uint16_t k = 0; k < d->n_ifaces; k++)
 			d->ifaces[k] =
 			    (struct iface_decision){ POLICY_ACTION_BLOCK, -1, d->rule_id };
-		r = status_write_last_refusal(a->cfg.run_dir, dev, d, clock_realtime_sec());
+		r = agent_write_refusal(a, dev, d);
 		if (r < 0)
 			log_warning_errno(r, "Failed to write %s/last-refusal, ignoring: %m",
 			                  a->cfg.run_dir);

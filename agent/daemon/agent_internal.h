@@ -73,6 +73,10 @@ struct agent {
 /* Where and when devices are decided now: rules with a window or hosts list depend on it. */
 void agent_env(const struct agent *a, struct policy_env *ret);
 
+/* <run_dir>/last-refusal for the operator's notice, with the policy's "ask IT" contact. */
+int agent_write_refusal(struct agent *a, const struct usb_device_info *dev,
+                        const struct decision *dec);
+
 /* exception_server.c: the host key and the socket (at start), their end (agent_free). */
 int agent_exception_setup(struct agent *a);
 void agent_exception_teardown(struct agent *a);

@@ -306,8 +306,7 @@ int enforce_refine_with_strings(struct agent *a, struct tracked *t)
 		                 .type = EVENT_DEVICE_DECISION, .device = info, .decision = dec },
 		             "interface strings narrowed the decision");
 		if (a->cfg.run_dir)
-			(void)status_write_last_refusal(a->cfg.run_dir, info, dec,
-			                                clock_realtime_sec());
+			(void)agent_write_refusal(a, info, dec);
 	}
 	return (int)narrowed;
 }

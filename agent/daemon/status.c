@@ -97,7 +97,7 @@ static int write_atomic(const char *dir, const char *name, void (*fill)(FILE *f,
 }
 
 void status_format_refusal(FILE *f, const struct usb_device_info *dev, const struct decision *dec,
-                           int64_t now)
+                           int64_t now, const char *contact)
 {
 	char id[10], reason[512], when[32];
 
@@ -112,14 +112,33 @@ void status_format_refusal(FILE *f, const struct usb_device_info *dev, const str
 	json_escape(f, dev->has_product ? dev->product : "");
 	fprintf(f, "\",\"verdict\":\"%s\",\"reason\":\"", device_verdict_to_string(dec->verdict));
 	json_escape(f, reason);
+	if (contact && *contact) {
+		fputs("\",\"contact\":\"", f);
+		json_escape(f, contact);
+	}
 	fputs("\"}\n", f);
+}
+
+void status_contact_text(const struct policy *p, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	for (int k = POLICY_CONTACT_NAME; p && k <= POLICY_CONTACT_URL; k++) {
+		const char *s = policy_contact(p, (enum policy_contact_field)k);
+		if (s && o < size)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", s);
+	}
 }
 
 struct refusal_args {
 	const struct usb_device_info *dev;
 	const struct decision *dec;
 	int64_t now;
-	const char *keep; /* older records to keep (whole lines), may be NULL */
+	const char *contact; /* the policy's "ask IT" contact, may be NULL */
+	const char *keep;    /* older records to keep (whole lines), may be NULL */
 	size_t keep_len;
 };
 
@@ -127,7 +146,7 @@ static void fill_last_refusal(FILE *f, const void *u)
 {
 	const struct refusal_args *a = u;
 
-	status_format_refusal(f, a->dev, a->dec, a->now);
+	status_format_refusal(f, a->dev, a->dec, a->now, a->contact);
 }
 
 static void fill_refusals(FILE *f, const void *u)
@@ -136,7 +155,7 @@ static void fill_refusals(FILE *f, const void *u)
 
 	if (a->keep_len)
 		(void)fwrite(a->keep, 1, a->keep_len, f); /* errors show in ferror() */
-	status_format_refusal(f, a->dev, a->dec, a->now);
+	status_format_refusal(f, a->dev, a->dec, a->now, a->contact);
 }
 
 /*
@@ -202,7 +221,13 @@ static size_t keep_newest_lines(const char *buf, size_t *len, unsigned max)
 int status_write_last_refusal(const char *dir, const struct usb_device_info *dev,
                               const struct decision *dec, int64_t now)
 {
-	struct refusal_args args = { .dev = dev, .dec = dec, .now = now };
+	return status_write_last_refusal_contact(dir, dev, dec, now, NULL);
+}
+
+int status_write_last_refusal_contact(const char *dir, const struct usb_device_info *dev,
+                                      const struct decision *dec, int64_t now, const char *contact)
+{
+	struct refusal_args args = { .dev = dev, .dec = dec, .now = now, .contact = contact };
 	_cleanup_(freep) char *old = NULL;
 	size_t len;
 	int r, q;

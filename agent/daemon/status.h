@@ -33,7 +33,7 @@ void status_refusal_reason(const struct usb_device_info *dev, const struct decis
  * see agent/notify/refusal.h) to f. now is Unix seconds. Pure apart from the stream.
  */
 void status_format_refusal(FILE *f, const struct usb_device_info *dev, const struct decision *dec,
-                           int64_t now);
+                           int64_t now, const char *contact);
 
 /*
  * Writes dir/last-refusal atomically, then appends the same record to dir/refusals (rewritten
@@ -42,6 +42,12 @@ void status_format_refusal(FILE *f, const struct usb_device_info *dev, const str
  */
 int status_write_last_refusal(const char *dir, const struct usb_device_info *dev,
                               const struct decision *dec, int64_t now);
+/* The same with the "ask IT" contact of the policy in force ("name, phone, url"; NULL or ""
+ * for none), which the operator's notice shows. */
+int status_write_last_refusal_contact(const char *dir, const struct usb_device_info *dev,
+                                      const struct decision *dec, int64_t now, const char *contact);
+/* The policy's contact as one line "name, phone, url" (the parts it has) into buf; "" if none. */
+void status_contact_text(const struct policy *p, char *buf, size_t size);
 
 /* What <run_dir>/status says. Strings are borrowed. */
 struct agent_status_info {

@@ -8,11 +8,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <libintl.h>
 
 #include <json-c/json.h>
 
 #include "policy/base/strutil.h"
 #include "agent/notify/refusal.h"
+
+/* The operator reads these: translated (po/, domain "portcullis"; the CLI binds it). */
+#define _(s)  dgettext("portcullis", s)
+#define N_(s) (s)
 
 static int fail(char *reterr, size_t errsize, int r, const char *why, const char *key)
 {
@@ -144,6 +149,12 @@ int refusal_parse(const char *buf, size_t len, struct refusal *ret, char *reterr
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		ret_r = get_string(root, fields[i].key, (char *)&r + fields[i].off, fields[i].size,
 		                   NULL, reterr, errsize);
+		if (ret_r < 0)
+			goto out;
+	}
+	if (json_object_object_get_ex(root, "contact", NULL)) { /* optional: policies with one */
+		ret_r = get_string(root, "contact", r.contact, sizeof(r.contact), NULL, reterr,
+		                   errsize);
 		if (ret_r < 0)
 			goto out;
 	}
@@ -325,22 +336,22 @@ static void put_escaped(struct buf *b, const char *s, size_t n)
 static const struct {
 	const char *kind, *words;
 } kind_words[] = {
-	{ "mass-storage", "mass storage" },
-	{ "mtp", "phone file transfer (MTP)" },
-	{ "ptp", "photo transfer (PTP)" },
-	{ "adb", "Android debugging (ADB)" },
-	{ "apple-usbmux", "iPhone/iPad sync" },
-	{ "apple-ethernet", "iPhone tethering" },
-	{ "network", "network adapters" },
-	{ "wireless", "wireless adapters" },
-	{ "serial", "serial ports" },
-	{ "printer", "printers" },
-	{ "video", "video cameras" },
-	{ "audio", "audio devices" },
-	{ "smartcard", "smart-card readers" },
-	{ "hid", "keyboards and mice (HID)" },
-	{ "hub", "USB hubs" },
-	{ "other", "other device types" },
+	{ "mass-storage", N_("mass storage") },
+	{ "mtp", N_("phone file transfer (MTP)") },
+	{ "ptp", N_("photo transfer (PTP)") },
+	{ "adb", N_("Android debugging (ADB)") },
+	{ "apple-usbmux", N_("iPhone/iPad sync") },
+	{ "apple-ethernet", N_("iPhone tethering") },
+	{ "network", N_("network adapters") },
+	{ "wireless", N_("wireless adapters") },
+	{ "serial", N_("serial ports") },
+	{ "printer", N_("printers") },
+	{ "video", N_("video cameras") },
+	{ "audio", N_("audio devices") },
+	{ "smartcard", N_("smart-card readers") },
+	{ "hid", N_("keyboards and mice (HID)") },
+	{ "hub", N_("USB hubs") },
+	{ "other", N_("other device types") },
 };
 
 static const char *kind_to_words(const char *k, size_t n)
@@ -427,13 +438,32 @@ static void put_kinds(struct buf *b, const char *s, size_t n)
 		const char *w = kind_to_words(s, item);
 
 		if (!first)
-			put(b, c ? ", " : " and ");
-		put(b, w ? w : "?");
+			/* TRANSLATORS: between kinds: "mass storage, printers and USB hubs" */
+			put(b, c ? _(", ") : _(" and "));
+		put(b, w ? _(w) : "?");
 		first = false;
 		if (!c)
 			return;
 		s += item + 2;
 		n -= item + 2;
+	}
+}
+
+/* fmt with each "%s" replaced by the next of args (already escaped): translators may reorder
+ * nothing, but may put the parts anywhere in the sentence. */
+static void put_format(struct buf *b, const char *fmt, const char *const *args, size_t n)
+{
+	size_t k = 0;
+
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			put(b, k < n ? args[k] : "");
+			k++;
+			p++;
+		} else {
+			char one[2] = { *p, 0 };
+			put(b, one);
+		}
 	}
 }
 
@@ -443,6 +473,7 @@ void refusal_format_message(const struct refusal *r, char *out, size_t size)
 	struct reason_parts p = { 0 };
 	bool parts, device_only = false, storage_only = false;
 	const char *label = r->product[0] ? r->product : r->manufacturer;
+	char name[1100] = "", id[80], port[140], what[2400] = "", rule[300] = "", contact[2900];
 
 	if (!size)
 		return;
@@ -455,44 +486,70 @@ void refusal_format_message(const struct refusal *r, char *out, size_t size)
 		storage_only = parts && p.kinds_len == 12 && !memcmp(p.kinds, "mass-storage", 12);
 	}
 
-	put(&b, storage_only ? "USB storage device" : "USB device");
 	if (label[0]) {
-		put(&b, " '");
+		struct buf nb = { name, sizeof(name), 0 };
 		/* "SanDisk" + "Cruzer Blade"; but not "SanDisk SanDisk Ultra" */
 		if (r->product[0] && r->manufacturer[0] &&
 		    strncmp(r->product, r->manufacturer, strlen(r->manufacturer))) {
-			put_escaped(&b, r->manufacturer, strlen(r->manufacturer));
-			put(&b, " ");
+			put_escaped(&nb, r->manufacturer, strlen(r->manufacturer));
+			put(&nb, " ");
 		}
-		put_escaped(&b, label, strlen(label));
-		put(&b, "'");
+		put_escaped(&nb, label, strlen(label));
 	}
-	put(&b, " (");
-	put_escaped(&b, r->id, strlen(r->id));
-	put(&b, ") on port ");
-	put_escaped(&b, r->device, strlen(r->device));
-	put(&b, !strcmp(r->verdict, "partial") ? " was partly blocked: " : " was blocked: ");
+	(void)str_escape(id, sizeof(id), r->id, strlen(r->id));
+	(void)str_escape(port, sizeof(port), r->device, strlen(r->device));
+	bool partial = !strcmp(r->verdict, "partial");
+	const char *head_args[] = { name, id, port };
+	if (label[0])
+		put_format(
+		    &b,
+		    storage_only
+		        ? (partial ? _("USB storage device '%s' (%s) on port %s was partly "
+		                       "blocked: ")
+		                   : _("USB storage device '%s' (%s) on port %s was blocked: "))
+		        : (partial ? _("USB device '%s' (%s) on port %s was partly blocked: ")
+		                   : _("USB device '%s' (%s) on port %s was blocked: ")),
+		    head_args, 3);
+	else
+		put_format(&b,
+		           storage_only
+		               ? (partial ? _("USB storage device (%s) on port %s was partly "
+		                              "blocked: ")
+		                          : _("USB storage device (%s) on port %s was blocked: "))
+		               : (partial ? _("USB device (%s) on port %s was partly blocked: ")
+		                          : _("USB device (%s) on port %s was blocked: ")),
+		           head_args + 1, 2);
 	if (!parts) {
 		put_escaped(&b, r->reason, strlen(r->reason));
 	} else {
+		struct buf wb = { what, sizeof(what), 0 }, rb = { rule, sizeof(rule), 0 };
+		if (!device_only)
+			put_kinds(&wb, p.kinds, p.kinds_len);
+		if (p.rule)
+			put_escaped(&rb, p.rule, p.rule_len);
+		const char *args[] = { device_only ? rule : what, rule };
+		const char *fmt;
 		if (device_only)
-			put(&b, "this device is");
-		else {
-			put_kinds(&b, p.kinds, p.kinds_len);
-			put(&b, memchr(p.kinds, ',', p.kinds_len) ? " are" : " is");
-		}
-		put(&b, " not allowed on this workstation (");
-		if (p.rule) {
-			put(&b, "rule: ");
-			put_escaped(&b, p.rule, p.rule_len);
-		} else {
-			put(&b, "several rules");
-		}
-		put(&b, ")");
+			fmt = p.rule
+			          ? _("this device is not allowed on this workstation (rule: %s)")
+			          : _("this device is not allowed on this workstation (several "
+			              "rules)");
+		else if (memchr(p.kinds, ',', p.kinds_len))
+			fmt = p.rule ? _("%s are not allowed on this workstation (rule: %s)")
+			             : _("%s are not allowed on this workstation (several rules)");
+		else
+			fmt = p.rule ? _("%s is not allowed on this workstation (rule: %s)")
+			             : _("%s is not allowed on this workstation (several rules)");
+		put_format(&b, fmt, device_only ? args + 1 : args, device_only ? 1 : 2);
 		if (p.charging)
-			put(&b, "; it may still charge");
+			put(&b, _("; it may still charge"));
 	}
-	put(&b, ". Ask IT if you need it.");
+	if (r->contact[0]) {
+		const char *c[] = { contact };
+		(void)str_escape(contact, sizeof(contact), r->contact, strlen(r->contact));
+		put_format(&b, _(". Ask IT if you need it: %s."), c, 1);
+	} else
+		put(&b, _(". Ask IT if you need it."));
 }
 
 void refusal_markup_escape(const char *src, char *out, size_t size)

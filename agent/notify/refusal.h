@@ -28,6 +28,7 @@ struct refusal {
 	char product[256];      /* raw bytes, may be "" */
 	char verdict[16];       /* "block" | "partial" */
 	char reason[512];       /* plain words from the agent, raw bytes */
+	char contact[704];      /* the policy's "ask IT" contact, "name, phone, url"; "" if none */
 };
 
 /*

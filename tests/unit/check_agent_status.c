@@ -266,6 +266,43 @@ static void refuse(const char *dir, unsigned i)
 	ck_assert_int_eq(status_write_last_refusal(dir, &dev, &dec, 1795000000 + i), 0);
 }
 
+/* The policy's "ask IT" contact goes into the record and is read back for the notice. */
+START_TEST(test_refusal_contact)
+{
+	char *dir = mkdir_tmp();
+	struct refusal ref;
+	char err[128], msg[4096], contact[700];
+	size_t len;
+	struct policy *p = NULL;
+	struct policy_error perr;
+	static const char text[] = "version = 1; serial = 1; contact = { name = \"IT desk\"; "
+	                           "phone = \"+81 3-1234-5678\"; };";
+
+	ck_assert_int_eq(policy_load_from_bytes(text, strlen(text), "t", &p, &perr), 0);
+	status_contact_text(p, contact, sizeof(contact));
+	ck_assert_str_eq(contact, "IT desk, +81 3-1234-5678");
+	memset(&dev, 0, sizeof(dev));
+	memset(&dec, 0, sizeof(dec));
+	strcpy(dev.busid, "1-2");
+	dev.n_ifaces = 1;
+	dev.ifaces[0].kinds = USB_KIND_BIT(USB_KIND_MASS_STORAGE);
+	dec.verdict = DEVICE_VERDICT_BLOCK;
+	dec.n_ifaces = 1;
+	dec.rule_id = "no-storage";
+	ck_assert_int_eq(status_write_last_refusal_contact(dir, &dev, &dec, 1795000000, contact),
+	                 0);
+	char *buf = slurp(dir, "last-refusal", &len);
+	ck_assert_ptr_nonnull(strstr(buf, ",\"contact\":\"IT desk, +81 3-1234-5678\"}"));
+	ck_assert_int_eq(refusal_parse(buf, len, &ref, err, sizeof(err)), 0);
+	ck_assert_str_eq(ref.contact, "IT desk, +81 3-1234-5678");
+	refusal_format_message(&ref, msg, sizeof(msg));
+	ck_assert_msg(strstr(msg, "Ask IT if you need it: IT desk, +81 3-1234-5678."), "%s", msg);
+	free(buf);
+	policy_free(p);
+	rm_tmp(dir);
+}
+END_TEST
+
 static unsigned count_lines(const char *s)
 {
 	unsigned n = 0;
@@ -508,6 +545,7 @@ static Suite *suite(void)
 	                    (int)(sizeof(bad_status) / sizeof(bad_status[0])));
 	tcase_add_test(tc, test_status_limits);
 	tcase_add_test(tc, test_list_parse);
+	tcase_add_test(tc, test_refusal_contact);
 	suite_add_tcase(s, tc);
 	return s;
 }
