@@ -85,7 +85,8 @@ class GuestError(Exception):
 
 
 class VM:
-    def __init__(self, workdir, kernel, initrd, append="", mem=1024, smp=2, extra=()):
+    def __init__(self, workdir, kernel, initrd, append="", mem=1024, smp=2, extra=(),
+                 cmdline=None):
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
         self.qmp_path = os.path.join(workdir, "qmp.sock")
@@ -94,7 +95,10 @@ class VM:
         for p in (self.qmp_path, self.ctl_path):
             if os.path.exists(p):
                 os.unlink(p)
-        cmdline = "console=ttyS0 rdinit=/pc/init panic=-1 loglevel=4 " + append
+        # Default: the initramfs guest with its own init (build-guest.sh); the systemd guest
+        # (build-guest-systemd.sh) passes its own command line.
+        if cmdline is None:
+            cmdline = "console=ttyS0 rdinit=/pc/init panic=-1 loglevel=4 " + append
         self.argv = [
             "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
             "-m", str(mem), "-smp", str(smp), "-nodefaults", "-no-reboot", "-display", "none",
