@@ -1534,6 +1534,8 @@ static int rd_int(struct reader *rd, struct setting *out)
 	size_t i = rd->i;
 	bool neg = false;
 
+	if (i >= rd->len)
+		return -EAGAIN;
 	if (rd->s[i] == '-' || rd->s[i] == '+')
 		neg = rd->s[i++] == '-';
 	if (i >= rd->len || rd->s[i] < '0' || rd->s[i] > '9')
@@ -1542,14 +1544,20 @@ static int rd_int(struct reader *rd, struct setting *out)
 	if (rd->s[i] == '0' && i + 1 < rd->len && (rd->s[i + 1] == 'x' || rd->s[i + 1] == 'X')) {
 		if (neg || rd->s[rd->i] == '+' || i + 2 >= rd->len || hex_digit(rd->s[i + 2]) < 0)
 			return -EAGAIN;
-		for (i += 2; i < rd->len && hex_digit(rd->s[i]) >= 0; i++)
+		for (i += 2; i < rd->len && hex_digit(rd->s[i]) >= 0; i++) {
+			if (v >> 60)
+				return -EAGAIN; /* more than 64 bits */
 			v = v << 4 | (uint64_t)hex_digit(rd->s[i]);
+		}
 	} else {
 		if (rd->s[i] == '0' && i + 1 < rd->len && rd->s[i + 1] >= '0' &&
 		    rd->s[i + 1] <= '9')
 			return -EAGAIN; /* 0123: decimal or octal? libconfig decides */
-		for (; i < rd->len && rd->s[i] >= '0' && rd->s[i] <= '9'; i++)
+		for (; i < rd->len && rd->s[i] >= '0' && rd->s[i] <= '9'; i++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				return -EAGAIN; /* more than 64 bits */
 			v = v * 10 + (uint64_t)(rd->s[i] - '0');
+		}
 	}
 	out->type = CONFIG_TYPE_INT;
 	if (i < rd->len && rd->s[i] == 'L') {
