@@ -8,6 +8,8 @@
 #   c) sealing: with a key from "portcullis log setup-keys" the stopped agent's log verifies with
 #      --verify-key (honest loss as warnings, exit 0); a copy whose middle record is forged with
 #      the chain and the head file recomputed fails; without the key it passes (the old weakness)
+#   d) a device with 250 interfaces and 255-byte hostile strings: its records are cut to fit the
+#      one record cap, marked truncated, and reach rsyslog
 # Exit 77 (skip) only when rsyslogd is missing or a tmpfs cannot be mounted (no privilege).
 set -u -o pipefail
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
@@ -221,6 +223,54 @@ else
 fi
 out=$("$CLI" log verify --dir "$W/log" --verify-key "$(printf '%064d' 7)")
 [ $? -eq 1 ] && ok "wrong key: refused" || bad "wrong key accepted: $out"
+
+# ---- d) a device with 250 interfaces and 255-byte hostile strings: its record reaches rsyslog ----
+python3 - "$W/big.umockdev" <<'PY'
+import sys
+hostile = (b"\x1b]0;pwned\x07\x1b[2J\xe2\x80\xae\xc2\x9b\"\\\xff\x01" * 20)[:255]
+def hexs(b): return b.hex()
+desc = bytes.fromhex("12010002000000403412785600010102030101")[:18]
+total = 9 + 250 * 9
+desc += bytes([9, 2, total & 0xff, total >> 8, 250, 1, 0, 0x80, 0x32])
+for n in range(250):
+    desc += bytes([9, 4, n, 0, 0, 0xff, 0xff, 0xff, 0])
+out = ["P: /devices/pci0000:00/0000:00:14.0/usb1", "E: DEVTYPE=usb_device", "E: SUBSYSTEM=usb",
+       "A: authorized=1\\n", "A: authorized_default=1\\n", "A: interface_authorized_default=1\\n",
+       "A: busnum=1\\n", "A: devnum=1\\n", "",
+       "P: /devices/pci0000:00/0000:00:14.0/usb1/1-3", "E: DEVTYPE=usb_device", "E: SUBSYSTEM=usb",
+       "A: authorized=1\\n", "A: busnum=1\\n", "A: devnum=3\\n", "A: idVendor=1234\\n",
+       "A: idProduct=5678\\n", "A: bConfigurationValue=1\\n",
+       "H: manufacturer=" + hexs(hostile), "H: product=" + hexs(hostile), "H: serial=" + hexs(hostile),
+       "H: descriptors=" + hexs(desc), ""]
+for n in range(250):
+    out += ["P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.%d" % n, "E: DEVTYPE=usb_interface",
+            "E: SUBSYSTEM=usb", "A: authorized=1\\n", "A: bInterfaceClass=ff\\n",
+            "A: bInterfaceSubClass=ff\\n", "A: bInterfaceProtocol=ff\\n",
+            "A: bInterfaceNumber=%02x\\n" % n, "H: interface=" + hexs(hostile[:127]), ""]
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+mkdir -p "$W/big-state"
+: >"$W/relp.out"
+umockdev-run -d "$W/big.umockdev" -- "$AGENT" --foreground --config "$W/portcullisd.conf" \
+    --no-owner-check --policy "$W/no-policy.conf" --state-dir "$W/big-state" --log-dir "$W/big-log" \
+    --uplink-helper "$HELPER" >"$W/big.out" 2>"$W/big.err" &
+APID=$!
+big_arrived() { grep -q '"interfaces_total":250' "$W/relp.out" 2>/dev/null; }
+if wait_for 60 big_arrived; then
+    python3 - "$W/relp.out" "$W/big-log" <<'PY' && ok "d) 250 interfaces, hostile strings: record cut to fit, marked truncated, delivered to rsyslog and in the local log" || bad "d) big record"
+import glob, json, sys
+up = [json.loads(l) for l in open(sys.argv[1]) if '"interfaces_total":250' in l]
+local = [l for f in glob.glob(sys.argv[2] + "/incident.log*") for l in open(f) if '"interfaces_total":250' in l]
+r = up[0]
+assert r["truncated"] is True and len(r["device"]["interfaces"]) == 24, r.keys()
+assert len(json.dumps(r)) < 65536
+assert any(json.loads(l)["seq"] == r["seq"] for l in local)
+print("   record seq %d: %d bytes upstream, %d interfaces listed of %d" % (r["seq"], len(json.dumps(r, separators=(",", ":"))), len(r["device"]["interfaces"]), r["device"]["interfaces_total"]))
+PY
+else
+    bad "d) no record with 250 interfaces reached rsyslog"; tail -n 5 "$W/big.err"
+fi
+kill -TERM "$APID"; wait "$APID"; APID=
 
 [ $fails -eq 0 ] && echo "evidence-agent: all passed" || echo "evidence-agent: $fails failed"
 exit $((fails > 0))
