@@ -234,7 +234,7 @@ static int sink_emit(void *userdata, const struct event *ev)
 	return r;
 }
 
-static void on_dropped(void *userdata, uint64_t count);
+static void on_dropped(void *userdata, uint64_t count, uint64_t first_seq, uint64_t last_seq);
 static uint64_t acked_seq(void *userdata);
 
 static int forward_to_uplink(void *userdata, uint64_t seq, const char *line, size_t len)
@@ -388,10 +388,13 @@ static void stop_uplink(struct daemon *dm)
 	dm->uplink = uplink_free(dm->uplink);
 }
 
-static void on_dropped(void *userdata, uint64_t count)
+static void on_dropped(void *userdata, uint64_t count, uint64_t first_seq, uint64_t last_seq)
 {
 	struct daemon *dm = userdata;
-	struct event ev = { .type = EVENT_EVENTS_DROPPED, .dropped_count = count };
+	struct event ev = { .type = EVENT_EVENTS_DROPPED,
+		            .dropped_count = count,
+		            .lost_first = first_seq,
+		            .lost_last = last_seq };
 
 	ev.policy = dm->agent ? agent_get_policy(dm->agent) : NULL;
 	(void)sink_emit(dm, &ev); /* a failing log is reported by the recorder itself */

@@ -103,7 +103,8 @@ struct event {
 	const char *chain_head; /* EVENT_HEARTBEAT: hex SHA-256 of the last log record */
 	int error;              /* EVENT_ENFORCE_FAILED: negative errno */
 
-	/* EVENT_EVENTS_LOST: seq range the local log lacks (count = last - first + 1). */
+	/* EVENT_EVENTS_LOST: seq range the local log lacks (count = last - first + 1).
+	 * EVENT_EVENTS_DROPPED: seq range of the records the spool dropped (first..last). */
 	uint64_t lost_first, lost_last, lost_count;
 	/* EVENT_SEAL: epoch of the key, seq of the record sealed (the head), HMAC in hex. */
 	uint64_t seal_epoch, seal_seq;

@@ -447,7 +447,9 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 			return r;
 		break;
 	case EVENT_EVENTS_DROPPED:
-		if ((r = add_u64(root, "dropped", ev->dropped_count)) < 0)
+		if ((r = add_u64(root, "dropped", ev->dropped_count)) < 0 ||
+		    (r = add_u64(root, "first_seq", ev->lost_first)) < 0 ||
+		    (r = add_u64(root, "last_seq", ev->lost_last)) < 0)
 			return r;
 		break;
 	case EVENT_ENFORCE_FAILED:

@@ -43,6 +43,7 @@ struct uplink {
 	sd_event_source *child_io;
 	sd_event_source *restart_timer;
 	uint64_t dropped_pending;
+	uint64_t dropped_first, dropped_last; /* seq range of the pending drops */
 
 	int sock;
 	pid_t pid;
@@ -92,12 +93,12 @@ static void schedule_commit(struct uplink *u, uint64_t delay)
 static int on_dropped_defer(sd_event_source *s, void *userdata)
 {
 	struct uplink *u = userdata;
-	uint64_t n = u->dropped_pending;
+	uint64_t n = u->dropped_pending, first = u->dropped_first, last = u->dropped_last;
 
 	(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
-	u->dropped_pending = 0;
+	u->dropped_pending = u->dropped_first = u->dropped_last = 0;
 	if (n && u->on_dropped)
-		u->on_dropped(u->userdata, n);
+		u->on_dropped(u->userdata, n, first, last);
 	return 0;
 }
 
@@ -429,14 +430,23 @@ fail:
 
 int uplink_submit(struct uplink *u, uint64_t seq, const char *line, size_t len)
 {
-	uint64_t dropped = 0;
+	uint64_t dropped = 0, oldest = 0, now_oldest = seq;
+	const uint8_t *data;
+	uint32_t dlen;
 
 	if (!u->cfg.enabled)
 		return 0;
+	/* Drops are always the oldest undelivered records: [oldest before, oldest after) */
+	(void)spool_peek(u->spool, 0, &oldest, &data, &dlen);
 	int r = spool_append(u->spool, seq, line, len, &dropped);
 	if (r < 0)
 		return r;
 	if (dropped) {
+		(void)spool_peek(u->spool, 0, &now_oldest, &data, &dlen);
+		if (u->dropped_first == 0 || (oldest && oldest < u->dropped_first))
+			u->dropped_first = oldest ? oldest : now_oldest - dropped;
+		if (now_oldest - 1 > u->dropped_last)
+			u->dropped_last = now_oldest - 1;
 		u->dropped_pending += dropped;
 		(void)sd_event_source_set_enabled(u->dropped_defer, SD_EVENT_ONESHOT);
 	}

@@ -20,8 +20,10 @@
 
 struct uplink;
 
-/* Called when the spool had to drop count of the oldest undelivered records. */
-typedef void (*uplink_dropped_fn)(void *userdata, uint64_t count);
+/* Called when the spool had to drop count of the oldest undelivered records: every one the
+ * spool held with a seq in first_seq..last_seq (the collector will never get those). */
+typedef void (*uplink_dropped_fn)(void *userdata, uint64_t count, uint64_t first_seq,
+                                  uint64_t last_seq);
 
 /*
  * Opens the spool in spool_dir and, if cfg->enabled, starts the child on event loop e.

@@ -38,9 +38,11 @@ struct driver {
 	struct timespec t0;
 };
 
-static void on_dropped(void *userdata, uint64_t count)
+static void on_dropped(void *userdata, uint64_t count, uint64_t first_seq, uint64_t last_seq)
 {
 	struct driver *d = userdata;
+	(void)first_seq;
+	(void)last_seq;
 	d->dropped += count;
 }
 

@@ -116,7 +116,7 @@ static const struct {
 	{ EVENT_POLICY_REJECTED, "" },
 	{ EVENT_POLICY_EXPIRED, "" },
 	{ EVENT_HEARTBEAT, ",chain_head,spool_depth" },
-	{ EVENT_EVENTS_DROPPED, ",dropped" },
+	{ EVENT_EVENTS_DROPPED, ",dropped,first_seq,last_seq" },
 	{ EVENT_EVENTS_LOST, ",count,first_seq,last_seq" },
 	{ EVENT_SEAL, ",epoch,sealed_seq,mac" },
 	{ EVENT_REPEATED, ",repeated_type,count,same_as_seq,first_time,last_time" },
@@ -310,6 +310,8 @@ START_TEST(test_type_specific)
 	ev = events_fixture_event(&fx, EVENT_EVENTS_DROPPED, 0);
 	o = encode(&ev, 7);
 	ck_assert_int_eq(get_int(o, "dropped"), 17);
+	ck_assert_int_eq(get_int(o, "first_seq"), 3);
+	ck_assert_int_eq(get_int(o, "last_seq"), 19);
 	json_object_put(o);
 
 	ev = events_fixture_event(&fx, EVENT_EVENTS_LOST, 0);

@@ -33,16 +33,19 @@ struct ctx {
 	struct uplink *u;
 	bool in_submit;
 	uint64_t dropped;
+	uint64_t first, last; /* seq range of the drops */
 	int calls;
 	int64_t resubmit_r;
 	uint64_t next_seq;
 };
 
-static void on_dropped(void *userdata, uint64_t count)
+static void on_dropped(void *userdata, uint64_t count, uint64_t first_seq, uint64_t last_seq)
 {
 	struct ctx *c = userdata;
 	ck_assert_msg(!c->in_submit, "on_dropped called from inside uplink_submit");
 	c->dropped += count;
+	c->first = first_seq;
+	c->last = last_seq;
 	c->calls++;
 	/* what the agent does: record an events_dropped event and submit it */
 	c->resubmit_r = uplink_submit(c->u, c->next_seq++, "{\"type\":\"events_dropped\"}", 25);
@@ -88,6 +91,10 @@ START_TEST(test_dropped_is_deferred)
 	uplink_get_status(c.u, &st);
 	ck_assert_uint_eq(st.dropped, c.dropped);
 	ck_assert_uint_eq(st.depth + c.dropped, 201); /* 200 records + the events_dropped one */
+	/* the range: the oldest records, exactly as many as were dropped (seqs 1..200 all spooled)
+	 */
+	ck_assert_uint_eq(c.first, 1);
+	ck_assert_uint_eq(c.last, c.dropped);
 	ck_assert_uint_eq(uplink_spool_depth(c.u), st.depth);
 	ck_assert_int_eq(uplink_flush(c.u), 0);
 	uint64_t depth = st.depth;

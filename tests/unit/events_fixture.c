@@ -129,6 +129,8 @@ struct event events_fixture_event(const struct events_fixture *f, enum event_typ
 		break;
 	case EVENT_EVENTS_DROPPED:
 		ev.dropped_count = 17;
+		ev.lost_first = 3;
+		ev.lost_last = 19;
 		break;
 	case EVENT_EVENTS_LOST:
 		ev.message = "2 record(s), seq 5..6, are not in the local log: disk full";
