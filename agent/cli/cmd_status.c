@@ -113,23 +113,27 @@ static const char *agent_sentence(enum agent_state s)
 {
 	switch (s) {
 	case AGENT_RUNNING:
-		return "Portcullis agent is running: USB devices are checked against the policy.";
+		return N_(
+		    "Portcullis agent is running: USB devices are checked against the policy.");
 	case AGENT_STARTING:
-		return "Portcullis agent is starting: new USB devices stay blocked until it runs.";
+		return N_(
+		    "Portcullis agent is starting: new USB devices stay blocked until it runs.");
 	case AGENT_STOPPING:
-		return "Portcullis agent is stopping: new USB devices stay blocked until it starts "
-		       "again.";
+		return N_(
+		    "Portcullis agent is stopping: new USB devices stay blocked until it starts "
+		    "again.");
 	case AGENT_FAILED:
-		return "Portcullis agent is not running (it failed): new USB devices stay blocked "
-		       "until it starts. Tell IT.";
+		return N_(
+		    "Portcullis agent is not running (it failed): new USB devices stay blocked "
+		    "until it starts. Tell IT.");
 	case AGENT_NOT_INSTALLED:
-		return "Portcullis agent is not installed on this machine.";
+		return N_("Portcullis agent is not installed on this machine.");
 	case AGENT_STOPPED:
-		return "Portcullis agent is not running: new USB devices stay blocked until it "
-		       "starts.";
+		return N_("Portcullis agent is not running: new USB devices stay blocked until it "
+		          "starts.");
 	case AGENT_UNKNOWN:
 	default:
-		return "Portcullis agent state is unknown (systemd could not be asked).";
+		return N_("Portcullis agent state is unknown (systemd could not be asked).");
 	}
 }
 
@@ -325,7 +329,7 @@ int cmd_status(int argc, char **argv)
 		return 0;
 	}
 
-	printf("%s\n", agent_sentence(state));
+	printf("%s\n", _(agent_sentence(state)));
 	if (detail[0])
 		printf("  (%s)\n", detail);
 	char path_esc[4 * 256 + 1];
@@ -335,19 +339,19 @@ int cmd_status(int argc, char **argv)
 		agent_status_format_policy(&st, line, sizeof(line));
 		printf("%s\n", line);
 	} else if (rs == -ENOENT) {
-		printf("Policy and mode: not reported by the agent (IT: 'portcullis policy "
-		       "show').\n");
+		printf(_("Policy and mode: not reported by the agent (IT: 'portcullis policy "
+		         "show').\n"));
 	} else {
-		printf("The status file in %s is not usable: %s.\n", path_esc, st_why);
+		printf(_("The status file in %s is not usable: %s.\n"), path_esc, st_why);
 	}
 	if (r >= 0)
-		printf("Last refused USB device, at %s:\n  %s\n", time_esc, msg);
+		printf(_("Last refused USB device, at %s:\n  %s\n"), time_esc, msg);
 	else if (r == -ENOENT)
-		printf("No USB device has been refused since the agent started.\n");
+		printf(_("No USB device has been refused since the agent started.\n"));
 	else
-		printf("The last-refusal file in %s is not usable: %s.\n", path_esc, why);
+		printf(_("The last-refusal file in %s is not usable: %s.\n"), path_esc, why);
 	if (n_recent > 0) {
-		printf("Recent refusals (newest first):\n");
+		printf(_("Recent refusals (newest first):\n"));
 		for (int i = 0; i < n_recent; i++) {
 			char t[4 * 32 + 1];
 
@@ -356,7 +360,7 @@ int cmd_status(int argc, char **argv)
 			printf("  %s  %s\n", t, msg);
 		}
 	} else if (n_recent < 0 && n_recent != -ENOENT) {
-		printf("The refusals file in %s is not usable: %s.\n", path_esc, list_why);
+		printf(_("The refusals file in %s is not usable: %s.\n"), path_esc, list_why);
 	}
 	return 0;
 }

@@ -34,7 +34,16 @@ grep -qF "Portcullis: USB device blocked: USB storage device 'SanDisk Cruzer Bla
 LC_ALL=C.UTF-8 LANGUAGE=fr "$PC" notify --once --console --run-dir "$W/run" 2>"$W/fr.txt" || true
 grep -qF "USB device blocked" "$W/fr.txt" || fail "English fallback"
 
-# 3. the exception commands speak it too
+# 3. "portcullis status": its sentences and the refusal line
+LC_ALL=ja_JP.UTF-8 "$PC" status --run-dir "$W/run" >"$W/st-ja.txt" 2>&1 || true
+grep -qF "最後にブロックされた USB 機器 (2027-01-15T08:00:00Z):" "$W/st-ja.txt" ||
+	{ cat "$W/st-ja.txt"; fail "Japanese status"; }
+grep -qF "USB メモリなどの記憶装置はこの端末では使用できません" "$W/st-ja.txt" || fail "Japanese status refusal"
+LC_ALL=C "$PC" status --run-dir "$W/run" >"$W/st-c.txt" 2>&1 || true
+grep -qF "Last refused USB device, at 2027-01-15T08:00:00Z:" "$W/st-c.txt" ||
+	{ cat "$W/st-c.txt"; fail "English status"; }
+
+# 4. the exception commands speak it too
 set +e
 LC_ALL=ja_JP.UTF-8 "$PC" exception request --device 1-2 --socket "$W/none" 2>"$W/e.txt"
 set -e
