@@ -6,8 +6,8 @@
  * only reads sysfs (through agent/sysfs/usb_sysfs.c) and files, and evaluates. See
  * docs/cli-devices.md.
  *
- * Every device string is untrusted: escaped with str_escape() for people, and given to the JSON
- * encoder only when it is valid UTF-8 (else escaped the same way).
+ * Every device string is untrusted: escaped with str_escape() for people, and written to JSON in
+ * the one encoding of device strings (policy/base/strenc.h, through json_serialize_inert()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 #include <libudev.h>
 
+#include "agent/events/event_json.h"
 #include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
 #include "agent/daemon/settings.h"
@@ -192,48 +193,13 @@ static const char *esc(char *buf, size_t size, const char *s)
 	return buf;
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-static bool utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned c = *p, n, cp;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
-/* A device string for JSON: as is when valid UTF-8 (the encoder escapes controls), else escaped. */
+/* A device string for JSON, bytes as they are: json_serialize_inert() writes the output in the
+ * one encoding of device strings (controls, C1 and bidi as \uXXXX, non-UTF-8 bytes as \xNN). */
 static struct json_object *json_devstr(bool has, const char *s)
 {
-	char buf[ESC_MAX];
-
 	if (!has)
 		return NULL; /* JSON null */
-	if (utf8_valid(s))
-		return json_object_new_string(s);
-	return json_object_new_string(esc(buf, sizeof(buf), s));
+	return json_object_new_string(s);
 }
 
 static struct json_object *json_str_or_null(const char *s)
@@ -719,10 +685,14 @@ int cmd_devices(int argc, char **argv)
 	}
 
 	if (json) {
-		const char *s = json_object_to_json_string_ext(
-		    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		              JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (!s) {
+		_cleanup_(freep) char *s = NULL;
+		size_t slen = 0;
+
+		/* Device strings are hostile: controls, C1 and bidi characters as \uXXXX. */
+		if (json_serialize_inert(root,
+		                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		                             JSON_C_TO_STRING_NOSLASHESCAPE,
+		                         &s, &slen) < 0) {
 			fprintf(stderr, "portcullis devices: out of memory\n");
 			return 1;
 		}

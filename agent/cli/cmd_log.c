@@ -17,6 +17,7 @@
 #include "agent/cli/commands.h"
 #include "policy/base/macro.h"
 #include "policy/base/rfc3339.h"
+#include "policy/base/strenc.h"
 #include "policy/base/strutil.h"
 #include "agent/events/event_json.h"
 #include "agent/events/event_read.h"
@@ -281,22 +282,28 @@ static void put_human(const struct filter *f, const struct log_record *rec, json
 }
 
 /*
- * One CSV cell: RFC 4180 quoting, a leading ' against spreadsheet formula injection, and control
- * characters (device strings can carry terminal escapes) written as the text \xNN.
+ * One CSV cell: RFC 4180 quoting, a leading ' against spreadsheet formula injection, and hostile
+ * characters written visibly by strenc_text(): C0 controls (terminal escapes) as \xNN, C1
+ * controls and bidi/format characters as \uXXXX, bytes that are not UTF-8 as \xNN.
  */
 static void put_csv_cell(const char *s, bool last)
 {
 	if (s && *s) {
+		size_t n = strlen(s);
+		_cleanup_(freep) char *text = malloc(STRENC_MAX(n));
 		bool formula = strchr("=+-@\t\r", s[0]) != NULL;
 		bool quote = formula || strpbrk(s, ",\"") != NULL;
+
 		if (quote)
 			putchar('"');
 		if (formula)
 			putchar('\'');
-		for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-			if (*p < 0x20 || *p == 0x7f)
-				printf("\\x%02x", *p);
-			else if (*p == '"')
+		if (!text)
+			fputs("(out of memory)", stdout);
+		else
+			(void)strenc_text(text, s, n);
+		for (const char *p = text; p && *p; p++) {
+			if (*p == '"')
 				fputs("\"\"", stdout);
 			else
 				putchar(*p);
@@ -369,10 +376,20 @@ static int show_line(void *userdata, const char *line, size_t len, bool torn)
 	}
 	if (matches(c->f, &rec, obj)) {
 		switch (c->out) {
-		case OUT_JSON:
-			fwrite(line, 1, len, stdout);
+		case OUT_JSON: {
+			/* A record that decodes may be forged or older: strings made inert again.
+			 */
+			_cleanup_(freep) char *inert = NULL;
+			size_t n = 0;
+
+			if (strenc_json_inert(line, len, &inert, &n) < 0) {
+				json_object_put(obj);
+				return -ENOMEM;
+			}
+			fwrite(inert, 1, n, stdout);
 			putchar('\n');
 			break;
+		}
 		case OUT_CSV:
 			put_csv(c->f, &rec, obj);
 			break;

@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
+#include "agent/events/event_json.h"
 #include "agent/cli/commands.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
@@ -324,8 +325,16 @@ int cmd_status(int argc, char **argv)
 				json_object_object_add(root, "refusals_error",
 				                       jstr_escaped(list_why));
 		}
-		printf("%s\n", json_object_to_json_string_ext(
-		                   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		_cleanup_(freep) char *s = NULL;
+		size_t n = 0;
+
+		if (json_serialize_inert(root,
+		                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE,
+		                         &s, &n) < 0) {
+			fprintf(stderr, "portcullis status: out of memory\n");
+			return 1;
+		}
+		printf("%s\n", s);
 		return 0;
 	}
 

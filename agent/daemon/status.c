@@ -14,20 +14,20 @@
 #include "policy/base/fileio.h"
 #include "policy/base/macro.h"
 #include "policy/base/rfc3339.h"
+#include "policy/base/strenc.h"
 
-/* JSON string body: quotes, backslashes, controls and non-ASCII bytes become \u00XX. */
+/* JSON string body in the one encoding of device strings (policy/base/strenc.h). */
 static void json_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n = strlen(s);
+	_cleanup_(freep) char *buf = malloc(STRENC_MAX(n));
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (!buf) {
+		fputs("(out of memory)", f); /* the writer's fclose() check still sees the stream */
+		return;
 	}
+	(void)strenc_json(buf, s, n);
+	fputs(buf, f);
 }
 
 void status_refusal_reason(const struct usb_device_info *dev, const struct decision *dec, char *buf,

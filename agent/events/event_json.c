@@ -11,56 +11,12 @@
 
 #include "policy/base/macro.h"
 #include "policy/base/rfc3339.h"
+#include "policy/base/strenc.h"
 #include "policy/base/strutil.h"
 #include "policy/device/usb_kind.h"
 #include "policy/lang/policy.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object, json_object_put);
-
-size_t utf8_sanitize(char *dst, const char *src, size_t srclen)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0, i = 0;
-
-	while (i < srclen) {
-		unsigned char c = s[i];
-		size_t n = 0;
-		uint32_t cp = 0, min = 0;
-
-		if (c >= 0x01 && c < 0x80)
-			n = 1, cp = c;
-		else if (c >= 0xc2 && c <= 0xdf)
-			n = 2, cp = c & 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 3, cp = c & 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 4, cp = c & 0x07, min = 0x10000;
-		bool ok = n > 0 && i + n <= srclen;
-		for (size_t k = 1; ok && k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				ok = false;
-			else
-				cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8 */
-		if (ok && n > 1 && (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff))
-			ok = false;
-		if (ok) {
-			memcpy(dst + o, s + i, n);
-			o += n;
-			i += n;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 0xf];
-			i++;
-		}
-	}
-	dst[o] = '\0';
-	return o;
-}
 
 /*
  * How much of each untrusted string and of the interface list goes into a record. The first
@@ -90,12 +46,8 @@ static int add_str(json_object *o, const char *key, const char *s, size_t cap)
 	json_object *v = NULL;
 
 	if (s) {
-		size_t n = strnlen(s, cap);
-		_cleanup_(freep) char *buf = malloc(4 * n + 1);
-		if (!buf)
-			return -ENOMEM;
-		size_t len = utf8_sanitize(buf, s, n);
-		v = json_object_new_string_len(buf, (int)len);
+		/* Bytes as they are: event_serialize() makes the whole record inert. */
+		v = json_object_new_string_len(s, (int)strnlen(s, cap));
 		if (!v)
 			return -ENOMEM;
 	}
@@ -402,6 +354,22 @@ static int add_time(json_object *o, const char *key, int64_t usec)
 	return add_str(o, key, tbuf, sizeof(tbuf));
 }
 
+int json_serialize_inert(struct json_object *obj, int flags, char **ret, size_t *ret_len)
+{
+	size_t len = 0;
+	const char *s = json_object_to_json_string_length(obj, flags, &len);
+
+	if (!s)
+		return -ENOMEM;
+	return strenc_json_inert(s, len, ret, ret_len);
+}
+
+int event_serialize(struct json_object *obj, char **ret, size_t *ret_len)
+{
+	return json_serialize_inert(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	                            ret, ret_len);
+}
+
 static int encode(const struct event *ev, uint64_t seq, const struct recorder_host *host,
                   const struct enc_limits *L, char **ret_json, size_t *ret_len)
 {
@@ -503,18 +471,14 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 	if ((ev->truncated || L->truncated) && (r = add_bool(root, "truncated", true)) < 0)
 		return r;
 
+	_cleanup_(freep) char *out = NULL;
 	size_t len;
-	const char *s = json_object_to_json_string_length(
-	    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (!s)
-		return -ENOMEM;
+	r = event_serialize(root, &out, &len);
+	if (r < 0)
+		return r;
 	if (len > EVENT_JSON_MAX_BYTES)
 		return -E2BIG;
-	char *out = malloc(len + 1);
-	if (!out)
-		return -ENOMEM;
-	memcpy(out, s, len + 1);
-	*ret_json = out;
+	*ret_json = TAKE_PTR(out);
 	*ret_len = len;
 	return 0;
 }

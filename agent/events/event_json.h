@@ -50,8 +50,12 @@ static inline int event_parse_time(const char *s, int64_t *ret_usec)
 }
 
 /*
- * Makes untrusted bytes valid UTF-8 without losing them: valid sequences are copied, every byte
- * that is not part of one (and NUL) becomes the 4 characters "\xNN". dst needs 4*srclen+1 bytes.
- * Returns the output length.
+ * The record form of a JSON object: json-c's plain serialization (no spaces, '/' not escaped),
+ * made inert by strenc_json_inert() (C0/C1 controls, bidi and format characters as \uXXXX,
+ * bytes that are not UTF-8 as the string \xNN). Every record, "log show --json" and the
+ * canonical-form check of log_record_decode() use it. Caller owns *ret. 0 or -ENOMEM.
  */
-size_t utf8_sanitize(char *dst, const char *src, size_t srclen);
+struct json_object;
+int event_serialize(struct json_object *obj, char **ret, size_t *ret_len);
+/* The same with json-c's flags (JSON_C_TO_STRING_PRETTY, ...): every JSON the CLI prints. */
+int json_serialize_inert(struct json_object *obj, int flags, char **ret, size_t *ret_len);

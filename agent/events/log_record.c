@@ -139,21 +139,31 @@ int log_record_decode(const char *line, size_t len, struct log_record *ret,
 	if (!json_object_is_type(obj, json_type_object))
 		return fail(reterr, 0, "not a JSON object", -EBADMSG);
 
-	/* Canonical form: the exact bytes the recorder's encoder gives for this object. Rejects
-	 * duplicate keys (parsers disagree on which one wins), whitespace, raw control characters
-	 * and alternative escapes, so every reader sees the content the chain hashes. */
+	/* Canonical form: the exact bytes the recorder's encoder gives for this object
+	 * (event_serialize()). Rejects duplicate keys (parsers disagree on which one wins),
+	 * whitespace, raw control characters and alternative escapes, so every reader sees the
+	 * content the chain hashes. Records written before the encoder made strings inert carry
+	 * C1 and bidi characters raw: json-c's plain form is accepted for them too. */
 	size_t clen = 0;
 	const char *canon = json_object_to_json_string_length(
 	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &clen);
 	if (!canon)
 		return fail(reterr, 0, "out of memory", -ENOMEM);
 	if (clen != len || memcmp(canon, line, len) != 0) {
-		size_t i = 0;
-		while (i < len && i < clen && canon[i] == line[i])
-			i++;
-		return fail(reterr, i,
-		            "not in canonical form (duplicate key, whitespace or unusual escape)",
-		            -EBADMSG);
+		_cleanup_(freep) char *inert = NULL;
+		size_t ilen = 0;
+
+		if (event_serialize(obj, &inert, &ilen) < 0)
+			return fail(reterr, 0, "out of memory", -ENOMEM);
+		if (ilen != len || memcmp(inert, line, len) != 0) {
+			size_t i = 0;
+			while (i < len && i < ilen && inert[i] == line[i])
+				i++;
+			return fail(reterr, i,
+			            "not in canonical form (duplicate key, whitespace or unusual "
+			            "escape)",
+			            -EBADMSG);
+		}
 	}
 
 	if (!json_object_object_get_ex(obj, "seq", &v) || !json_object_is_type(v, json_type_int))

@@ -28,31 +28,6 @@ static int fail(char *reterr, size_t errsize, int r, const char *why, const char
 }
 
 /*
- * json-c decodes the agent's "\u00XX" (one raw byte each) into the UTF-8 of U+00XX; turn every
- * such two-byte sequence back into the byte so device strings come out as the device sent them.
- * Other bytes are copied. dst gets at most dstsize-1 bytes; returns -ENAMETOOLONG when cut.
- */
-static int bytes_from_latin1_utf8(const char *s, size_t len, char *dst, size_t dstsize)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c == 0xc2 || c == 0xc3) && i + 1 < len &&
-		    ((unsigned char)s[i + 1] & 0xc0) == 0x80) {
-			c = (unsigned char)(((c & 0x03) << 6) | ((unsigned char)s[i + 1] & 0x3f));
-			i++;
-		}
-		if (o + 1 >= dstsize)
-			return -ENAMETOOLONG;
-		dst[o++] = (char)c;
-	}
-	dst[o] = '\0';
-	return 0;
-}
-
-/*
  * One strict JSON object from untrusted bytes: at most cap bytes (capmsg says so), no NUL, no
  * single quotes or comments, nothing but whitespace after it, nesting at most depth. Returns 0 and
  * *ret_root (caller puts it) or a negative errno with a reason.
@@ -113,8 +88,11 @@ static int get_string(struct json_object *obj, const char *key, char *dst, size_
 	slen = json_object_get_string_len(v);
 	if (slen < 0 || strlen(s) != (size_t)slen)
 		return fail(reterr, errsize, -EBADMSG, "NUL character in field", key);
-	if (bytes_from_latin1_utf8(s, (size_t)slen, dst, size) < 0)
+	/* The agent wrote it with strenc_json() (policy/base/strenc.h): json-c gives back the
+	 * device's UTF-8 as it was, bytes that were not UTF-8 as the text \xNN. */
+	if ((size_t)slen >= size)
 		return fail(reterr, errsize, -EBADMSG, "too long: field", key);
+	memcpy(dst, s, (size_t)slen + 1);
 	return 0;
 }
 

@@ -167,16 +167,16 @@ python3 - "$RD/last-refusal" <<'PY' || fail "agent's file is not escaped printab
 import sys
 b = open(sys.argv[1], "rb").read()
 assert b.endswith(b"\n") and all(0x20 <= c < 0x7f for c in b[:-1]), b
-assert b"\\u001b" in b and b"\\u00ff" in b and b"\\u000a" in b, b
+assert b"\\u001b" in b and b"\\\\xff" in b and b"\\u000a" in b, b
 PY
 run "status hostile" 0 "$PC" status --run-dir "$RD"
-has "hostile escaped" "$WORK/out" "USB storage device 'Evil\\x22<b>&\\x1b[31m x\\x0ay\\x5c\\xffz' (dead:beef) on port 1-3 was blocked: mass storage is not allowed on this workstation (rule: r<1>)."
+has "hostile escaped" "$WORK/out" "USB storage device 'Evil\\x22<b>&\\x1b[31m x\\x0ay\\x5c\\x5cxffz' (dead:beef) on port 1-3 was blocked: mass storage is not allowed on this workstation (rule: r<1>)."
 CHECKS=$((CHECKS + 1))
 ! grep -q "$ESC" "$WORK/out" || fail "raw ESC reached the terminal"
 : >"$NOTES"
 run "notify hostile" 0 "$PC" notify --once --run-dir "$RD"
 wait_for "$NOTES" '^end$' 1 || fail "no Notify call for the hostile device"
-has "hostile markup" "$NOTES" "body=USB storage device 'Evil\\x22&lt;b&gt;&amp;\\x1b[31m x\\x0ay\\x5c\\xffz' (dead:beef) on port 1-3 was blocked: mass storage is not allowed on this workstation (rule: r&lt;1&gt;)."
+has "hostile markup" "$NOTES" "body=USB storage device 'Evil\\x22&lt;b&gt;&amp;\\x1b[31m x\\x0ay\\x5c\\x5cxffz' (dead:beef) on port 1-3 was blocked: mass storage is not allowed on this workstation (rule: r&lt;1&gt;)."
 
 # --- console fallback -------------------------------------------------------------------------
 "$WR" "$RD" 1-2 0781 5567 SanDisk "Cruzer Blade" block mass-storage default

@@ -12,6 +12,7 @@
 #include "agent/events/event_json.h"
 #include "agent/events/log_record.h"
 #include "events_fixture.h"
+#include "policy/base/strenc.h"
 #include "policy/lang/policy.h"
 
 static struct events_fixture fx;
@@ -387,7 +388,35 @@ static const struct {
 	  "exe.txt",
 	  "\xe2\x80\xae"
 	  "exe.txt" },
+	{ "C1 CSI",
+	  "\xc2\x9b"
+	  "31mred",
+	  "\xc2\x9b"
+	  "31mred" },
+	{ "bidi and format",
+	  "\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad\xe2\x81"
+	  "\xa6\xe2\x81\xa7\xe2"
+	  "\x81\xa8\xe2\x81\xa9",
+	  "\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad\xe2\x81"
+	  "\xa6\xe2\x81\xa7\xe2"
+	  "\x81\xa8\xe2\x81\xa9" },
 };
+
+/* The record's bytes: valid UTF-8, no raw C0/DEL/C1/bidi/format character anywhere (they are
+ * \uXXXX in the JSON text, so a terminal or a reviewer's viewer shows them inert). */
+static void assert_inert(const char *json, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)json;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		ck_assert_msg(n > 0, "byte 0x%02x at %zu is not UTF-8", p[i], i);
+		ck_assert_msg(!strenc_unsafe(cp), "raw U+%04X at %zu", (unsigned)cp, i);
+		i += n;
+	}
+}
 
 START_TEST(test_hostile_strings)
 {
@@ -396,6 +425,11 @@ START_TEST(test_hostile_strings)
 	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_ATTACHED, 0);
 	ev.message = hostile[_i].in;
 	ev.seat_user = hostile[_i].in;
+	char *json = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(event_to_json(&ev, 1, &fx.host, &json, &len), 0);
+	assert_inert(json, len);
+	free(json);
 	json_object *o = encode(&ev, 1), *d, *ifs;
 	ck_assert(json_object_object_get_ex(o, "device", &d));
 	ck_assert_msg(!strcmp(get_str(d, "product"), hostile[_i].want), "%s", hostile[_i].name);
