@@ -259,13 +259,17 @@ static json_object *json_row(const struct report_result *res, const struct repor
 /* Prints one value followed by sep; frees it. */
 static int put_json(FILE *out, json_object *o, const char *sep)
 {
+	char *s = NULL;
+	size_t n = 0;
+
 	if (!o)
 		return -ENOMEM;
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
-	int r = s ? 0 : -ENOMEM;
-	if (s)
+	/* Device strings, users, messages are hostile: the one encoding (policy/base/strenc.h). */
+	int r = json_serialize_inert(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &s,
+	                             &n);
+	if (r >= 0)
 		(void)fprintf(out, "%s%s", s, sep);
+	free(s);
 	json_object_put(o);
 	return r;
 }

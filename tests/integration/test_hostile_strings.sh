@@ -6,6 +6,7 @@
 #   portcullis devices --json, portcullis devices,           (the CLI reading sysfs)
 #   portcullisd --once -> incident.log (the upstream record: the same line), portcullis log verify,
 #   portcullis log show --json, log show, log export --csv,  (the CLI reading the log)
+#   portcullis report --format json|text|html,
 #   the agent's last-refusal/refusals status files, portcullis status, status --json.
 # Every output must be valid UTF-8 without a raw C0 (but line ends), DEL, C1, bidi or format
 # character; JSON must carry them as \uXXXX and decode back to the device's characters; CSV and
@@ -77,6 +78,9 @@ umockdev-run -d "$tmp/bed.umockdev" -- sh -c '
 "$PC" log show --json --dir "$tmp/log" >"$tmp/show.json"
 "$PC" log show --dir "$tmp/log" >"$tmp/show.txt"
 "$PC" log export --csv --dir "$tmp/log" >"$tmp/export.csv"
+for f in json text html; do
+    "$PC" report --format $f --out "$tmp/report.$f" "$tmp/log" || { echo "report --format $f failed"; exit 1; }
+done
 mkdir "$tmp/run"
 "$WR" "$tmp/run" 1-2 0781 5567 "$(cat "$tmp/manufacturer.raw")" \
     "$(cat "$tmp/product.raw")" block mass-storage "no-storage"
@@ -162,6 +166,13 @@ t = inert("export.csv", "\r\n")
 if t:
     expect("export.csv", t, "\\u009b", "\\u202e", "\\u2066", "\\u061c", "\\x1b", "\\x9b")
 inert("verify.txt")
+# the fleet report, in each format
+t = inert("report.json")
+if t:
+    json.loads(t)
+    expect("report.json", t, "\\u009b")
+inert("report.text")
+inert("report.html")
 # the agent's status files and what portcullis status makes of them
 for name in ("run/last-refusal", "run/refusals"):
     t = inert(name)
