@@ -1,7 +1,7 @@
 #!/bin/sh
 # The operator's language: the refusal notice ("portcullis notify --once --console") in
 # ja_JP.UTF-8 and C, with the policy's "ask IT" contact; the exception commands' messages; and
-# the catalog is complete: every message marked in po/POTFILES has a Japanese translation.
+# the catalog is complete: every message marked in agent/po/POTFILES has a Japanese translation.
 # Env (set by ctest): BUILD_DIR, SOURCE_DIR.
 set -eu
 : "${BUILD_DIR:?}" "${SOURCE_DIR:?}"
@@ -13,8 +13,8 @@ export PORTCULLIS_LOCALEDIR="$BUILD_DIR/locale"
 
 # 1. completeness: extract the messages again and merge: nothing untranslated or fuzzy
 cd "$SOURCE_DIR"
-xgettext --from-code=UTF-8 -k_ -kN_ -o "$W/now.pot" -f po/POTFILES
-msgmerge -q --no-fuzzy-matching -o "$W/ja.po" po/ja.po "$W/now.pot"
+xgettext --from-code=UTF-8 -k_ -kN_ -o "$W/now.pot" -f agent/po/POTFILES
+msgmerge -q --no-fuzzy-matching -o "$W/ja.po" agent/po/ja.po "$W/now.pot"
 stats=$(msgfmt -c --statistics -o /dev/null "$W/ja.po" 2>&1)
 echo "$stats" | grep -q "untranslated\|fuzzy" && fail "catalog incomplete: $stats"
 cd - >/dev/null
