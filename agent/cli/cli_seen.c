@@ -90,8 +90,10 @@ static int on_line(void *userdata, const char *line, size_t len, bool torn)
 static int read_lines(const char *dir, const char *name, struct read_ctx *c)
 {
 	char file[4096];
+	int n = snprintf(file, sizeof(file), "%s/%s", dir, name);
 
-	(void)snprintf(file, sizeof(file), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(file))
+		return -ENAMETOOLONG;
 	c->file = file;
 	c->line = 0;
 	c->stats->files++;

@@ -115,7 +115,11 @@ static int rehash(struct policy_gen *g, size_t n_slots)
 
 static void copy_cut(char *dst, size_t size, const char *src)
 {
-	size_t n = src ? strnlen(src, size - 1) : 0;
+	/* src is NUL-terminated (device strings and host names as decoded); cut to fit dst. */
+	size_t n = src ? strlen(src) : 0;
+
+	if (n > size - 1)
+		n = size - 1;
 	if (n)
 		memcpy(dst, src, n);
 	dst[n] = '\0';
