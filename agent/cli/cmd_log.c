@@ -122,7 +122,7 @@ static int64_t jtime(json_object *o, const char *key)
 	int64_t t;
 	const char *s = jstr(o, key);
 
-	return s && event_parse_time(s, &t) >= 0 ? t : 0;
+	return s && rfc3339_parse_usec(s, RFC3339_DATE_OK | RFC3339_SPACE_OK, &t) >= 0 ? t : 0;
 }
 
 /* A transfer record in plain words: "wrote 1.2 GB in 3,412 files in 4 min to ...". */
@@ -528,7 +528,7 @@ static int do_verify(const char *dir, const char *head, uint64_t seq, const char
 		printf("note: records 1..%" PRIu64 " were rotated away\n",
 		       v.prefix_unexplained_last);
 	if (key_hex) {
-		char t[EVENT_TIME_MAX], tl[EVENT_TIME_MAX];
+		char t[RFC3339_MAX], tl[RFC3339_MAX];
 		fmt_time(v.sealed_time_usec, t);
 		printf("sealed: every record up to seq %" PRIu64
 		       " (%s) is proven untouched by %" PRIu64

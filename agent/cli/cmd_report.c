@@ -19,6 +19,7 @@
 
 #include "agent/cli/commands.h"
 #include "agent/events/event_json.h"
+#include "policy/base/rfc3339.h"
 #include "agent/events/incident_log.h"
 #include "agent/events/report.h"
 #include "agent/events/report_render.h"
@@ -288,7 +289,7 @@ static int read_path(struct walk *w, const char *path)
 
 static int parse_time_arg(const char *opt, const char *s, int64_t *ret)
 {
-	if (event_parse_time(s, ret) < 0) {
+	if (rfc3339_parse_usec(s, RFC3339_DATE_OK | RFC3339_SPACE_OK, ret) < 0) {
 		fprintf(stderr,
 		        "portcullis report: %s '%s' is not a UTC time like 2026-11-18 or "
 		        "2026-11-18T09:30:00Z\n",

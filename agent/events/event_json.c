@@ -256,11 +256,11 @@ static int add_decision(json_object *root, const struct decision *dec, const str
 
 static int add_i64_time(json_object *o, const char *key, int64_t usec)
 {
-	char t[EVENT_TIME_MAX];
+	char t[RFC3339_MAX];
 
 	if (usec == 0)
 		return add_str(o, key, NULL, 0);
-	if (event_format_time(usec, t) < 0)
+	if (rfc3339_format_usec(usec, true, t) < 0)
 		return add_str(o, key, NULL, 0);
 	return add_str(o, key, t, sizeof(t));
 }

@@ -15,7 +15,6 @@
 #include "agent/events/event.h"
 #include "agent/events/log_record.h"
 #include "agent/events/recorder.h"
-#include "policy/base/rfc3339.h"
 
 /* Hard cap on one encoded event; a record (event + "prev") must fit LOG_RECORD_MAX_LINE, the one
  * record cap shared with the spool (SPOOL_RECORD_MAX): every record the log takes goes upstream. */
@@ -35,19 +34,6 @@
  */
 int event_to_json(const struct event *ev, uint64_t seq, const struct recorder_host *host,
                   char **ret_json, size_t *ret_len);
-
-/* Older names of rfc3339_format_usec(usec, true, buf) and rfc3339_parse_usec(s, RFC3339_DATE_OK |
- * RFC3339_SPACE_OK, ret) (policy/base/rfc3339.h, the one implementation), kept for code in flight;
- * new code calls rfc3339_*() directly. */
-#define EVENT_TIME_MAX RFC3339_MAX
-static inline int event_format_time(int64_t usec, char buf[static EVENT_TIME_MAX])
-{
-	return rfc3339_format_usec(usec, true, buf);
-}
-static inline int event_parse_time(const char *s, int64_t *ret_usec)
-{
-	return rfc3339_parse_usec(s, RFC3339_DATE_OK | RFC3339_SPACE_OK, ret_usec);
-}
 
 /*
  * The record form of a JSON object: json-c's plain serialization (no spaces, '/' not escaped),

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "agent/events/event_json.h"
+#include "policy/base/rfc3339.h"
 #include "policy/base/civil.h"
 #include "policy/base/macro.h"
 #include "policy/base/strutil.h"
@@ -43,14 +44,14 @@ int report_format_from_string(const char *s)
 
 /* ---- shared ---- */
 
-static void fmt_time(int64_t usec, char buf[static EVENT_TIME_MAX])
+static void fmt_time(int64_t usec, char buf[static RFC3339_MAX])
 {
-	if (event_format_time(usec, buf) < 0)
-		(void)snprintf(buf, EVENT_TIME_MAX, "?");
+	if (rfc3339_format_usec(usec, true, buf) < 0)
+		(void)snprintf(buf, RFC3339_MAX, "?");
 }
 
 /* "2026-11-18 11:06" (UTC) */
-static void fmt_time_short(int64_t usec, char buf[static EVENT_TIME_MAX])
+static void fmt_time_short(int64_t usec, char buf[static RFC3339_MAX])
 {
 	fmt_time(usec, buf);
 	if (strlen(buf) >= 16) {
@@ -116,7 +117,7 @@ static int jadd_str(json_object *o, const char *key, const char *s)
 
 static int jadd_time(json_object *o, const char *key, int64_t usec, bool have)
 {
-	char t[EVENT_TIME_MAX];
+	char t[RFC3339_MAX];
 	if (!have)
 		return jadd_str(o, key, NULL);
 	fmt_time(usec, t);
@@ -434,7 +435,7 @@ static void put_esc(FILE *out, const char *s)
 
 static void text_row(FILE *out, const struct report_result *res, const struct report_row *row)
 {
-	char t[EVENT_TIME_MAX], b[32];
+	char t[RFC3339_MAX], b[32];
 	fmt_time_short(row->time, t);
 	fprintf(out, "  %s  ", t);
 	put_esc(out, res->hosts[row->host].host);
@@ -470,7 +471,7 @@ static void text_table(FILE *out, const struct report_result *res, const char *t
 
 static int render_text(const struct report_result *res, FILE *out)
 {
-	char t1[EVENT_TIME_MAX], t2[EVENT_TIME_MAX], b[32];
+	char t1[RFC3339_MAX], t2[RFC3339_MAX], b[32];
 	size_t shown = 0, silent = 0, bad = 0;
 
 	for (size_t i = 0; i < res->n_hosts; i++) {
@@ -863,7 +864,7 @@ static void h_table_rows(FILE *out, const struct report_result *res, const char 
 	        title, id, bytes ? "<th>to device</th>" : "");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct report_row *row = &t->rows[i];
-		char tm[EVENT_TIME_MAX], b[32];
+		char tm[RFC3339_MAX], b[32];
 		fmt_time_short(row->time, tm);
 		fprintf(out, "<tr><td>%s</td><td>", tm);
 		h_esc(out, res->hosts[row->host].host);
@@ -903,7 +904,7 @@ static void h_decision_heads(FILE *out)
 static int render_html(const struct report_result *res, FILE *out)
 {
 	const struct report_filter *f = res->filter;
-	char t1[EVENT_TIME_MAX], t2[EVENT_TIME_MAX], b[32];
+	char t1[RFC3339_MAX], t2[RFC3339_MAX], b[32];
 	uint64_t shown = 0, silent = 0, bad = 0, tamper = 0, bytes = 0, alerts = 0, expired = 0;
 	int r;
 
