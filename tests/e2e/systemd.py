@@ -357,6 +357,13 @@ class SystemdBed(Bed):
         j = self.out("journalctl -b -u portcullisd --no-pager -o cat | grep -c 'SIGHUP' || true")
         self.check("reload: the agent logged the SIGHUP reload", j.strip() not in ("", "0"), j)
 
+    def busids(self, spec):
+        """Bus ids of the attached devices with spec's vendor and product id."""
+        return set(self.out(
+            "for d in /sys/bus/usb/devices/*; do [ -f $d/idVendor ] && "
+            f"[ \"$(cat $d/idVendor):$(cat $d/idProduct)\" = '{spec['vid']}:{spec['pid']}' ] && "
+            "basename $d; done; true").split())
+
     def stop(self):
         rc, text = self.sh("systemctl stop portcullisd", timeout=120)
         st = self.out("systemctl is-active portcullisd").strip()
@@ -368,9 +375,21 @@ class SystemdBed(Bed):
                    str(hubs))
         for spec in (STICK, KBD):
             before = self.nodes()
+            # The stick and the keyboard attached at power-on have the same ids: wait for the
+            # new device, not the first one that matches ("pc-e2e find" would return at once).
+            known = self.busids(spec)
             qid = self.qemu_plug(spec)
-            rc, busid = self.sh(f"pc-e2e find {spec['vid']} {spec['pid']} 60", timeout=90)
-            busid = busid.strip()
+            busid, deadline = "", time.monotonic() + 60
+            while not busid and time.monotonic() < deadline:
+                new = self.busids(spec) - known
+                busid = sorted(new)[0] if new else ""
+                if not busid:
+                    time.sleep(1)
+            self.check(f"stop: the {spec['name']} plugged while stopped enumerates", bool(busid),
+                       f"no new {spec['vid']}:{spec['pid']} beside {sorted(known)}")
+            if not busid:
+                self.qemu_unplug(qid, None)
+                continue
             self.sh("pc-e2e quiet", timeout=120)
             dev, ifs, text = self.snap(busid)
             after = self.nodes()
