@@ -906,12 +906,19 @@ static void timer_update(struct transfer_watch *w)
 
 	fan_update(w);
 	int64_t mono = now_usec(CLOCK_MONOTONIC), next = INT64_MAX;
+	uint64_t period = w->cfg.sample_usec;
 	int r;
 
 	for (size_t i = 0; i < w->n; i++) {
 		struct session *s = w->s[i];
 		int64_t due = s->period_started_mono + (int64_t)w->cfg.report_usec;
 		sample |= s->plan.storage || s->plan.read_only;
+		/* A limit that cuts the device off must see a fast copy while it happens: a stick
+		 * writes tens of MB per 250 ms period. */
+		if (s->plan.storage && s->plan.limit &&
+		    s->plan.limit->action == TRANSFER_LIMIT_BLOCK &&
+		    period > TRANSFER_CUT_SAMPLE_USEC)
+			period = TRANSFER_CUT_SAMPLE_USEC;
 		if (due < next)
 			next = due;
 	}
@@ -920,13 +927,13 @@ static void timer_update(struct transfer_watch *w)
 			(void)sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
 		return;
 	}
-	if (sample && mono + (int64_t)w->cfg.sample_usec < next)
-		next = mono + (int64_t)w->cfg.sample_usec;
+	if (sample && mono + (int64_t)period < next)
+		next = mono + (int64_t)period;
 	if (next < mono)
 		next = mono;
 	if (!w->timer) {
 		r = sd_event_add_time(w->cfg.event, &w->timer, CLOCK_MONOTONIC, (uint64_t)next,
-		                      w->cfg.sample_usec / 5, on_timer, w);
+		                      1000, on_timer, w);
 		if (r < 0) {
 			log_warning_errno(r, "Failed to arm the transfer timer: %m");
 			w->timer = NULL;

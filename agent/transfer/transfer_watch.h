@@ -26,7 +26,9 @@
 #include "policy/lang/policy.h"
 
 #define TRANSFER_SAMPLE_USEC (250u * 1000u)
-#define TRANSFER_REPORT_USEC (600ull * 1000000u)
+/* ... and this often while a "block" copy limit is armed on a stick. */
+#define TRANSFER_CUT_SAMPLE_USEC (20u * 1000u)
+#define TRANSFER_REPORT_USEC     (600ull * 1000000u)
 
 struct transfer_watch;
 
