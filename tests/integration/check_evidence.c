@@ -310,6 +310,7 @@ START_TEST(test_seal_verify_and_forge)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_eq(read(fd, buf, sizeof(buf)), SEAL_KEY_FILE_LEN);
 	close(fd);
+	buf[SEAL_KEY_FILE_LEN] = '\0'; /* strstr below reads it as a string */
 	ck_assert_int_eq(seal_key_file_parse(buf, SEAL_KEY_FILE_LEN, &epoch, kfile), 0);
 	ck_assert_uint_eq(epoch, 2);
 	ck_assert_int_eq(seal_key_derive(k0, 2, k), 0);
