@@ -645,7 +645,9 @@ static int parse_u16s(struct load_ctx *c, const struct setting *s, const char *w
 	return 0;
 }
 
-static int parse_strings(struct load_ctx *c, const struct setting *s, const char *what,
+/* A list of strings; with share, equal strings and lists are stored once (globs repeat across
+ * rules; serials do not, and are copied). */
+static int parse_strings(struct load_ctx *c, const struct setting *s, const char *what, bool share,
                          uint32_t *ret_n, const char ***ret)
 {
 	size_t n = 0;
@@ -661,13 +663,13 @@ static int parse_strings(struct load_ctx *c, const struct setting *s, const char
 		r = get_string(c, value_at(s, i), what, VALUE_MAX, &v);
 		if (r < 0)
 			return r;
-		a[i] = intern_string(c, v);
+		a[i] = share ? intern_string(c, v) : arena_strdup(&c->p->arena, v);
 		if (!a[i])
 			return -ENOMEM;
 	}
 	/* A list with a string never seen before is itself new: no need to look it up. */
 	const void *in =
-	    c->interned.n == seen
+	    share && c->interned.n == seen
 	        ? intern_in(c, INTERN_POINTERS, a, n * sizeof(char *), _Alignof(char *))
 	        : arena_copy(&c->p->arena, a, n * sizeof(char *), _Alignof(char *));
 	if (!in)
@@ -859,34 +861,38 @@ static bool printable(const char *s)
 	return true;
 }
 
-/* Rule ids seen so far, for duplicates: open addressing over pointers into the policy. */
+/*
+ * Rule ids seen so far, for duplicates: open addressing over rule indexes, 8 bytes a slot with
+ * 32 bits of the hash beside the index, so that a probe touches the rules (a random place in
+ * 16 MB for 100,000 rules) only when the hashes agree.
+ */
 struct id_set {
-	size_t cap;
+	size_t cap; /* a power of two, >= 2 * rules */
+	const struct policy_rule *rules;
 	struct {
-		const char *id;
-		int line;
-		uint32_t rule; /* index of the rule that has it */
+		uint32_t hash;
+		uint32_t rule_1; /* index + 1 of the rule that has the id; 0 = empty */
 	} * slots;
 };
 
-/* Adds rule index's id; the same rule again (a chunk read a second time) is no duplicate. */
-static int id_set_add(struct id_set *set, const char *id, int line, size_t index, int *ret_dup_line)
+/* Adds rules[index].id; the same rule again (a chunk read a second time) is no duplicate. */
+static int id_set_add(struct id_set *set, size_t index, int *ret_dup_line)
 {
+	const char *id = set->rules[index].id;
 	uint64_t h = policy_hash_bytes(0, id, strlen(id));
+	uint32_t h32 = (uint32_t)(h >> 32);
+
 	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (!set->slots[i].id) {
-			set->slots[i].id = id;
-			set->slots[i].line = line;
-			set->slots[i].rule = (uint32_t)index;
+		if (!set->slots[i].rule_1) {
+			set->slots[i].hash = h32;
+			set->slots[i].rule_1 = (uint32_t)index + 1;
 			return 0;
 		}
-		if (!strcmp(set->slots[i].id, id)) {
-			if (set->slots[i].rule == index) {
-				set->slots[i].id = id;
-				set->slots[i].line = line;
+		const struct policy_rule *other = &set->rules[set->slots[i].rule_1 - 1];
+		if (set->slots[i].hash == h32 && !strcmp(other->id, id)) {
+			if (set->slots[i].rule_1 == index + 1)
 				return 0;
-			}
-			*ret_dup_line = set->slots[i].line;
+			*ret_dup_line = other->line;
 			return -EEXIST;
 		}
 	}
@@ -1024,6 +1030,60 @@ static int parse_contact(struct load_ctx *c, const struct setting *g)
 	return 0;
 }
 
+enum rule_key {
+	RK_UNKNOWN,
+	RK_ID,
+	RK_COMMENT,
+	RK_ACTION,
+	RK_SCOPE,
+	RK_KIND,
+	RK_CLASS,
+	RK_VID,
+	RK_PID,
+	RK_SERIAL,
+	RK_MANUFACTURER,
+	RK_PRODUCT,
+	RK_PORT,
+	RK_HASH,
+	RK_TRANSFER_ALERT,
+	RK_NOT_BEFORE,
+	RK_NOT_AFTER,
+	RK_HOSTS,
+};
+
+/* The key a rule's setting name stands for. A table, not a strcmp() chain: a fleet policy has
+ * six keys in each of 100,000 rules, and the first letter settles most of them. */
+static enum rule_key rule_key_of(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum rule_key key;
+	} keys[] = {
+		{ "id", RK_ID },
+		{ "action", RK_ACTION },
+		{ "kind", RK_KIND },
+		{ "vid", RK_VID },
+		{ "pid", RK_PID },
+		{ "serial", RK_SERIAL },
+		{ "comment", RK_COMMENT },
+		{ "scope", RK_SCOPE },
+		{ "class", RK_CLASS },
+		{ "manufacturer", RK_MANUFACTURER },
+		{ "product", RK_PRODUCT },
+		{ "port", RK_PORT },
+		{ "hash", RK_HASH },
+		{ "transfer_alert", RK_TRANSFER_ALERT },
+		{ "not_before", RK_NOT_BEFORE },
+		{ "not_after", RK_NOT_AFTER },
+		{ "hosts", RK_HOSTS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].name[0] == name[0] && !strcmp(keys[i].name, name))
+			return keys[i].key;
+	return RK_UNKNOWN;
+}
+
 static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index, struct id_set *ids,
                       struct policy_rule *rule)
 {
@@ -1056,7 +1116,7 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 		return -ENOMEM;
 	c->rule_id = rule->id;
 	int dup_line = 0;
-	if (id_set_add(ids, rule->id, rule->line, index, &dup_line) < 0)
+	if (id_set_add(ids, index, &dup_line) < 0)
 		return fail(c, line_of(s), "duplicate rule id (first used on line %d)", dup_line);
 
 	bool have_action = false;
@@ -1066,9 +1126,10 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 		const char *key = st_name(s), *v = NULL;
 		if (!key)
 			return fail(c, line_of(s), "unnamed setting");
-		if (!strcmp(key, "id"))
+		switch (rule_key_of(key)) {
+		case RK_ID:
 			continue;
-		if (!strcmp(key, "comment")) {
+		case RK_COMMENT:
 			r = get_string(c, s, key, COMMENT_MAX, &v);
 			if (r < 0)
 				return r;
@@ -1077,7 +1138,8 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 			rule->comment = intern_string(c, v);
 			if (!rule->comment)
 				return -ENOMEM;
-		} else if (!strcmp(key, "action")) {
+			break;
+		case RK_ACTION: {
 			r = get_string(c, s, key, VALUE_MAX, &v);
 			if (r < 0)
 				return r;
@@ -1090,7 +1152,9 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 			rule->action = (uint8_t)a;
 			have_action = true;
 			action_line = line_of(s);
-		} else if (!strcmp(key, "scope")) {
+			break;
+		}
+		case RK_SCOPE:
 			r = get_string(c, s, key, VALUE_MAX, &v);
 			if (r < 0)
 				return r;
@@ -1103,12 +1167,14 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 				    c, line_of(s),
 				    "'scope' \"%s\" is not one of \"interface\", \"device\"",
 				    esc(b, v));
-		} else if (!strcmp(key, "kind")) {
+			break;
+		case RK_KIND:
 			r = parse_kinds(c, s, key, false, &rule->kinds);
 			if (r < 0)
 				return r;
 			rule->has_kinds = true;
-		} else if (!strcmp(key, "class")) {
+			break;
+		case RK_CLASS: {
 			size_t n = 0;
 			r = value_count(c, s, key, &n);
 			if (r < 0)
@@ -1127,33 +1193,52 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 				return -ENOMEM;
 			rule->classes = (struct class_pattern *)(uintptr_t)in;
 			rule->n_classes = (uint32_t)n;
-		} else if (!strcmp(key, "vid")) {
+			break;
+		}
+		case RK_VID:
 			r = parse_u16s(c, s, key, &rule->n_vids, &rule->vids);
-		} else if (!strcmp(key, "pid")) {
+			break;
+		case RK_PID:
 			r = parse_u16s(c, s, key, &rule->n_pids, &rule->pids);
-		} else if (!strcmp(key, "serial")) {
-			r = parse_strings(c, s, key, &rule->n_serials, &rule->serials);
-		} else if (!strcmp(key, "manufacturer")) {
-			r = parse_strings(c, s, key, &rule->n_manufacturers, &rule->manufacturers);
-		} else if (!strcmp(key, "product")) {
-			r = parse_strings(c, s, key, &rule->n_products, &rule->products);
-		} else if (!strcmp(key, "port")) {
-			r = parse_strings(c, s, key, &rule->n_ports, &rule->ports);
-		} else if (!strcmp(key, "hash")) {
+			break;
+		case RK_SERIAL:
+			/* serials are one per device: interning them would only cost */
+			r = parse_strings(c, s, key, false, &rule->n_serials, &rule->serials);
+			break;
+		case RK_MANUFACTURER:
+			r = parse_strings(c, s, key, true, &rule->n_manufacturers,
+			                  &rule->manufacturers);
+			break;
+		case RK_PRODUCT:
+			r = parse_strings(c, s, key, true, &rule->n_products, &rule->products);
+			break;
+		case RK_PORT:
+			r = parse_strings(c, s, key, true, &rule->n_ports, &rule->ports);
+			break;
+		case RK_HASH:
 			r = parse_hashes(c, s, rule);
-		} else if (!strcmp(key, "transfer_alert")) {
+			break;
+		case RK_TRANSFER_ALERT:
 			r = parse_limit(c, s, &rule->limit);
-		} else if (!strcmp(key, "not_before") || !strcmp(key, "not_after")) {
+			break;
+		case RK_NOT_BEFORE:
+		case RK_NOT_AFTER: {
 			bool before = key[4] == 'b';
 			r = parse_time_key(c, s, key, before,
 			                   before ? &rule->not_before : &rule->not_after);
 			window_line = line_of(s);
-		} else if (!strcmp(key, "hosts")) {
+			break;
+		}
+		case RK_HOSTS: {
 			size_t n = 0;
 			r = parse_hosts(c, s, &n, &rule->hosts);
 			rule->n_hosts = (uint32_t)n;
-		} else
+			break;
+		}
+		case RK_UNKNOWN:
+		default:
 			return fail(c, line_of(s), "unknown key '%s'", key);
+		}
 		if (r < 0)
 			return r;
 	}
@@ -1237,49 +1322,66 @@ static bool is_blank(char ch)
 }
 
 /* Skips blanks and comments; returns the offset of the next token, or len (also when a block
- * comment does not end: -EAGAIN follows). */
+ * comment does not end: -EAGAIN follows). The three skippers count lines in a local: through
+ * *line, every byte of a 16 MiB policy would wait on a store to memory. */
 static size_t skip_blank(const char *s, size_t len, size_t i, int *line)
 {
+	int l = *line;
+
 	while (i < len) {
 		if (is_blank(s[i])) {
-			*line += s[i++] == '\n';
+			l += s[i++] == '\n';
 		} else if (s[i] == '#' || (s[i] == '/' && i + 1 < len && s[i + 1] == '/')) {
 			while (i < len && s[i] != '\n')
 				i++;
 		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
 			for (i += 2; i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'); i++)
-				*line += s[i] == '\n';
-			if (i + 1 >= len)
-				return len;
+				l += s[i] == '\n';
+			if (i + 1 >= len) {
+				i = len;
+				break;
+			}
 			i += 2;
 		} else
 			break;
 	}
+	*line = l;
 	return i;
 }
 
 /* s[i] == '"': the offset after the closing quote, or len when there is none. */
 static size_t skip_string(const char *s, size_t len, size_t i, int *line)
 {
+	int l = *line;
+
 	for (i++; i < len; i++) {
 		if (s[i] == '"')
-			return i + 1;
+			break;
 		if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '"' || s[i + 1] == '\\'))
 			i++;
 		else
-			*line += s[i] == '\n';
+			l += s[i] == '\n';
 	}
-	return len;
+	*line = l;
+	return i < len ? i + 1 : len;
 }
 
 /* s[i] is '{': the offset after its matching '}' (any bracket nests), or len. */
 static size_t skip_group(const char *s, size_t len, size_t i, int *line)
 {
+	/* what the loop acts on; names, numbers and punctuation are just stepped over */
+	static const bool special[256] = {
+		['"'] = true,  ['#'] = true,  ['/'] = true,  [' '] = true, ['\t'] = true,
+		['\r'] = true, ['\n'] = true, ['\f'] = true, ['{'] = true, ['('] = true,
+		['['] = true,  ['}'] = true,  [')'] = true,  [']'] = true,
+	};
 	size_t depth = 0;
 
 	while (i < len) {
 		char ch = s[i];
-		if (ch == '"') {
+		if (!special[(unsigned char)ch]) {
+			i++;
+		} else if (ch == '"') {
 			i = skip_string(s, len, i, line);
 		} else if (ch == '#' || ch == '/' || is_blank(ch)) {
 			size_t j = skip_blank(s, len, i, line);
@@ -1287,12 +1389,11 @@ static size_t skip_group(const char *s, size_t len, size_t i, int *line)
 				return len;
 			i = j;
 		} else {
+			/* one of the six brackets */
 			if (ch == '{' || ch == '(' || ch == '[')
 				depth++;
-			else if (ch == '}' || ch == ')' || ch == ']') {
-				if (depth-- == 1)
-					return i + 1;
-			}
+			else if (depth-- == 1)
+				return i + 1;
 			i++;
 		}
 	}
@@ -1472,25 +1573,29 @@ static int rd_name(struct reader *rd, const char **ret)
 
 static int rd_string(struct reader *rd, const char **ret)
 {
+	/* i and line in locals: the stores through o could alias *rd, and would make the
+	 * compiler reload and store them for every byte */
+	const char *s = rd->s;
+	size_t i = rd->i, len = rd->len;
+	int line = rd->line;
 	char *d = rd->str + rd->str_used, *o = d, *end = rd->str + rd->str_cap;
 
-	for (rd->i++; rd->i < rd->len && o < end; rd->i++) {
-		char ch = rd->s[rd->i];
+	for (i++; i < len && o < end; i++) {
+		char ch = s[i];
 		if (ch == '"') {
-			rd->i++;
 			*o++ = '\0'; /* o < end */
+			rd->i = i + 1;
+			rd->line = line;
 			rd->str_used += (size_t)(o - d);
 			*ret = d;
 			/* "a" "b" is one string to libconfig: not read here */
-			size_t j = rd->i;
-			int line = rd->line;
-			j = skip_blank(rd->s, rd->len, j, &line);
-			return j < rd->len && rd->s[j] == '"' ? -EAGAIN : 0;
+			size_t j = skip_blank(s, len, i + 1, &line);
+			return j < len && s[j] == '"' ? -EAGAIN : 0;
 		}
 		if (ch == '\\') {
-			char e = rd->i + 1 < rd->len ? rd->s[rd->i + 1] : '\0';
+			char e = i + 1 < len ? s[i + 1] : '\0';
 			int hi, lo;
-			rd->i++;
+			i++;
 			switch (e) {
 			case 'n':
 				*o++ = '\n';
@@ -1510,19 +1615,19 @@ static int rd_string(struct reader *rd, const char **ret)
 				break;
 			case 'x':
 			case 'X':
-				hi = rd->i + 1 < rd->len ? hex_digit(rd->s[rd->i + 1]) : -1;
-				lo = rd->i + 2 < rd->len ? hex_digit(rd->s[rd->i + 2]) : -1;
+				hi = i + 1 < len ? hex_digit(s[i + 1]) : -1;
+				lo = i + 2 < len ? hex_digit(s[i + 2]) : -1;
 				if (hi < 0 || lo < 0 || (hi | lo) == 0)
 					return -EAGAIN;
 				*o++ = (char)(hi << 4 | lo);
-				rd->i += 2;
+				i += 2;
 				break;
 			default:
 				return -EAGAIN;
 			}
 			continue;
 		}
-		rd->line += ch == '\n';
+		line += ch == '\n';
 		*o++ = ch;
 	}
 	return -EAGAIN; /* no closing quote */
@@ -2008,7 +2113,7 @@ static int parse_top(struct load_ctx *c, const config_t *cfg, struct rule_chunks
 		            PORTCULLIS_POLICY_MAX_RULES);
 	if (!(p->rules = alloc_array(c, n ? n : 1, sizeof(struct policy_rule))))
 		return -ENOMEM;
-	struct id_set ids = { .cap = 16 };
+	struct id_set ids = { .cap = 16, .rules = p->rules };
 	while (ids.cap < 2 * n)
 		ids.cap *= 2;
 	ids.slots = calloc(ids.cap, sizeof(*ids.slots));
