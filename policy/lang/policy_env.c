@@ -57,10 +57,10 @@ bool policy_rule_in_env(const struct policy_rule *r, const struct policy_env *en
 		return true;
 	if (!env)
 		return false; /* time and host unknown: a limited rule cannot be shown to apply */
-	if (env->now < r->not_before || env->now > r->not_after)
+	if (env->now < r->x->not_before || env->now > r->x->not_after)
 		return false;
-	return r->n_hosts == 0 ||
-	       policy_hosts_match(r->hosts, r->n_hosts, env->hostname, env->machine_id);
+	return r->x->n_hosts == 0 ||
+	       policy_hosts_match(r->x->hosts, r->x->n_hosts, env->hostname, env->machine_id);
 }
 
 bool policy_rule_active(const struct policy *p, size_t i, const struct policy_env *env)
@@ -70,22 +70,22 @@ bool policy_rule_active(const struct policy *p, size_t i, const struct policy_en
 
 int64_t policy_rule_not_before(const struct policy *p, size_t i)
 {
-	return i < p->n_rules ? p->rules[i].not_before : INT64_MIN;
+	return i < p->n_rules ? p->rules[i].x->not_before : INT64_MIN;
 }
 
 int64_t policy_rule_not_after(const struct policy *p, size_t i)
 {
-	return i < p->n_rules ? p->rules[i].not_after : INT64_MAX;
+	return i < p->n_rules ? p->rules[i].x->not_after : INT64_MAX;
 }
 
 size_t policy_rule_n_hosts(const struct policy *p, size_t i)
 {
-	return i < p->n_rules ? p->rules[i].n_hosts : 0;
+	return i < p->n_rules ? p->rules[i].x->n_hosts : 0;
 }
 
 const char *policy_rule_host(const struct policy *p, size_t i, size_t k)
 {
-	return i < p->n_rules && k < p->rules[i].n_hosts ? p->rules[i].hosts[k] : NULL;
+	return i < p->n_rules && k < p->rules[i].x->n_hosts ? p->rules[i].x->hosts[k] : NULL;
 }
 
 int64_t policy_next_change(const struct policy *p, int64_t now)
@@ -96,11 +96,12 @@ int64_t policy_next_change(const struct policy *p, int64_t now)
 		const struct policy_rule *r = &p->rules[i];
 		if (!r->limited)
 			continue;
-		if (r->not_before > now && r->not_before < next)
-			next = r->not_before;
+		if (r->x->not_before > now && r->x->not_before < next)
+			next = r->x->not_before;
 		/* the window holds through not_after; the rule stops matching a second later */
-		if (r->not_after != INT64_MAX && r->not_after >= now && r->not_after + 1 < next)
-			next = r->not_after + 1;
+		if (r->x->not_after != INT64_MAX && r->x->not_after >= now &&
+		    r->x->not_after + 1 < next)
+			next = r->x->not_after + 1;
 	}
 	return next;
 }

@@ -65,8 +65,8 @@ static bool pattern_matches(const struct class_pattern *p, uint8_t c, uint8_t s,
 
 static bool triple_in_set(const struct policy_rule *r, uint8_t c, uint8_t s, uint8_t p)
 {
-	for (uint32_t i = 0; i < r->n_classes; i++)
-		if (pattern_matches(&r->classes[i], c, s, p))
+	for (uint32_t i = 0; i < r->x->n_classes; i++)
+		if (pattern_matches(&r->x->classes[i], c, s, p))
 			return true;
 	return false;
 }
@@ -161,19 +161,20 @@ static bool device_keys_match(const struct policy_rule *r, const struct dev_view
 	if (r->n_serials && matched != MATCHED_SERIAL &&
 	    !str_in(r->serials, r->n_serials, v->has_serial, v->serial))
 		return false;
-	if (r->n_hashes && matched != MATCHED_HASH) {
+	if (r->x->n_hashes && matched != MATCHED_HASH) {
 		bool hit = false;
-		for (uint32_t i = 0; i < r->n_hashes && !hit; i++)
-			hit = !memcmp(r->hashes[i], dev->desc_sha256, 32);
+		for (uint32_t i = 0; i < r->x->n_hashes && !hit; i++)
+			hit = !memcmp(r->x->hashes[i], dev->desc_sha256, 32);
 		if (!hit)
 			return false;
 	}
-	if (r->n_ports && !glob_in(r->ports, r->n_ports, true, v->busid))
+	if (r->x->n_ports && !glob_in(r->x->ports, r->x->n_ports, true, v->busid))
 		return false;
-	if (r->n_manufacturers &&
-	    !glob_in(r->manufacturers, r->n_manufacturers, v->has_manufacturer, v->manufacturer))
+	if (r->x->n_manufacturers && !glob_in(r->x->manufacturers, r->x->n_manufacturers,
+	                                      v->has_manufacturer, v->manufacturer))
 		return false;
-	if (r->n_products && !glob_in(r->products, r->n_products, v->has_product, v->product))
+	if (r->x->n_products &&
+	    !glob_in(r->x->products, r->x->n_products, v->has_product, v->product))
 		return false;
 	return true;
 }
@@ -191,7 +192,7 @@ static bool rule_matches(const struct policy_rule *r, const struct dev_view *v, 
 			return false;
 		if (!device_keys_match(r, v, matched))
 			return false;
-		if (r->n_classes) {
+		if (r->x->n_classes) {
 			/* the union of every interface's triples */
 			for (uint16_t i = 0; i < n_ifaces; i++) {
 				bool m = iface_class_matches(r, dev, &dev->ifaces[i], want_all);
@@ -208,7 +209,7 @@ static bool rule_matches(const struct policy_rule *r, const struct dev_view *v, 
 		return false;
 	if (!device_keys_match(r, v, matched))
 		return false;
-	if (r->n_classes && !iface_class_matches(r, dev, f, want_all))
+	if (r->x->n_classes && !iface_class_matches(r, dev, f, want_all))
 		return false;
 	return true;
 }
@@ -342,8 +343,8 @@ static void evaluate(const struct policy *p, const struct usb_device_info *dev,
 			*d = (struct iface_decision){ r->action, (int)hit, r->id };
 			if (r->scope == RULE_SCOPE_DEVICE)
 				device_rule = hit;
-			if (r->not_after < ret->until)
-				ret->until = r->not_after;
+			if (r->x->not_after < ret->until)
+				ret->until = r->x->not_after;
 		} else
 			*d = (struct iface_decision){ p->default_action, -1, rule_default };
 
@@ -386,8 +387,8 @@ void policy_evaluate_linear(const struct policy *p, const struct usb_device_info
 
 bool policy_rule_is_catch_all(const struct policy_rule *r)
 {
-	return !r->has_kinds && !r->n_classes && !r->n_vids && !r->n_pids && !r->n_serials &&
-	       !r->n_manufacturers && !r->n_products && !r->n_ports && !r->n_hashes;
+	return !r->has_kinds && !r->x->n_classes && !r->n_vids && !r->n_pids && !r->n_serials &&
+	       !r->x->n_manufacturers && !r->x->n_products && !r->x->n_ports && !r->x->n_hashes;
 }
 
 const struct transfer_limit *policy_transfer_limit(const struct policy *p, const struct decision *d)
@@ -399,8 +400,8 @@ const struct transfer_limit *policy_transfer_limit(const struct policy *p, const
 		if (f->action == POLICY_ACTION_BLOCK)
 			continue;
 		if (f->rule_index >= 0 && (size_t)f->rule_index < p->n_rules &&
-		    p->rules[f->rule_index].limit)
-			return p->rules[f->rule_index].limit;
+		    p->rules[f->rule_index].x->limit)
+			return p->rules[f->rule_index].x->limit;
 		return p->limit;
 	}
 	return NULL;

@@ -75,10 +75,10 @@ static size_t rule_keys(const struct policy_rule *r,
 		for (uint32_t i = 0; i < r->n_serials; i++, n++)
 			if (fn)
 				fn(ud, INDEX_KEY_SERIAL, r->serials[i], strlen(r->serials[i]));
-	} else if (r->n_hashes) {
-		for (uint32_t i = 0; i < r->n_hashes; i++, n++)
+	} else if (r->x->n_hashes) {
+		for (uint32_t i = 0; i < r->x->n_hashes; i++, n++)
 			if (fn)
-				fn(ud, INDEX_KEY_HASH, r->hashes[i], 32);
+				fn(ud, INDEX_KEY_HASH, r->x->hashes[i], 32);
 	} else if (r->n_vids) {
 		for (uint32_t i = 0; i < r->n_vids; i++, n++)
 			if (fn)

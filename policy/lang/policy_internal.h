@@ -24,26 +24,38 @@ struct class_pattern {
 };
 
 /*
- * One rule, in the policy's rules[] array (one allocation for all rules). Every string and value
- * list it points to lives in the policy's arena, interned: equal strings and equal lists (the
- * same vid list on 100,000 rules) are stored once. Laid out big fields first: 160 bytes.
+ * What few rules have (comment, transfer limit, hosts, time box, class, glob and hash keys), kept
+ * out of line: a rule of a 100,000-device allow-list carries none of it. Lives in the policy's
+ * arena; rules without any of it share policy_rule_no_extra.
  */
-struct policy_rule {
-	const char *id;
+struct policy_rule_extra {
 	const char *comment;                /* NULL when none */
 	const struct transfer_limit *limit; /* transfer_alert; NULL when none (arena) */
 	const char **hosts;                 /* the rule's own hosts (n_hosts of them) */
-
-	/* Match keys; n_* == 0 means "key absent". All present keys must match (AND). */
 	struct class_pattern *classes;
-	uint16_t *vids, *pids;
-	const char **serials;
 	const char **manufacturers, **products, **ports; /* fnmatch(3) globs */
 	uint8_t (*hashes)[32];
 	/* Time box of the rule itself; outside it (or its hosts) the rule does not match. */
 	int64_t not_before, not_after;
-	uint32_t n_classes, n_vids, n_pids, n_serials, n_manufacturers, n_products, n_ports,
-	    n_hashes, n_hosts;
+	uint32_t n_classes, n_manufacturers, n_products, n_ports, n_hashes, n_hosts;
+};
+
+/* The extra of a rule that has none: no keys, no window (INT64_MIN..INT64_MAX), no hosts. */
+extern const struct policy_rule_extra policy_rule_no_extra;
+
+/*
+ * One rule, in the policy's rules[] array (one allocation for all rules). Every string and value
+ * list it points to lives in the policy's arena, interned where values repeat: equal strings and
+ * equal lists (the same vid list on 100,000 rules) are stored once. 64 bytes: the keys of a
+ * device allow-list in line, the rest behind x.
+ */
+struct policy_rule {
+	const char *id;
+	/* Match keys; n_* == 0 means "key absent". All present keys must match (AND). */
+	uint16_t *vids, *pids;
+	const char **serials;
+	const struct policy_rule_extra *x; /* never NULL */
+	uint32_t n_vids, n_pids, n_serials;
 	usb_kind_mask kinds;
 	int line;
 	uint8_t action; /* enum policy_action */

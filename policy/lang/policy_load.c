@@ -679,7 +679,7 @@ static int parse_strings(struct load_ctx *c, const struct setting *s, const char
 	return 0;
 }
 
-static int parse_hashes(struct load_ctx *c, const struct setting *s, struct policy_rule *rule)
+static int parse_hashes(struct load_ctx *c, const struct setting *s, struct policy_rule_extra *x)
 {
 	size_t n = 0;
 	int r = value_count(c, s, "hash", &n);
@@ -709,8 +709,8 @@ static int parse_hashes(struct load_ctx *c, const struct setting *s, struct poli
 	const void *in = intern_in(c, INTERN_HASHES, a, n * 32, 1);
 	if (!in)
 		return -ENOMEM;
-	rule->hashes = (uint8_t(*)[32])(uintptr_t)in;
-	rule->n_hashes = (uint32_t)n;
+	x->hashes = (uint8_t(*)[32])(uintptr_t)in;
+	x->n_hashes = (uint32_t)n;
 	return 0;
 }
 
@@ -1030,6 +1030,16 @@ static int parse_contact(struct load_ctx *c, const struct setting *g)
 	return 0;
 }
 
+const struct policy_rule_extra policy_rule_no_extra = { .not_before = INT64_MIN,
+	                                                .not_after = INT64_MAX };
+
+static bool extra_is_empty(const struct policy_rule_extra *x)
+{
+	return !x->comment && !x->limit && !x->n_hosts && !x->n_classes && !x->n_manufacturers &&
+	       !x->n_products && !x->n_ports && !x->n_hashes && x->not_before == INT64_MIN &&
+	       x->not_after == INT64_MAX;
+}
+
 enum rule_key {
 	RK_UNKNOWN,
 	RK_ID,
@@ -1093,10 +1103,10 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 
 	c->rule_no = index + 1;
 	c->rule_id = NULL;
+	struct policy_rule_extra x = policy_rule_no_extra;
 	*rule = (struct policy_rule){ .line = line_of(g) + c->line_offset,
 		                      .action = POLICY_ACTION_BLOCK,
-		                      .not_before = INT64_MIN,
-		                      .not_after = INT64_MAX };
+		                      .x = &policy_rule_no_extra };
 	if (st_type(g) != CONFIG_TYPE_GROUP)
 		return fail(c, line_of(g), "must be a group { ... }, not %s", type_name(g));
 
@@ -1135,8 +1145,8 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 				return r;
 			if (!printable(v))
 				return fail(c, line_of(s), "'comment' contains control characters");
-			rule->comment = intern_string(c, v);
-			if (!rule->comment)
+			x.comment = intern_string(c, v);
+			if (!x.comment)
 				return -ENOMEM;
 			break;
 		case RK_ACTION: {
@@ -1191,8 +1201,8 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 			                           _Alignof(struct class_pattern));
 			if (!in)
 				return -ENOMEM;
-			rule->classes = (struct class_pattern *)(uintptr_t)in;
-			rule->n_classes = (uint32_t)n;
+			x.classes = (struct class_pattern *)(uintptr_t)in;
+			x.n_classes = (uint32_t)n;
 			break;
 		}
 		case RK_VID:
@@ -1206,33 +1216,32 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 			r = parse_strings(c, s, key, false, &rule->n_serials, &rule->serials);
 			break;
 		case RK_MANUFACTURER:
-			r = parse_strings(c, s, key, true, &rule->n_manufacturers,
-			                  &rule->manufacturers);
+			r = parse_strings(c, s, key, true, &x.n_manufacturers, &x.manufacturers);
 			break;
 		case RK_PRODUCT:
-			r = parse_strings(c, s, key, true, &rule->n_products, &rule->products);
+			r = parse_strings(c, s, key, true, &x.n_products, &x.products);
 			break;
 		case RK_PORT:
-			r = parse_strings(c, s, key, true, &rule->n_ports, &rule->ports);
+			r = parse_strings(c, s, key, true, &x.n_ports, &x.ports);
 			break;
 		case RK_HASH:
-			r = parse_hashes(c, s, rule);
+			r = parse_hashes(c, s, &x);
 			break;
 		case RK_TRANSFER_ALERT:
-			r = parse_limit(c, s, &rule->limit);
+			r = parse_limit(c, s, &x.limit);
 			break;
 		case RK_NOT_BEFORE:
 		case RK_NOT_AFTER: {
 			bool before = key[4] == 'b';
 			r = parse_time_key(c, s, key, before,
-			                   before ? &rule->not_before : &rule->not_after);
+			                   before ? &x.not_before : &x.not_after);
 			window_line = line_of(s);
 			break;
 		}
 		case RK_HOSTS: {
 			size_t n = 0;
-			r = parse_hosts(c, s, &n, &rule->hosts);
-			rule->n_hosts = (uint32_t)n;
+			r = parse_hosts(c, s, &n, &x.hosts);
+			x.n_hosts = (uint32_t)n;
 			break;
 		}
 		case RK_UNKNOWN:
@@ -1255,10 +1264,15 @@ static int parse_rule(struct load_ctx *c, const struct setting *g, size_t index,
 		return fail(c, action_line,
 		            "action \"read-only\" is for mass-storage interfaces: it cannot have "
 		            "scope = \"device\"");
-	if (rule->not_before > rule->not_after)
+	if (x.not_before > x.not_after)
 		return fail(c, window_line, "'not_before' is later than 'not_after'");
-	rule->limited =
-	    rule->not_before != INT64_MIN || rule->not_after != INT64_MAX || rule->n_hosts > 0;
+	rule->limited = x.not_before != INT64_MIN || x.not_after != INT64_MAX || x.n_hosts > 0;
+	if (!extra_is_empty(&x)) {
+		rule->x =
+		    arena_copy(&c->p->arena, &x, sizeof(x), _Alignof(struct policy_rule_extra));
+		if (!rule->x)
+			return -ENOMEM;
+	}
 	c->rule_no = 0;
 	c->rule_id = NULL;
 	return 0;
@@ -2363,7 +2377,7 @@ const char *policy_rule_id(const struct policy *p, size_t i)
 
 const char *policy_rule_comment(const struct policy *p, size_t i)
 {
-	return i < p->n_rules ? p->rules[i].comment : NULL;
+	return i < p->n_rules ? p->rules[i].x->comment : NULL;
 }
 
 int policy_rule_line(const struct policy *p, size_t i)
@@ -2399,7 +2413,7 @@ const uint16_t *policy_charge_only_vendors(const struct policy *p, size_t *ret_n
 
 const struct transfer_limit *policy_rule_transfer_limit(const struct policy *p, size_t i)
 {
-	return i < p->n_rules ? p->rules[i].limit : NULL;
+	return i < p->n_rules ? p->rules[i].x->limit : NULL;
 }
 
 const struct transfer_limit *policy_default_transfer_limit(const struct policy *p)

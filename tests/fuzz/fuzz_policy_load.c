@@ -162,25 +162,29 @@ static void check_same(const struct policy *a, const struct policy *b)
 		abort();
 	for (size_t i = 0; i < a->n_rules; i++) {
 		const struct policy_rule *x = &a->rules[i], *y = &b->rules[i];
-		if (strcmp(x->id, y->id) || (!x->comment) != (!y->comment) ||
-		    (x->comment && strcmp(x->comment, y->comment)) || x->line != y->line ||
+		if (strcmp(x->id, y->id) || (!x->x->comment) != (!y->x->comment) ||
+		    (x->x->comment && strcmp(x->x->comment, y->x->comment)) || x->line != y->line ||
 		    x->action != y->action || x->scope != y->scope ||
 		    x->has_kinds != y->has_kinds || x->kinds != y->kinds ||
-		    x->n_classes != y->n_classes || x->n_vids != y->n_vids ||
+		    x->x->n_classes != y->x->n_classes || x->n_vids != y->n_vids ||
 		    x->n_pids != y->n_pids || x->n_serials != y->n_serials ||
-		    x->n_manufacturers != y->n_manufacturers || x->n_products != y->n_products ||
-		    x->n_ports != y->n_ports || x->n_hashes != y->n_hashes ||
-		    !same_bytes(x->classes, y->classes, x->n_classes * sizeof(*x->classes)) ||
+		    x->x->n_manufacturers != y->x->n_manufacturers ||
+		    x->x->n_products != y->x->n_products || x->x->n_ports != y->x->n_ports ||
+		    x->x->n_hashes != y->x->n_hashes ||
+		    !same_bytes(x->x->classes, y->x->classes,
+		                x->x->n_classes * sizeof(*x->x->classes)) ||
 		    !same_bytes(x->vids, y->vids, x->n_vids * 2) ||
 		    !same_bytes(x->pids, y->pids, x->n_pids * 2) ||
-		    !same_bytes(x->hashes, y->hashes, x->n_hashes * 32ul) ||
+		    !same_bytes(x->x->hashes, y->x->hashes, x->x->n_hashes * 32ul) ||
 		    !same_strings(x->serials, y->serials, x->n_serials) ||
-		    !same_strings(x->manufacturers, y->manufacturers, x->n_manufacturers) ||
-		    !same_strings(x->products, y->products, x->n_products) ||
-		    !same_strings(x->ports, y->ports, x->n_ports) || x->limited != y->limited ||
-		    x->not_before != y->not_before || x->not_after != y->not_after ||
-		    x->n_hosts != y->n_hosts || !same_strings(x->hosts, y->hosts, x->n_hosts) ||
-		    !same_limit(x->limit, y->limit))
+		    !same_strings(x->x->manufacturers, y->x->manufacturers,
+		                  x->x->n_manufacturers) ||
+		    !same_strings(x->x->products, y->x->products, x->x->n_products) ||
+		    !same_strings(x->x->ports, y->x->ports, x->x->n_ports) ||
+		    x->limited != y->limited || x->x->not_before != y->x->not_before ||
+		    x->x->not_after != y->x->not_after || x->x->n_hosts != y->x->n_hosts ||
+		    !same_strings(x->x->hosts, y->x->hosts, x->x->n_hosts) ||
+		    !same_limit(x->x->limit, y->x->limit))
 			abort();
 	}
 }

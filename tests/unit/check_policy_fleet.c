@@ -270,31 +270,31 @@ static void check_same(const struct policy *a, const struct policy *b)
 		if (x->n_vids)
 			ck_assert_mem_eq(x->vids, y->vids, x->n_vids * 2);
 		ck_assert_uint_eq(x->n_pids, y->n_pids);
-		ck_assert_uint_eq(x->n_classes, y->n_classes);
-		if (x->n_classes)
-			ck_assert_mem_eq(x->classes, y->classes,
-			                 x->n_classes * sizeof(*x->classes));
-		ck_assert_uint_eq(x->n_hashes, y->n_hashes);
-		if (x->n_hashes)
-			ck_assert_mem_eq(x->hashes, y->hashes, x->n_hashes * 32);
-		ck_assert_uint_eq(x->n_manufacturers, y->n_manufacturers);
-		for (uint32_t k = 0; k < x->n_manufacturers; k++)
-			ck_assert_str_eq(x->manufacturers[k], y->manufacturers[k]);
-		ck_assert_uint_eq(x->n_products, y->n_products);
-		ck_assert_uint_eq(x->n_ports, y->n_ports);
-		ck_assert_int_eq(!x->comment, !y->comment);
+		ck_assert_uint_eq(x->x->n_classes, y->x->n_classes);
+		if (x->x->n_classes)
+			ck_assert_mem_eq(x->x->classes, y->x->classes,
+			                 x->x->n_classes * sizeof(*x->x->classes));
+		ck_assert_uint_eq(x->x->n_hashes, y->x->n_hashes);
+		if (x->x->n_hashes)
+			ck_assert_mem_eq(x->x->hashes, y->x->hashes, x->x->n_hashes * 32);
+		ck_assert_uint_eq(x->x->n_manufacturers, y->x->n_manufacturers);
+		for (uint32_t k = 0; k < x->x->n_manufacturers; k++)
+			ck_assert_str_eq(x->x->manufacturers[k], y->x->manufacturers[k]);
+		ck_assert_uint_eq(x->x->n_products, y->x->n_products);
+		ck_assert_uint_eq(x->x->n_ports, y->x->n_ports);
+		ck_assert_int_eq(!x->x->comment, !y->x->comment);
 		ck_assert_int_eq(x->limited, y->limited);
-		ck_assert_int_eq(x->not_before, y->not_before);
-		ck_assert_int_eq(x->not_after, y->not_after);
-		ck_assert_uint_eq(x->n_hosts, y->n_hosts);
-		for (uint32_t k = 0; k < x->n_hosts; k++)
-			ck_assert_str_eq(x->hosts[k], y->hosts[k]);
-		ck_assert_int_eq(!x->limit, !y->limit);
-		if (x->limit) {
-			ck_assert_uint_eq(x->limit->bytes, y->limit->bytes);
-			ck_assert_uint_eq(x->limit->files, y->limit->files);
-			ck_assert_int_eq(x->limit->action, y->limit->action);
-			ck_assert_int_eq(x->limit->line, y->limit->line);
+		ck_assert_int_eq(x->x->not_before, y->x->not_before);
+		ck_assert_int_eq(x->x->not_after, y->x->not_after);
+		ck_assert_uint_eq(x->x->n_hosts, y->x->n_hosts);
+		for (uint32_t k = 0; k < x->x->n_hosts; k++)
+			ck_assert_str_eq(x->x->hosts[k], y->x->hosts[k]);
+		ck_assert_int_eq(!x->x->limit, !y->x->limit);
+		if (x->x->limit) {
+			ck_assert_uint_eq(x->x->limit->bytes, y->x->limit->bytes);
+			ck_assert_uint_eq(x->x->limit->files, y->x->limit->files);
+			ck_assert_int_eq(x->x->limit->action, y->x->limit->action);
+			ck_assert_int_eq(x->x->limit->line, y->x->limit->line);
 		}
 	}
 	ck_assert_int_eq(!a->limit, !b->limit);
@@ -312,9 +312,9 @@ START_TEST(test_fast_path_equals_whole_text)
 	ck_assert_uint_ge(a->chunks_fast, 10);
 	ck_assert_uint_eq(b->chunks_fast + b->chunks_libconfig, 0);
 	ck_assert_str_eq(a->rules[0].serials[0], "A\"}0");
-	ck_assert_str_eq(a->rules[3].manufacturers[0], "SanDisk");
+	ck_assert_str_eq(a->rules[3].x->manufacturers[0], "SanDisk");
 	/* interned: one copy of the comment shared by 500 rules */
-	ck_assert_ptr_eq(a->rules[1].comment, a->rules[2993].comment);
+	ck_assert_ptr_eq(a->rules[1].x->comment, a->rules[2993].x->comment);
 	policy_free(a);
 	policy_free(b);
 	free(t.s);

@@ -190,14 +190,14 @@ START_TEST(test_every_key_accessors)
 	ck_assert_uint_eq(r->n_vids, 2);
 	ck_assert_uint_eq(r->vids[0], 0x1234);
 	ck_assert_uint_eq(r->vids[1], 0x1234);
-	ck_assert_uint_eq(r->n_products, 2);
+	ck_assert_uint_eq(r->x->n_products, 2);
 	ck_assert_str_eq(p->rules[2].serials[0], "A\"B\\C");
 	ck_assert_int_eq(p->rules[0].scope, RULE_SCOPE_DEVICE);
-	ck_assert_uint_eq(p->rules[0].hashes[0][31], 0xff);
-	ck_assert_uint_eq(p->rules[3].n_classes, 3);
-	ck_assert_uint_eq(p->rules[3].classes[0].any_mask, 7);
-	ck_assert_uint_eq(p->rules[3].classes[2].value[0], 0xe0);
-	ck_assert_uint_eq(p->rules[3].classes[2].any_mask, 4);
+	ck_assert_uint_eq(p->rules[0].x->hashes[0][31], 0xff);
+	ck_assert_uint_eq(p->rules[3].x->n_classes, 3);
+	ck_assert_uint_eq(p->rules[3].x->classes[0].any_mask, 7);
+	ck_assert_uint_eq(p->rules[3].x->classes[2].value[0], 0xe0);
+	ck_assert_uint_eq(p->rules[3].x->classes[2].any_mask, 4);
 	policy_free(p);
 	free(buf);
 }
