@@ -126,8 +126,16 @@ struct event_device_id agent_tracked_id(const struct tracked *t)
 		.syspath = t->syspath,
 		.busid = t->busid,
 		.busnum = t->busnum,
+		.has_ids = t->has_ids,
 		.vid = t->vid,
 		.pid = t->pid,
+		.bcd_device = t->bcd_device,
+		.speed_mbps = t->speed_mbps,
+		.manufacturer = t->manufacturer,
+		.product = t->product,
+		.serial = t->serial,
+		.desc_sha256 = t->desc_sha256,
+		.kinds = t->kinds,
 	};
 }
 

@@ -24,10 +24,19 @@ int tracked_new(const struct usb_device_info *dev, const struct decision *dec, b
 	if (!t)
 		return -ENOMEM;
 	t->syspath = strdup(dev->syspath);
-	if (!t->syspath) {
-		free(t);
+	t->manufacturer = dev->has_manufacturer ? strdup(dev->manufacturer) : NULL;
+	t->product = dev->has_product ? strdup(dev->product) : NULL;
+	t->serial = dev->has_serial ? strdup(dev->serial) : NULL;
+	if (!t->syspath || (dev->has_manufacturer && !t->manufacturer) ||
+	    (dev->has_product && !t->product) || (dev->has_serial && !t->serial)) {
+		tracked_free(t);
 		return -ENOMEM;
 	}
+	t->has_ids = dev->desc_status == 0;
+	t->bcd_device = t->has_ids ? dev->desc.bcd_device : 0;
+	t->speed_mbps = dev->speed_mbps;
+	memcpy(t->desc_sha256, dev->desc_sha256, sizeof(t->desc_sha256));
+	t->kinds = dev->kinds;
 	(void)str_copy(t->busid, sizeof(t->busid), dev->busid); /* same size */
 	t->busnum = dev->busnum;
 	t->vid = dev->desc_status == 0 ? dev->desc.vid : 0;
@@ -57,6 +66,9 @@ struct tracked *tracked_free(struct tracked *t)
 {
 	if (t) {
 		free(t->syspath);
+		free(t->manufacturer);
+		free(t->product);
+		free(t->serial);
 		free(t);
 	}
 	return NULL;

@@ -29,7 +29,15 @@ struct tracked {
 	char *syspath;
 	char busid[USB_BUSID_MAX];
 	uint8_t busnum;
-	uint16_t vid, pid;     /* 0 when the descriptors did not parse */
+	uint16_t vid, pid; /* 0 when the descriptors did not parse */
+	/* What later events about it say (device_removed, tamper, enforce_failed): the identity
+	 * from the reading it was decided on. Strings NULL when the device has none. */
+	bool has_ids; /* vid, pid, bcd_device: the descriptors parsed */
+	uint16_t bcd_device;
+	unsigned speed_mbps;
+	uint8_t desc_sha256[32];
+	usb_kind_mask kinds;
+	char *manufacturer, *product, *serial;
 	bool authorize_device; /* effective: the device itself is to be authorized */
 	bool cut_off;          /* a copy limit deauthorized it: blocked until plugged in again */
 	uint16_t n_ifaces;

@@ -41,15 +41,21 @@ enum event_type {
 
 /*
  * Who an event is about when the agent has no fresh reading of the device (it vanished, could not
- * be read, or the event is about tamper with a device decided earlier): a few borrowed fields,
- * not a copy of struct usb_device_info. Encoded as a "device" object with the same keys, the
- * descriptor fields null (see docs/events.md).
+ * be read, or the event is about tamper with a device decided earlier): borrowed fields, not a
+ * copy of struct usb_device_info. What the agent knew from its last reading (when it decided)
+ * is optional. Encoded as a "device" object with the same keys as a read device, what is not
+ * known null, and no interfaces (see docs/events.md).
  */
 struct event_device_id {
 	const char *syspath; /* NULL when unknown */
 	const char *busid;   /* sysfs name ("1-2.3"); NULL when unknown */
 	uint8_t busnum;      /* 0 when unknown */
-	uint16_t vid, pid;   /* 0 when unknown */
+	bool has_ids;        /* vid, pid and bcd_device are known: the descriptors parsed */
+	uint16_t vid, pid, bcd_device;
+	unsigned speed_mbps;                         /* 0 when unknown */
+	const char *manufacturer, *product, *serial; /* NULL: none, or unknown */
+	const uint8_t *desc_sha256;                  /* 32 bytes; NULL: never read */
+	usb_kind_mask kinds;                         /* 0 when unknown */
 };
 
 /* One file written to a device (name relative to the mount, or the MTP object's name). */

@@ -203,31 +203,44 @@ static int add_device(json_object *root, const struct usb_device_info *dev,
 }
 
 /*
- * A device known only by its identity (struct event_device_id): the keys of add_device(), the
- * descriptor fields as for descriptors that could not be read, so every "device" object has one
- * shape for readers.
+ * A device known only by its identity (struct event_device_id): the keys of add_device(), with
+ * what the agent knew from its last reading and null for the rest, no interfaces. A device never
+ * read has descriptors_sha256 64 zeros and descriptors_error "offset 0: unknown", as one whose
+ * descriptors could not be read: every "device" object has one shape for readers.
  */
-static int add_device_id(json_object *root, const struct event_device_id *id)
+static int add_device_id(json_object *root, const struct event_device_id *id,
+                         const struct enc_limits *L)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
-	char sha[65];
+	char vid[5], pid[5], bcd[5], sha[65];
 	int r;
 
 	if (!o)
 		return -ENOMEM;
-	memset(sha, '0', 64);
-	sha[64] = '\0';
-	if ((r = add_str(o, "syspath", id->syspath ? id->syspath : "", USB_SYSPATH_MAX)) < 0 ||
+	(void)snprintf(vid, sizeof(vid), "%04x", id->vid);
+	(void)snprintf(pid, sizeof(pid), "%04x", id->pid);
+	(void)snprintf(bcd, sizeof(bcd), "%04x", id->bcd_device);
+	if (id->desc_sha256)
+		hex_encode(sha, id->desc_sha256, 32);
+	else {
+		memset(sha, '0', 64);
+		sha[64] = '\0';
+	}
+	if ((r = add_str(o, "syspath", id->syspath ? id->syspath : "",
+	                 lim(USB_SYSPATH_MAX, L->str_cap))) < 0 ||
 	    (r = add_str(o, "busid", id->busid ? id->busid : "", USB_BUSID_MAX)) < 0 ||
-	    (r = add_str(o, "vendor_id", NULL, 0)) < 0 ||
-	    (r = add_str(o, "product_id", NULL, 0)) < 0 ||
-	    (r = add_str(o, "bcd_device", NULL, 0)) < 0 ||
-	    (r = add_str(o, "manufacturer", NULL, 0)) < 0 ||
-	    (r = add_str(o, "product", NULL, 0)) < 0 || (r = add_str(o, "serial", NULL, 0)) < 0 ||
-	    (r = add_u64(o, "speed_mbps", 0)) < 0 ||
+	    (r = add_str(o, "vendor_id", id->has_ids ? vid : NULL, sizeof(vid))) < 0 ||
+	    (r = add_str(o, "product_id", id->has_ids ? pid : NULL, sizeof(pid))) < 0 ||
+	    (r = add_str(o, "bcd_device", id->has_ids ? bcd : NULL, sizeof(bcd))) < 0 ||
+	    (r = add_str(o, "manufacturer", id->manufacturer, lim(USB_STRING_MAX, L->str_cap))) <
+	        0 ||
+	    (r = add_str(o, "product", id->product, lim(USB_STRING_MAX, L->str_cap))) < 0 ||
+	    (r = add_str(o, "serial", id->serial, lim(USB_STRING_MAX, L->str_cap))) < 0 ||
+	    (r = add_u64(o, "speed_mbps", id->speed_mbps)) < 0 ||
 	    (r = add_str(o, "descriptors_sha256", sha, sizeof(sha))) < 0 ||
-	    (r = add_str(o, "descriptors_error", "offset 0: unknown", EVENT_NAME_MAX)) < 0 ||
-	    (r = add_obj(o, "kinds", json_object_new_array())) < 0 ||
+	    (!id->desc_sha256 &&
+	     (r = add_str(o, "descriptors_error", "offset 0: unknown", EVENT_NAME_MAX)) < 0) ||
+	    (r = add_obj(o, "kinds", kinds_array(id->kinds))) < 0 ||
 	    (r = add_obj(o, "interfaces", json_object_new_array())) < 0)
 		return r;
 	return add_obj(root, "device", TAKE_PTR(o));
@@ -403,7 +416,7 @@ static int encode(const struct event *ev, uint64_t seq, const struct recorder_ho
 		return r;
 	if (ev->device && (r = add_device(root, ev->device, ev->decision, L)) < 0)
 		return r;
-	if (!ev->device && ev->device_id && (r = add_device_id(root, ev->device_id)) < 0)
+	if (!ev->device && ev->device_id && (r = add_device_id(root, ev->device_id, L)) < 0)
 		return r;
 	if (ev->decision && (r = add_decision(root, ev->decision, L)) < 0)
 		return r;

@@ -552,8 +552,8 @@ static int64_t emit_internal(struct recorder *r, const struct event *ev)
 
 static bool repeatable(const struct event *ev)
 {
-	return ev->device && ev->type != EVENT_EVENTS_LOST && ev->type != EVENT_SEAL &&
-	       ev->type != EVENT_REPEATED && ev->type != EVENT_HEARTBEAT;
+	return (ev->device || ev->device_id) && ev->type != EVENT_EVENTS_LOST &&
+	       ev->type != EVENT_SEAL && ev->type != EVENT_REPEATED && ev->type != EVENT_HEARTBEAT;
 }
 
 /* SHA-256 of the event encoded without seq and time. */
@@ -862,7 +862,6 @@ int64_t recorder_emit(struct recorder *r, const struct event *ev)
 
 	int64_t seq = emit_one(r, ev);
 	if (seq > 0 && have_fp && slot) {
-		const struct usb_device_info *d = ev->device;
 		*slot = (struct repeat_slot){
 			.used = true,
 			.type = ev->type,
@@ -870,8 +869,14 @@ int64_t recorder_emit(struct recorder *r, const struct event *ev)
 			.window_start_usec = ev->time_usec,
 		};
 		memcpy(slot->fp, fp, 32);
-		(void)snprintf(slot->what, sizeof(slot->what), "%.32s %04x:%04x", d->busid,
-		               d->desc.vid, d->desc.pid);
+		if (ev->device)
+			(void)snprintf(slot->what, sizeof(slot->what), "%.32s %04x:%04x",
+			               ev->device->busid, ev->device->desc.vid,
+			               ev->device->desc.pid);
+		else
+			(void)snprintf(slot->what, sizeof(slot->what), "%.32s %04x:%04x",
+			               ev->device_id->busid ? ev->device_id->busid : "?",
+			               ev->device_id->vid, ev->device_id->pid);
 	}
 
 	/* The log reopened itself inside the append (after an unrecoverable failed write). */

@@ -3,13 +3,23 @@
  * 1,000 devices added in a burst (keyboards and sticks on 8 buses): every one is decided, keyboards
  * authorized, sticks left unauthorized. Then every tenth is removed: each removal reported.
  * (About 5 s with the testbed on tmpfs; the agent's own share is in bench_agent_latency.)
+ *
+ * And a hostile stick re-attached 5,000 times while the agent's events go to a real recorder
+ * with a small rotation: the evidence from before the flood, and its seal, are still there.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "agent/events/incident_log.h"
+#include "agent/events/log_record.h"
+#include "agent/events/recorder.h"
+#include "agent/events/seal.h"
 #include "check_agent_harness.h"
+#include "policy/base/strutil.h"
 #include "tests/support/testsupport.h"
 
 #define N_BUSES 8
@@ -63,6 +73,138 @@ START_TEST(test_burst_1000)
 }
 END_TEST
 
+static void rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char p[512];
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		if (de->d_type == DT_DIR)
+			rm_rf(p);
+		else
+			(void)unlink(p);
+	}
+	if (d)
+		closedir(d);
+	(void)rmdir(path);
+}
+
+/* How many records of type t the log directory holds; *ret_repeats: the sum of the "repeated"
+ * records' counts. */
+static unsigned count_records(const char *dir, const char *t, uint64_t *ret_repeats)
+{
+	char **names = NULL, want[64];
+	unsigned n = 0;
+
+	snprintf(want, sizeof(want), "\"type\":\"%s\"", t);
+	*ret_repeats = 0;
+	ck_assert_int_ge(incident_log_list_files(dir, &names), 1);
+	for (char **p = names; *p; p++) {
+		char path[512], *line = NULL;
+		size_t cap = 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, *p);
+		FILE *f = fopen(path, "re");
+		ck_assert_ptr_nonnull(f);
+		while (getline(&line, &cap, f) > 0) {
+			const char *c = strstr(line, "\"count\":");
+			n += strstr(line, want) != NULL;
+			if (strstr(line, "\"type\":\"repeated\"") && c)
+				*ret_repeats += strtoull(c + 8, NULL, 10);
+		}
+		free(line);
+		fclose(f);
+	}
+	strv_free(names);
+	return n;
+}
+
+#define N_REATTACH 5000
+
+START_TEST(test_reattach_5000_keeps_evidence)
+{
+	char base[] = "/tmp/pc-flood-XXXXXX", dir[64], state[64], hex[SEAL_KEY_HEX_LEN + 1];
+	uint8_t k0[SEAL_KEY_LEN];
+	struct recorder *rec = NULL;
+	const struct recorder_host host = { .hostname = "ws-flood", .agent_version = "test" };
+	struct recorder_config rc = { .repeat_window_sec = 3600 };
+	struct agent_stats st;
+
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	snprintf(dir, sizeof(dir), "%s/log", base);
+	snprintf(state, sizeof(state), "%s/state", base);
+	ck_assert_int_eq(recorder_setup_keys(state, false, hex), 0);
+	ck_assert_int_eq(seal_key_from_hex(hex, k0), 0);
+	/* 64 KiB files, 2 kept, 3 at most: without flood control 5,000 decisions of a stick
+	 * (about 1.5 KB each) would rotate the first records away many times over */
+	rc.state_dir = state;
+	rc.log.max_file_bytes = 65536;
+	rc.log.keep_files = 2;
+	rc.log.max_keep_files = 3;
+	ck_assert_int_eq(recorder_open_ex(dir, &host, &rc, &rec), 0);
+
+	struct harness *h = h_new();
+	h->tee = recorder_sink(rec);
+	h_start(h);
+	char *kbd = h_add(h, "keyboard", NULL, "1-1", false, false);
+	h_settle(h);
+	ck_assert_int_eq(h_auth(h, kbd, NULL), 1);
+	ck_assert_int_eq(recorder_seal(rec), 1);
+	uint64_t before = recorder_last_seq(rec); /* the keyboard's records and the seal */
+	ck_assert_uint_ge(before, 2);
+
+	for (unsigned i = 0; i < N_REATTACH; i++) {
+		char *sp = h_add(h, "usb-stick", NULL, "1-2", false, false);
+		/* decided while it is there (a removal first would be "vanished mid-decision") */
+		for (int k = 0; k < 50 && (agent_get_stats(h->agent, &st), st.decisions < 2 + i) &&
+		                st.enforce_failed == 0;
+		     k++)
+			(void)agent_run_until_idle(h->agent, 100 * 1000);
+		ck_assert_msg(st.decisions == 2 + i && st.enforce_failed == 0,
+		              "attach %u: %llu decisions, %llu failures", i,
+		              (unsigned long long)st.decisions,
+		              (unsigned long long)st.enforce_failed);
+		umockdev_testbed_uevent(h->tb, sp, "remove");
+		ts_remove_device(h->tb, sp);
+		free(sp);
+	}
+	h_settle(h);
+	agent_get_stats(h->agent, &st);
+	ck_assert_uint_eq(st.decisions, 1 + N_REATTACH);
+	recorder_flush_repeats(rec, INT64_MAX / 2, true);
+	ck_assert_int_eq(recorder_seal(rec), 1);
+	uint64_t last = recorder_last_seq(rec);
+	h_free(h);
+	recorder_free(rec);
+	free(kbd);
+
+	/* the flood is summarized: a handful of records, not 10,000 */
+	ck_assert_msg(last < before + 40, "%llu records", (unsigned long long)last);
+	uint64_t repeats = 0, r2 = 0;
+	unsigned decisions = count_records(dir, "device_decision", &repeats);
+	unsigned removed = count_records(dir, "device_removed", &r2);
+	/* every decision and removal of the stick is there in full or counted by a summary */
+	ck_assert_uint_eq(decisions + removed + repeats, 1 + 2 * N_REATTACH);
+
+	/* the first records and the first seal are still there, and everything verifies sealed */
+	struct chain_verifier v;
+	chain_verifier_init(&v);
+	chain_verifier_set_key(&v, k0);
+	int r = incident_log_verify(dir, &v);
+	chain_verifier_done(&v);
+	ck_assert_msg(r == 0, "%s", v.error);
+	ck_assert_uint_eq(v.first_seq, 1);
+	ck_assert_uint_eq(v.last_seq, last);
+	ck_assert_uint_eq(v.sealed_seq, last);
+	ck_assert_uint_ge(v.seals, 2);
+	ck_assert_uint_eq(v.lost_seqs_total, 0);
+	rm_rf(base);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("agent_burst");
@@ -72,6 +214,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_burst_1000);
+	tcase_add_test(tc, test_reattach_5000_keeps_evidence);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -46,6 +46,8 @@ struct harness {
 	const char *machine_id;
 	const char *exception_socket;
 	unsigned exception_minute_sec;
+	/* Every event also goes here when set (a real recorder); past H_MAX_EVENTS only here. */
+	struct event_sink tee;
 	unsigned n_events;
 	struct h_event events[H_MAX_EVENTS];
 };

@@ -240,19 +240,57 @@ static void kv_done(struct kv *kv)
 	g_ptr_array_free(kv->a, TRUE);
 }
 
-/* Per-testbed next device number of each bus, kept on the testbed object. */
-static unsigned next_devnum(UMockdevTestbed *tb, unsigned bus)
+/* The device numbers in use on a bus (and the last one given), kept on the testbed object. */
+struct devnum_map {
+	unsigned last;
+	bool used[128];
+};
+
+static struct devnum_map *devnum_map(UMockdevTestbed *tb, unsigned bus)
 {
 	char key[32];
-	unsigned n;
+	struct devnum_map *m;
 
 	snprintf(key, sizeof(key), "ts-devnum-%u", bus);
-	n = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(tb), key));
-	if (n == 0)
-		n = 1; /* 1 is the root hub */
-	n++;
-	g_object_set_data(G_OBJECT(tb), key, GUINT_TO_POINTER(n));
-	return n;
+	m = g_object_get_data(G_OBJECT(tb), key);
+	if (!m) {
+		m = g_new0(struct devnum_map, 1);
+		m->last = 1;
+		m->used[1] = true; /* the root hub */
+		g_object_set_data_full(G_OBJECT(tb), key, m, g_free);
+	}
+	return m;
+}
+
+/* The next free device number of a bus, as the kernel gives them (drivers/usb/core/hub.c): 1..127
+ * round robin, skipping those in use, so that a device re-attached thousands of times gets small
+ * numbers again. 0 when all are taken. */
+static unsigned next_devnum(UMockdevTestbed *tb, unsigned bus)
+{
+	struct devnum_map *m = devnum_map(tb, bus);
+
+	for (unsigned k = 1, n = m->last; k <= 127; k++) {
+		n = n % 127 + 1;
+		if (!m->used[n]) {
+			m->used[n] = true;
+			m->last = n;
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* A removed device's number is free again. */
+static void release_devnum(UMockdevTestbed *tb, const char *syspath)
+{
+	char bus[16], dev[16];
+
+	if (ts_read_attr(tb, syspath, "busnum", bus, sizeof(bus)) <= 0 ||
+	    ts_read_attr(tb, syspath, "devnum", dev, sizeof(dev)) <= 0)
+		return;
+	unsigned b = (unsigned)strtoul(bus, NULL, 10), d = (unsigned)strtoul(dev, NULL, 10);
+	if (b >= 1 && b <= 255 && d >= 2 && d <= 127)
+		devnum_map(tb, b)->used[d] = false;
 }
 
 static char *host_path(UMockdevTestbed *tb, const char *syspath)
@@ -402,6 +440,8 @@ static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const ch
 		parent_syspath = parent_owned;
 	}
 	devnum = o->devnum ? o->devnum : next_devnum(tb, bus);
+	if (devnum == 0)
+		return -ENOSPC; /* 126 devices on one bus */
 	if (configured) {
 		cfg = s->parsed->configs[0].value;
 		for (unsigned i = 0; s->active_config && i < s->parsed->n_configs; i++)
@@ -473,7 +513,7 @@ static int add_usb_device(UMockdevTestbed *tb, const struct devspec *s, const ch
 	}
 	/* /dev/bus/usb/BBB/DDD holds the descriptors, like usbfs (libusb reads them there) */
 	if (s->desc && !o->no_descriptors) {
-		char dir[32], name[8];
+		char dir[32], name[16];
 		snprintf(dir, sizeof(dir), "/dev/bus/usb/%03u", bus);
 		snprintf(name, sizeof(name), "%03u", devnum);
 		r = prewrite_binary(tb, dir, name, s->desc, s->desc_len);
@@ -789,6 +829,7 @@ static void uevent_remove_tree(UMockdevTestbed *tb, const char *syspath)
 
 void ts_remove_device(UMockdevTestbed *tb, const char *syspath)
 {
+	release_devnum(tb, syspath);
 	uevent_remove_tree(tb, syspath);
 	umockdev_testbed_remove_device(tb, syspath);
 }

@@ -250,6 +250,55 @@ END_TEST
  * (a zeroed struct usb_device_info with syspath and busid, descriptors unread): same keys, same
  * bytes, so readers and the chain see no change.
  */
+/* A device decided earlier and gone (device_removed): what the agent read when it decided
+ * (ids, strings, descriptor hash, kinds), so a reviewer sees which device left; no interfaces. */
+START_TEST(test_device_id_known)
+{
+	const struct usb_device_info *dev = &fx.dev;
+	const struct event_device_id id = {
+		.syspath = dev->syspath,
+		.busid = dev->busid,
+		.busnum = dev->busnum,
+		.has_ids = true,
+		.vid = dev->desc.vid,
+		.pid = dev->desc.pid,
+		.bcd_device = dev->desc.bcd_device,
+		.speed_mbps = dev->speed_mbps,
+		.manufacturer = dev->has_manufacturer ? dev->manufacturer : NULL,
+		.product = dev->has_product ? dev->product : NULL,
+		.serial = dev->has_serial ? dev->serial : NULL,
+		.desc_sha256 = dev->desc_sha256,
+		.kinds = dev->kinds,
+	};
+	struct event ev = events_fixture_event(&fx, EVENT_DEVICE_REMOVED, 0);
+	json_object *full = encode(&ev, 1), *df, *di;
+	ev.device = NULL;
+	ev.device_id = &id;
+	json_object *o = encode(&ev, 1);
+
+	ck_assert(json_object_object_get_ex(full, "device", &df));
+	ck_assert(json_object_object_get_ex(o, "device", &di));
+	static const char *const same[] = { "syspath",    "busid",      "vendor_id",
+		                            "product_id", "bcd_device", "manufacturer",
+		                            "product",    "serial",     "descriptors_sha256" };
+	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+		const char *x = get_str(df, same[k]), *y = get_str(di, same[k]);
+		ck_assert_msg(x == y || (x && y && !strcmp(x, y)), "%s", same[k]);
+	}
+	ck_assert_str_eq(get_str(di, "vendor_id"), "0781");
+	ck_assert(!json_object_object_get_ex(di, "descriptors_error", NULL));
+	json_object *kf, *ki, *ifs;
+	ck_assert(json_object_object_get_ex(df, "kinds", &kf));
+	ck_assert(json_object_object_get_ex(di, "kinds", &ki));
+	ck_assert_str_eq(json_object_to_json_string(kf), json_object_to_json_string(ki));
+	ck_assert_uint_gt(json_object_array_length(ki), 0);
+	ck_assert(json_object_object_get_ex(di, "interfaces", &ifs));
+	ck_assert_uint_eq(json_object_array_length(ifs), 0);
+	json_object_put(full);
+	json_object_put(o);
+}
+END_TEST
+
 START_TEST(test_device_id_as_stub)
 {
 	static const char syspath[] = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2";
@@ -554,6 +603,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_audit_override_mode);
 	tcase_add_test(tc, test_device_unparsed);
 	tcase_add_test(tc, test_device_id_as_stub);
+	tcase_add_test(tc, test_device_id_known);
 	tcase_add_test(tc, test_type_specific);
 	tcase_add_loop_test(tc, test_hostile_strings, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_long_strings);
