@@ -8,7 +8,6 @@
  * with a small rotation: the evidence from before the flood, and its seal, are still there.
  */
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "check_agent_harness.h"
 #include "policy/base/strutil.h"
 #include "tests/support/testsupport.h"
+#include "tmptree.h"
 
 #define N_BUSES 8
 #define PER_BUS 125
@@ -72,26 +72,6 @@ START_TEST(test_burst_1000)
 	h_free(h);
 }
 END_TEST
-
-static void rm_rf(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char p[512];
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (de->d_type == DT_DIR)
-			rm_rf(p);
-		else
-			(void)unlink(p);
-	}
-	if (d)
-		closedir(d);
-	(void)rmdir(path);
-}
 
 /* How many records of type t the log directory holds; *ret_repeats: the sum of the "repeated"
  * records' counts. */
@@ -201,7 +181,7 @@ START_TEST(test_reattach_5000_keeps_evidence)
 	ck_assert_uint_eq(v.sealed_seq, last);
 	ck_assert_uint_ge(v.seals, 2);
 	ck_assert_uint_eq(v.lost_seqs_total, 0);
-	rm_rf(base);
+	ts_rm_rf(base);
 }
 END_TEST
 

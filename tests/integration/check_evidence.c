@@ -25,28 +25,10 @@
 #include "agent/events/recorder.h"
 #include "agent/events/seal.h"
 #include "events_fixture.h"
+#include "tmptree.h"
 
 static struct events_fixture fx;
 static char base[64], dir[128], state[128];
-
-static void rm_rf(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char p[512];
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (de->d_type == DT_DIR)
-			rm_rf(p);
-		else
-			(void)unlink(p);
-	}
-	if (d)
-		closedir(d);
-	(void)rmdir(path);
-}
 
 static void setup(void)
 {
@@ -60,7 +42,7 @@ static void setup(void)
 static void teardown(void)
 {
 	events_fixture_done(&fx);
-	rm_rf(base);
+	ts_rm_rf(base);
 }
 
 /* ---- forward hook: what went upstream ---- */
@@ -260,7 +242,7 @@ START_TEST(test_truncated_and_emptied)
 	ck_assert_uint_eq(recorder_last_seq(r), 7); /* tamper 6, events_lost 7 */
 	ck_assert_int_eq(emit_at(r, EVENT_DEVICE_DECISION, 8), 8);
 
-	rm_rf(dir); /* directory and all: noticed at the next append at the latest */
+	ts_rm_rf(dir); /* directory and all: noticed at the next append at the latest */
 	ck_assert_int_eq(emit_at(r, EVENT_DEVICE_DECISION, 9), 11); /* tamper 9, lost 10 */
 	recorder_free(r);
 

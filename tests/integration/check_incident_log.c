@@ -19,30 +19,12 @@
 #include "agent/events/log_record.h"
 #include "agent/events/recorder.h"
 #include "events_fixture.h"
+#include "tmptree.h"
 
 static struct events_fixture fx;
 static char dir[256];
 
 static char parent[64]; /* per test case, made and removed by the parent process */
-
-static void rm_rf(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char p[512];
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (de->d_type == DT_DIR)
-			rm_rf(p);
-		else
-			(void)unlink(p);
-	}
-	if (d)
-		closedir(d);
-	(void)rmdir(path);
-}
 
 /* Unchecked fixtures run in the parent, so the directory goes even when a test fails. */
 static void parent_setup(void)
@@ -53,7 +35,7 @@ static void parent_setup(void)
 
 static void parent_teardown(void)
 {
-	rm_rf(parent);
+	ts_rm_rf(parent);
 }
 
 static void setup(void)

@@ -48,7 +48,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	tu_rm_rf(root);
+	ts_rm_rf(root);
 	free(root);
 }
 

@@ -52,7 +52,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	tu_rm_rf(E.root);
+	ts_rm_rf(E.root);
 	free(E.root);
 }
 
@@ -280,7 +280,7 @@ START_TEST(reject_no_keys_dir)
 {
 	EVP_PKEY *k = trusted_key("k1");
 	put(1, "k1", NULL, k);
-	tu_rm_rf(E.keys);
+	ts_rm_rf(E.keys);
 	expect_reject(TRUST_E_UNKNOWN_KEY, "keys.d");
 	EVP_PKEY_free(k);
 }
@@ -539,7 +539,7 @@ START_TEST(reject_symlink_sig_and_key)
 	ck_assert_int_eq(unlink(E.sig), 0);
 	ck_assert_int_eq(rename(real, E.sig), 0);
 	expect_accept(1);
-	tu_rm_rf(E.state);
+	ts_rm_rf(E.state);
 	snprintf(key, sizeof(key), "%s/k1.pem", E.keys);
 	snprintf(real, sizeof(real), "%s/real.pem", E.etc);
 	ck_assert_int_eq(rename(key, real), 0);
@@ -766,7 +766,7 @@ START_TEST(missing_without_state_is_builtin)
 	ck_assert_uint_eq(policy_serial(p), 0);
 	policy_free(p);
 	/* the whole policy directory missing is the same */
-	tu_rm_rf(E.etc);
+	ts_rm_rf(E.etc);
 	p = load(NULL, &res);
 	ck_assert_int_eq(res.status, POLICY_STATUS_MISSING);
 	ck_assert_str_eq(res.source, "built-in");

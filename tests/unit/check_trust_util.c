@@ -4,7 +4,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,21 +22,6 @@ char *tu_mkdtemp(void)
 	ck_assert_ptr_nonnull(d);
 	ck_assert_ptr_nonnull(mkdtemp(d));
 	return d;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	(void)remove(path); /* best effort: a leftover temp dir is not a test failure */
-	return 0;
-}
-
-void tu_rm_rf(const char *path)
-{
-	if (path)
-		(void)nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void tu_write_file(const char *path, const void *data, size_t len, unsigned mode)

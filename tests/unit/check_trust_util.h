@@ -7,9 +7,10 @@
 
 #include <openssl/evp.h>
 
+#include "tmptree.h" /* ts_rm_rf() */
+
 /* Each aborts the test (ck_abort) on failure: they set up, they do not test. */
-char *tu_mkdtemp(void);          /* "/tmp/pc-trust-XXXXXX"; caller frees */
-void tu_rm_rf(const char *path); /* best effort */
+char *tu_mkdtemp(void); /* "/tmp/pc-trust-XXXXXX"; caller frees */
 void tu_write_file(const char *path, const void *data, size_t len, unsigned mode);
 void tu_write_str(const char *path, const char *s);       /* mode 0644 */
 uint8_t *tu_read_file(const char *path, size_t *ret_len); /* caller frees; NULL if missing */
