@@ -8,7 +8,6 @@
  * rotation keeps what the collector has not acknowledged.
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
