@@ -223,6 +223,8 @@ static void log_event(const struct daemon *dm, const struct event *ev, uint64_t 
 	log_full_errno(level, 0, "%s", msg);
 }
 
+static void arm_evidence(struct daemon *dm);
+
 static int sink_emit(void *userdata, const struct event *ev)
 {
 	struct daemon *dm = userdata;
@@ -231,6 +233,7 @@ static int sink_emit(void *userdata, const struct event *ev)
 	uint64_t after = dm->recorder ? recorder_last_seq(dm->recorder) : 0;
 
 	log_event(dm, ev, after > before ? after : 0);
+	arm_evidence(dm); /* a repeat held back: its summary is due at the end of its window */
 	return r;
 }
 
@@ -327,8 +330,29 @@ static void seal_now(struct daemon *dm, const char *why)
 	dm->last_seal_mono = clock_monotonic_usec();
 }
 
-/* Every 10 s: due flood summaries; a seal when the interval has passed. */
-static int on_evidence_timer(sd_event_source *s, uint64_t usec _unused_, void *userdata)
+/*
+ * The evidence timer fires when something is due, not on a tick (an idle workstation should not
+ * wake the agent): the next seal (seal_interval after the last), or the end of the window of the
+ * first repeat flood control is holding back, whichever comes first.
+ */
+static void arm_evidence(struct daemon *dm)
+{
+	if (!dm->evidence_timer || !dm->recorder)
+		return;
+	uint64_t now = clock_monotonic_usec(), due = dm->last_seal_mono + dm->seal_interval_usec;
+	int64_t repeats = recorder_repeats_due(dm->recorder);
+	if (repeats != INT64_MAX) {
+		/* the windows are in CLOCK_REALTIME; the timer is monotonic */
+		int64_t in = repeats - clock_realtime_usec();
+		uint64_t at = now + (in > 0 ? (uint64_t)in : 0);
+		if (at < due)
+			due = at;
+	}
+	(void)sd_event_source_set_time(dm->evidence_timer, due > now ? due : now);
+	(void)sd_event_source_set_enabled(dm->evidence_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_evidence_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata)
 {
 	struct daemon *dm = userdata;
 
@@ -337,7 +361,7 @@ static int on_evidence_timer(sd_event_source *s, uint64_t usec _unused_, void *u
 		if (clock_monotonic_usec() - dm->last_seal_mono >= dm->seal_interval_usec)
 			seal_now(dm, "interval");
 	}
-	(void)sd_event_source_set_time_relative(s, 10u * 1000000u);
+	arm_evidence(dm);
 	return 0;
 }
 
@@ -347,13 +371,13 @@ static void start_evidence(struct daemon *dm, sd_event *e)
 		return;
 	dm->last_seal_mono = clock_monotonic_usec();
 	(void)watch_log_dir(dm, e);
-	int r = sd_event_add_time_relative(e, &dm->evidence_timer, CLOCK_MONOTONIC, 10u * 1000000u,
-	                                   1000000u, on_evidence_timer, dm);
+	int r = sd_event_add_time(e, &dm->evidence_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000000u,
+	                          on_evidence_timer, dm);
 	if (r < 0) {
 		log_error_errno(r, "Failed to start the sealing timer: %m");
 		return;
 	}
-	(void)sd_event_source_set_enabled(dm->evidence_timer, SD_EVENT_ON);
+	arm_evidence(dm);
 }
 
 /* On stop: what flood control held back, then a last seal. */

@@ -614,6 +614,22 @@ void recorder_flush_repeats(struct recorder *r, int64_t now, bool flush_all)
 	}
 }
 
+int64_t recorder_repeats_due(const struct recorder *r)
+{
+	int64_t due = INT64_MAX;
+
+	if (!r)
+		return due;
+	for (size_t i = 0; i < REPEAT_SLOTS; i++) {
+		const struct repeat_slot *s = &r->repeats[i];
+		/* a slot that left nothing out has no summary to write */
+		if (s->used && s->count > 0 &&
+		    s->window_start_usec + (int64_t)r->repeat_window_usec < due)
+			due = s->window_start_usec + (int64_t)r->repeat_window_usec;
+	}
+	return due;
+}
+
 /* true when ev is a repeat inside its window (counted, not written). */
 static bool suppress(struct recorder *r, const struct event *ev, uint8_t fp[static 32],
                      struct repeat_slot **ret_slot)

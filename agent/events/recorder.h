@@ -99,6 +99,9 @@ int recorder_check(struct recorder *r);
 
 /* Writes due "repeated" summaries (all of them with flush_all). */
 void recorder_flush_repeats(struct recorder *r, int64_t now_usec, bool flush_all);
+/* CLOCK_REALTIME usec at which the first held-back repeat is due for its summary, INT64_MAX when
+ * nothing is held back: the daemon sleeps until then, not on a fixed tick. */
+int64_t recorder_repeats_due(const struct recorder *r);
 
 /*
  * Seals the chain (a "seal" record: HMAC-SHA-256 of the head under the current epoch key), then

@@ -399,6 +399,32 @@ START_TEST(test_flood_keeps_old_evidence)
 }
 END_TEST
 
+/* When the daemon must wake for a summary: the end of the first window that held something
+ * back; nothing held back, never. */
+START_TEST(test_repeats_due)
+{
+	struct recorder_config rc = { .repeat_window_sec = 60 };
+	struct recorder *r = open_rec(&rc);
+	const int64_t t0 = 1795000000000000LL, w = 60 * 1000000LL;
+
+	ck_assert_int_eq(recorder_repeats_due(r), INT64_MAX);
+	ck_assert_int_gt(emit_at(r, EVENT_DEVICE_DECISION, t0), 0);
+	/* written in full, nothing left out yet: no summary to wait for */
+	ck_assert_int_eq(recorder_repeats_due(r), INT64_MAX);
+	ck_assert_int_eq(emit_at(r, EVENT_DEVICE_DECISION, t0 + 5000000), 0);
+	ck_assert_int_eq(recorder_repeats_due(r), t0 + w);
+	/* a second flood, later: the first window still decides */
+	ck_assert_int_gt(emit_at(r, EVENT_DEVICE_REMOVED, t0 + 10000000), 0);
+	ck_assert_int_eq(emit_at(r, EVENT_DEVICE_REMOVED, t0 + 11000000), 0);
+	ck_assert_int_eq(recorder_repeats_due(r), t0 + w);
+	recorder_flush_repeats(r, t0 + w, false); /* the first one's summary */
+	ck_assert_int_eq(recorder_repeats_due(r), t0 + 10000000 + w);
+	recorder_flush_repeats(r, t0 + 10000000 + w, false);
+	ck_assert_int_eq(recorder_repeats_due(r), INT64_MAX);
+	recorder_free(r);
+}
+END_TEST
+
 /* Rotation keeps files the collector has not acknowledged, up to the hard limit, and then says
  * what it had to drop; acknowledged files go at keep_files. */
 START_TEST(test_rotation_keeps_unacked)
@@ -449,6 +475,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_truncated_and_emptied);
 	tcase_add_test(tc, test_seal_verify_and_forge);
 	tcase_add_test(tc, test_flood_keeps_old_evidence);
+	tcase_add_test(tc, test_repeats_due);
 	tcase_add_test(tc, test_rotation_keeps_unacked);
 	suite_add_tcase(s, tc);
 	return s;
