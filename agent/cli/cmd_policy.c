@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +23,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 
 #include "agent/cli/cli_host.h"
 #include "agent/cli/commands.h"
@@ -387,46 +385,6 @@ static int policy_verify(int argc, char **argv)
 
 /* ---- show ---- */
 
-static void print_setting_value(const config_setting_t *s, unsigned depth)
-{
-	char e[1100];
-
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-		if (config_setting_get_format(s) == CONFIG_FORMAT_HEX)
-			printf("0x%04x", (unsigned)config_setting_get_int(s));
-		else
-			printf("%d", config_setting_get_int(s));
-		break;
-	case CONFIG_TYPE_INT64:
-		printf("%lld", (long long)config_setting_get_int64(s));
-		break;
-	case CONFIG_TYPE_FLOAT:
-		printf("%g", config_setting_get_float(s));
-		break;
-	case CONFIG_TYPE_BOOL:
-		printf("%s", config_setting_get_bool(s) ? "true" : "false");
-		break;
-	case CONFIG_TYPE_STRING:
-		printf("\"%s\"", esc(e, sizeof(e), config_setting_get_string(s)));
-		break;
-	case CONFIG_TYPE_ARRAY:
-	case CONFIG_TYPE_LIST:
-		printf("[");
-		for (int i = 0; depth < 4 && i < config_setting_length(s); i++) {
-			fputs(i ? ", " : "", stdout);
-			print_setting_value(config_setting_get_elem(s, (unsigned)i), depth + 1);
-		}
-		printf("]");
-		break;
-	case CONFIG_TYPE_GROUP:
-	case CONFIG_TYPE_NONE:
-	default:
-		printf("{...}");
-		break;
-	}
-}
-
 /* "ends 2027-01-31T18:00:00Z", "starts ...", "hosts: a, b" of a time-boxed rule. */
 static void print_rule_limits(const struct policy *p, size_t i, int64_t now)
 {
@@ -453,36 +411,39 @@ static void print_rule_limits(const struct policy *p, size_t i, int64_t now)
 	}
 }
 
-/* The match keys of each rule, from the exact text that was verified and parsed. */
-static void print_rules(const struct policy *p, const char *text)
+/* " key = value;" of rule i, from the loaded policy; nothing when the rule has no such key. */
+static void print_rule_key(const struct policy *p, size_t i, const char *key)
 {
+	char small[512];
+	size_t n = policy_rule_key_text(p, i, key, small, sizeof(small));
+	_cleanup_(freep) char *big = NULL;
+
+	if (n == 0)
+		return;
+	if (n >= sizeof(small)) { /* a long list: the whole of it */
+		big = malloc(n + 1);
+		if (big)
+			(void)policy_rule_key_text(p, i, key, big, n + 1);
+	}
+	printf(" %s = %s;", key, big ? big : small);
+}
+
+/* The match keys of each rule, as the agent enforces them (the loaded policy, not the text again:
+ * a 100,000-rule file is about 150 MB as a libconfig tree). */
+static void print_rules(const struct policy *p)
+{
+	static const char *const match_keys[] = { "scope", "kind",   "class",        "vid",
+		                                  "pid",   "serial", "manufacturer", "product",
+		                                  "port",  "hash" };
 	int64_t now = clock_realtime_sec();
 	char id[160], cm[1100];
-	config_t c;
-	const config_setting_t *rules = NULL;
 
-	config_init(&c);
-	config_set_include_dir(&c, "/dev/null");
-	if (text && config_read_string(&c, text) == CONFIG_TRUE)
-		rules = config_lookup(&c, "rules");
 	printf("rules (%zu, first match decides):\n", policy_n_rules(p));
 	for (size_t i = 0; i < policy_n_rules(p); i++) {
-		const config_setting_t *g =
-		    rules ? config_setting_get_elem(rules, (unsigned)i) : NULL;
 		printf("%5zu  %-24s %-9s", i + 1, esc(id, sizeof(id), policy_rule_id(p, i)),
 		       policy_action_to_string(policy_rule_action(p, i)));
-		for (int k = 0; g && k < config_setting_length(g); k++) {
-			const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
-			const char *name = config_setting_name(m);
-			if (!name || !strcmp(name, "id") || !strcmp(name, "action") ||
-			    !strcmp(name, "comment") || !strcmp(name, "transfer_alert") ||
-			    !strcmp(name, "not_before") || !strcmp(name, "not_after") ||
-			    !strcmp(name, "hosts"))
-				continue;
-			printf(" %s = ", name);
-			print_setting_value(m, 0);
-			printf(";");
-		}
+		for (size_t k = 0; k < ARRAY_SIZE(match_keys); k++)
+			print_rule_key(p, i, match_keys[k]);
 		if (policy_rule_transfer_limit(p, i)) {
 			char l[128];
 			printf(
@@ -496,10 +457,9 @@ static void print_rules(const struct policy *p, const char *text)
 		if (policy_rule_comment(p, i))
 			printf("       # %s\n", esc(cm, sizeof(cm), policy_rule_comment(p, i)));
 	}
-	config_destroy(&c);
 }
 
-static void print_policy(const struct policy *p, const char *text)
+static void print_policy(const struct policy *p)
 {
 	char a[32], b[32], e[1100];
 	usb_kind_mask co = policy_charge_only(p);
@@ -532,23 +492,7 @@ static void print_policy(const struct policy *p, const char *text)
 	printf("%s\n", n_vendors ? " (network-only devices: charge-only)" : "(none)");
 	printf("transfer_alert: %s\n",
 	       transfer_limit_format(policy_default_transfer_limit(p), e, sizeof(e)));
-	print_rules(p, text);
-}
-
-/* Text whose SHA-256 equals the policy's (the bytes that were verified), else NULL. */
-static char *text_matching(const struct policy *p, const char *path)
-{
-	uint8_t *buf = NULL, md[32];
-	size_t len = 0;
-
-	if (read_all(path, PORTCULLIS_POLICY_MAX_BYTES, &buf, &len) < 0)
-		return NULL;
-	SHA256(buf, len, md);
-	if (memcmp(md, policy_sha256(p), 32) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return (char *)buf;
+	print_rules(p);
 }
 
 static int show_file(const char *path)
@@ -593,7 +537,7 @@ static int show_file(const char *path)
 	else
 		printf("status:      NOT accepted here: %s\n",
 		       r < 0 ? esc(ereason, sizeof(ereason), reason) : "changed while being read");
-	print_policy(p, (const char *)text);
+	print_policy(p);
 	return 0;
 }
 
@@ -605,14 +549,13 @@ static int show_builtin(void)
 		return 1;
 	}
 	printf("policy:      built-in default (used when no valid policy was ever accepted)\n");
-	print_policy(p, policy_builtin_text);
+	print_policy(p);
 	return 0;
 }
 
 static int show_in_force(void)
 {
 	_cleanup_(policy_freep) struct policy *p = NULL;
-	_cleanup_(freep) char *text = NULL;
 	struct policy_load_result res = { 0 };
 	struct cli_host h;
 	char path[PATH_MAX];
@@ -634,14 +577,11 @@ static int show_in_force(void)
 		return 1;
 	}
 	if (!strcmp(res.source, "file")) {
-		text = text_matching(p, PORTCULLIS_POLICY_FILE);
 		printf("policy:      %s\n", PORTCULLIS_POLICY_FILE);
 	} else if (!strcmp(res.source, "last-known-good")) {
 		snprintf(path, sizeof(path), "%s/last-good.conf", PORTCULLIS_STATE_DIR);
-		text = text_matching(p, path);
 		printf("policy:      %s (last-known-good)\n", path);
 	} else {
-		text = strdup(policy_builtin_text);
 		printf("policy:      built-in default\n");
 	}
 	if (res.status == POLICY_STATUS_MISSING)
@@ -653,7 +593,7 @@ static int show_in_force(void)
 	if (res.expired)
 		printf("warning:     outside its validity window; still enforced until a newer "
 		       "policy arrives\n");
-	print_policy(p, text);
+	print_policy(p);
 	return 0;
 }
 

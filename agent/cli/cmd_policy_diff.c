@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +46,18 @@ struct side {
 	const char *path;
 	char *text;
 	struct policy *policy;
-	config_t cfg;
-	bool cfg_ok;
-	const config_setting_t *rules;
+	/* rule indexes sorted by id, and for each rule the index of the same id on the other side
+	 * (-1: none): a 100,000-rule push is matched in O(n log n) */
+	uint32_t *by_id;
+	int32_t *other;
 };
+
+static int by_id_cmp(const void *x, const void *y, void *userdata)
+{
+	const struct policy *p = userdata;
+	return strcmp(policy_rule_id(p, *(const uint32_t *)x),
+	              policy_rule_id(p, *(const uint32_t *)y));
+}
 
 static int load_side(struct side *s)
 {
@@ -73,106 +80,80 @@ static int load_side(struct side *s)
 			fprintf(stderr, "%s: %s\n", e, err.reason);
 		return r;
 	}
-	/* The loader accepted the text: libconfig reads the same bytes (includes off). */
-	config_init(&s->cfg);
-	config_set_include_dir(&s->cfg, "/dev/null");
-	s->cfg_ok = config_read_string(&s->cfg, s->text) == CONFIG_TRUE;
-	s->rules = s->cfg_ok ? config_lookup(&s->cfg, "rules") : NULL;
+	size_t n = policy_n_rules(s->policy);
+	s->by_id = calloc(n ? n : 1, sizeof(*s->by_id));
+	s->other = calloc(n ? n : 1, sizeof(*s->other));
+	if (!s->by_id || !s->other) {
+		fprintf(stderr, "%s: out of memory\n", e);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->by_id[i] = (uint32_t)i;
+	qsort_r(s->by_id, n, sizeof(*s->by_id), by_id_cmp, s->policy);
 	return 0;
 }
 
 static void side_done(struct side *s)
 {
-	if (s->cfg_ok)
-		config_destroy(&s->cfg);
 	s->policy = policy_free(s->policy);
 	free(s->text);
+	free(s->by_id);
+	free(s->other);
 }
 
-/* A setting's value in one canonical form (hex and decimal integers alike). */
-static void value_text(const config_setting_t *v, char *buf, size_t size, unsigned depth)
+/* The index of the rule with this id in s, or -1. */
+static int32_t find_rule(const struct side *s, const char *id)
 {
-	size_t o = 0;
+	size_t lo = 0, hi = policy_n_rules(s->policy);
 
-	buf[0] = '\0';
-	switch (config_setting_type(v)) {
-	case CONFIG_TYPE_INT:
-		(void)snprintf(buf, size, "%d", config_setting_get_int(v));
-		break;
-	case CONFIG_TYPE_INT64:
-		(void)snprintf(buf, size, "%lld", (long long)config_setting_get_int64(v));
-		break;
-	case CONFIG_TYPE_STRING:
-		(void)snprintf(buf, size, "\"%s\"", config_setting_get_string(v));
-		break;
-	case CONFIG_TYPE_ARRAY:
-	case CONFIG_TYPE_LIST:
-		/* a single value and a one-element list mean the same */
-		if (config_setting_length(v) == 1 && depth == 0) {
-			value_text(config_setting_get_elem(v, 0), buf, size, depth + 1);
-			break;
-		}
-		for (int i = 0; i < config_setting_length(v) && o + 1 < size && depth < 3; i++) {
-			char item[1200];
-			value_text(config_setting_get_elem(v, (unsigned)i), item, sizeof(item),
-			           depth + 1);
-			o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "," : "[", item);
-		}
-		if (o + 1 < size)
-			(void)snprintf(buf + o, size - o, "]");
-		break;
-	default:
-		(void)snprintf(buf, size, "{group}");
-		break;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(policy_rule_id(s->policy, s->by_id[mid]), id);
+		if (c == 0)
+			return (int32_t)s->by_id[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return -1;
 }
 
-/* The names of the keys whose values differ between two rule groups, into buf. */
-static bool rule_changes(const config_setting_t *a, const config_setting_t *b, char *buf,
-                         size_t size)
+/* The value of a key of a rule in one canonical form (policy_rule_key_text(): hex and decimal
+ * integers alike, a one-element list as the value); *ret_big when it did not fit (caller frees). */
+static const char *key_text(const struct policy *p, size_t i, const char *key, char *buf,
+                            size_t size, char **ret_big)
 {
-	static const char *const keys[] = {
-		"action",    "scope",        "kind",           "class",   "vid",  "pid",
-		"serial",    "manufacturer", "product",        "port",    "hash", "not_before",
-		"not_after", "hosts",        "transfer_alert", "comment",
-	};
+	size_t n = policy_rule_key_text(p, i, key, buf, size);
+
+	*ret_big = NULL;
+	if (n >= size && (*ret_big = malloc(n + 1)))
+		(void)policy_rule_key_text(p, i, key, *ret_big, n + 1);
+	return *ret_big ? *ret_big : buf;
+}
+
+/* The names of the keys whose values differ between rule i of a and rule j of b, into buf. */
+static bool rule_changes(const struct policy *a, size_t i, const struct policy *b, size_t j,
+                         char *buf, size_t size)
+{
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-		const config_setting_t *x = a ? config_setting_get_member(a, keys[k]) : NULL;
-		const config_setting_t *y = b ? config_setting_get_member(b, keys[k]) : NULL;
-		char vx[4096], vy[4096];
-
-		if (!x && !y)
-			continue;
-		if (x)
-			value_text(x, vx, sizeof(vx), 0);
-		if (y)
-			value_text(y, vy, sizeof(vy), 0);
-		if (x && y && !strcmp(vx, vy))
+	for (const char *const *k = policy_rule_keys; *k; k++) {
+		char vx[512], vy[512];
+		_cleanup_(freep) char *bx = NULL;
+		_cleanup_(freep) char *by = NULL;
+		if (!strcmp(key_text(a, i, *k, vx, sizeof(vx), &bx),
+		            key_text(b, j, *k, vy, sizeof(vy), &by)))
 			continue;
 		if (o + 1 < size)
-			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", keys[k]);
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", *k);
 	}
 	return o > 0;
 }
 
-static int find_rule(const struct policy *p, const char *id)
-{
-	for (size_t i = 0; i < policy_n_rules(p); i++)
-		if (!strcmp(policy_rule_id(p, i), id))
-			return (int)i;
-	return -1;
-}
-
-static const config_setting_t *group(const struct side *s, size_t i)
-{
-	return s->rules ? config_setting_get_elem(s->rules, (unsigned)i) : NULL;
-}
-
 /* Settings and rules; returns the number of differences. */
-static unsigned diff_rules(const struct side *a, const struct side *b)
+static unsigned diff_rules(struct side *a, struct side *b)
 {
 	const struct policy *pa = a->policy, *pb = b->policy;
 	char e[200], what[512];
@@ -202,43 +183,50 @@ static unsigned diff_rules(const struct side *a, const struct side *b)
 		printf("~ charge_only changed\n");
 		n++;
 	}
-	for (size_t i = 0; i < policy_n_rules(pa); i++) {
-		const char *id = policy_rule_id(pa, i);
-		if (find_rule(pb, id) < 0) {
-			printf("- %-32s %-6s (OLD rule %zu)\n", esc_id(e, sizeof(e), id),
+	for (size_t i = 0; i < policy_n_rules(pa); i++)
+		a->other[i] = find_rule(b, policy_rule_id(pa, i));
+	for (size_t j = 0; j < policy_n_rules(pb); j++)
+		b->other[j] = find_rule(a, policy_rule_id(pb, j));
+	for (size_t i = 0; i < policy_n_rules(pa); i++)
+		if (a->other[i] < 0) {
+			printf("- %-32s %-6s (OLD rule %zu)\n",
+			       esc_id(e, sizeof(e), policy_rule_id(pa, i)),
 			       policy_action_to_string(policy_rule_action(pa, i)), i + 1);
 			n++;
 		}
+	/* First match decides: a rule's place matters, but only relative to the rules both have.
+	 * Its rank: how many rules both have come before it on its side. */
+	size_t rank_b = 0;
+	uint32_t *rank_a = calloc(policy_n_rules(pa) ? policy_n_rules(pa) : 1, sizeof(*rank_a));
+	if (!rank_a) {
+		fprintf(stderr, "portcullis policy diff: out of memory\n");
+		return n + 1;
+	}
+	for (size_t i = 0, k = 0; i < policy_n_rules(pa); i++) {
+		rank_a[i] = (uint32_t)k;
+		k += a->other[i] >= 0;
 	}
 	for (size_t j = 0; j < policy_n_rules(pb); j++) {
 		const char *id = policy_rule_id(pb, j);
-		int i = find_rule(pa, id);
+		int32_t i = b->other[j];
 		if (i < 0) {
 			printf("+ %-32s %-6s (NEW rule %zu)\n", esc_id(e, sizeof(e), id),
 			       policy_action_to_string(policy_rule_action(pb, j)), j + 1);
 			n++;
 			continue;
 		}
-		bool changed = rule_changes(group(a, (size_t)i), group(b, j), what, sizeof(what));
-		if (changed) {
+		if (rule_changes(pa, (size_t)i, pb, j, what, sizeof(what))) {
 			printf("~ %-32s %s\n", esc_id(e, sizeof(e), id), what);
 			n++;
 		}
-		if ((size_t)i != j) {
-			/* first match decides: a rule's place matters, but only relative to the
-			 * rules both have; report a move when its rank among them changed */
-			size_t ra = 0, rb = 0;
-			for (size_t k = 0; k < (size_t)i; k++)
-				ra += find_rule(pb, policy_rule_id(pa, k)) >= 0;
-			for (size_t k = 0; k < j; k++)
-				rb += find_rule(pa, policy_rule_id(pb, k)) >= 0;
-			if (ra != rb) {
-				printf("~ %-32s moved: rule %d -> %zu\n", esc_id(e, sizeof(e), id),
-				       i + 1, j + 1);
-				n++;
-			}
+		if (rank_a[i] != rank_b) {
+			printf("~ %-32s moved: rule %d -> %zu\n", esc_id(e, sizeof(e), id), i + 1,
+			       j + 1);
+			n++;
 		}
+		rank_b++;
 	}
+	free(rank_a);
 	return n;
 }
 

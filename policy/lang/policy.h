@@ -214,6 +214,20 @@ const struct transfer_limit *policy_transfer_limit(const struct policy *p,
 /* "8M or 1000 files in 600 s: block" into buf (always terminated when size > 0). Returns buf. */
 char *transfer_limit_format(const struct transfer_limit *l, char *buf, size_t size);
 
+/* The keys a rule can have ("action", "scope", "kind", ... "comment"); NULL-terminated. */
+extern const char *const policy_rule_keys[];
+
+/*
+ * Rule i's value of key (one of policy_rule_keys) as text, from the loaded policy (the file is
+ * not read again): integers 0x%04x, strings in double quotes with JSON escapes ('"', '\\' and
+ * what strenc_unsafe() names), several values as [a, b], kinds in canonical order, times as
+ * RFC 3339 strings, transfer_alert as transfer_limit_format() writes it, scope only when
+ * "device". Writes what fits into buf (terminated when size > 0) and returns the whole length,
+ * as snprintf() does; 0 when the rule does not have the key. Pure.
+ */
+size_t policy_rule_key_text(const struct policy *p, size_t i, const char *key, char *buf,
+                            size_t size);
+
 /*
  * "500M" → 524288000: decimal digits and an optional K, M, G or T (binary multiples: 1K = 1024),
  * nothing else. Returns 0, -EINVAL (syntax) or -ERANGE (0 or more than 1 PiB).

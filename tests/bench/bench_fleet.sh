@@ -6,6 +6,7 @@
 #   - portcullis policy verify vs openssl pkeyutl -verify -rawin on the same 100,000-rule file
 #     (target: <= 5x the time, <= 64 MB peak);
 #   - portcullis policy check on 12,500 and 100,000 rules (target: <= 12x);
+#   - portcullis policy show, and policy diff of two 100,000-rule pushes (no target: figures);
 #   - the same 100,000 sticks as one rule with a serial list;
 #   - portcullisd with the 100,000-rule policy in force (under umockdev-run, no devices): VmRSS
 #     after start, after ten SIGHUP reloads and after ten pushes of a new serial (target: <= 32 MB).
@@ -107,8 +108,24 @@ printf '  %-34s %6d ms wall %6d ms cpu %8d KB\n' "portcullis policy check (12,50
 	"$c12_cpu" "$c12_kb"
 printf '  %-34s %6d ms wall %6d ms cpu %8d KB\n' "portcullis policy check (100,000)" \
 	"$c100_ms" "$c100_cpu" "$c100_kb"
-printf '    check(100,000)/check(12,500): %sx wall, %sx cpu (target <= 12x)\n' \
-	"$(ratio "$c100_ms" "$c12_ms")" "$(ratio "$c100_cpu" "$c12_cpu")"
+# /usr/bin/time counts CPU in 10 ms ticks: a ratio of two such counts means little below 50 ms
+if [ "$c12_cpu" -ge 50 ]; then
+	cpu_ratio="$(ratio "$c100_cpu" "$c12_cpu")x cpu"
+else
+	cpu_ratio="cpu of 12,500 below the 10 ms ticks' resolution"
+fi
+printf '    check(100,000)/check(12,500): %sx wall, %s (target <= 12x)\n' \
+	"$(ratio "$c100_ms" "$c12_ms")" "$cpu_ratio"
+
+# IT's review of a push: show and diff read the loaded policies, never a libconfig tree
+mkdir -p "$tmp/p100k2"
+cp "$tmp/p100k/fleet.key" "$tmp/p100k2/"
+SERIAL=2 "$gen" "$n" "$tmp/p100k2"
+set -- $(best 3 "$cli" policy show "$tmp/p100k/policy.conf")
+printf '  %-34s %6d ms wall %6d ms cpu %8d KB\n' "portcullis policy show (100,000)" "$1" "$2" "$3"
+set -- $(best 3 "$cli" policy diff "$tmp/p100k/policy.conf" "$tmp/p100k2/policy.conf")
+printf '  %-34s %6d ms wall %6d ms cpu %8d KB\n' "portcullis policy diff (100,000 x2)" "$1" "$2" \
+	"$3"
 
 echo "  the same $n sticks as one rule with a serial list: $(mbd "$lsize") MB"
 p=$tmp/list

@@ -549,6 +549,75 @@ START_TEST(test_libconfig_include_barrier)
 }
 END_TEST
 
+/* A rule's keys as text from the loaded policy ("policy show", "policy diff"): canonical, so two
+ * spellings of one value compare equal, and bounded like snprintf(). */
+static const char *key(const struct policy *p, size_t i, const char *k)
+{
+	static char buf[512];
+	size_t n = policy_rule_key_text(p, i, k, buf, sizeof(buf));
+	ck_assert_uint_lt(n, sizeof(buf));
+	ck_assert_uint_eq(n, strlen(buf));
+	return buf;
+}
+
+START_TEST(test_rule_key_text)
+{
+	size_t len;
+	char *buf = slurp(TEST_DATA_DIR "/policies/good/every-key.conf", &len);
+	struct policy_error err;
+	int r;
+	struct policy *p = load_str(buf, &err, &r);
+	ck_assert_ptr_nonnull(p);
+
+	ck_assert_str_eq(key(p, 0, "action"), "\"allow\"");
+	ck_assert_str_eq(key(p, 0, "scope"), "\"device\"");
+	ck_assert_str_eq(key(p, 0, "hash"),
+	                 "\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"");
+	ck_assert_str_eq(key(p, 0, "comment"), "\"one exact descriptor set, e.g. a signed token\"");
+	ck_assert_str_eq(key(p, 0, "vid"), ""); /* absent */
+	/* hex and decimal alike; one value without brackets */
+	ck_assert_str_eq(key(p, 1, "vid"), "[0x1234, 0x1234]");
+	ck_assert_str_eq(key(p, 1, "pid"), "0x0001");
+	ck_assert_str_eq(key(p, 1, "product"), "[\"Widget [0-9]\", \"Gadget?\"]");
+	ck_assert_str_eq(key(p, 1, "port"), "\"1-2.*\"");
+	ck_assert_str_eq(key(p, 1, "scope"), ""); /* the default */
+	ck_assert_str_eq(key(p, 2, "serial"), "\"A\\\"B\\\\C\"");
+	ck_assert_str_eq(key(p, 2, "kind"), "\"serial\"");
+	ck_assert_str_eq(key(p, 3, "class"), "[\"*:*:*\", \"ff:42:01\", \"e0:01:*\"]");
+	ck_assert_str_eq(key(p, 6, "not_before"), "\"2027-01-04T08:00:01Z\""); /* rounded up */
+	ck_assert_str_eq(key(p, 6, "not_after"), "\"2027-01-08T18:00:00Z\"");
+	ck_assert_str_eq(key(p, 6, "hosts"),
+	                 "[\"ops-*\", \"machine-id:0123456789abcdef0123456789abcdef\"]");
+	ck_assert_str_eq(key(p, 6, "unknown-key"), "");
+	ck_assert_str_eq(key(p, 99, "action"), ""); /* no such rule */
+
+	/* too small a buffer: terminated, and the whole length returned */
+	char small[8];
+	ck_assert_uint_eq(policy_rule_key_text(p, 1, "product", small, sizeof(small)),
+	                  strlen("[\"Widget [0-9]\", \"Gadget?\"]"));
+	ck_assert_str_eq(small, "[\"Widge");
+	ck_assert_uint_eq(policy_rule_key_text(p, 1, "product", NULL, 0),
+	                  strlen("[\"Widget [0-9]\", \"Gadget?\"]"));
+
+	/* every key the language has is one policy_rule_keys names */
+	size_t n = 0;
+	for (const char *const *k = policy_rule_keys; *k; k++, n++)
+		(void)key(p, 0, *k);
+	ck_assert_uint_eq(n, 16);
+	policy_free(p);
+
+	/* a control character or bidi override in a string stays inert */
+	p = load_str(
+	    "version = 1;\nserial = 1;\nrules = ( { id = \"x\"; action = \"block\"; product = "
+	    "\"a\\x1b[31m\u202e\"; } );",
+	    &err, &r);
+	ck_assert_msg(p != NULL, "%s", err.reason);
+	ck_assert_str_eq(key(p, 0, "product"), "\"a\\u001b[31m\\u202e\"");
+	policy_free(p);
+	free(buf);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("policy_load");
@@ -572,6 +641,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_test(tc, test_transfer_keys);
 	tcase_add_test(tc, test_libconfig_include_barrier);
+	tcase_add_test(tc, test_rule_key_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
