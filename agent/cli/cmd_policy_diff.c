@@ -236,8 +236,8 @@ struct diff_ctx {
 	const struct policy *a, *b;
 	int64_t now;
 	uint64_t seen, distinct, changed;
-	uint64_t *hashes; /* of the devices already compared (sorted insert) */
-	size_t n_hashes, cap;
+	uint64_t *hashes;     /* set of the devices already compared: open addressing, 0 = empty */
+	size_t n_hashes, cap; /* cap: a power of two, at least twice n_hashes */
 	struct decision *da, *db;
 	int error;
 };
@@ -250,7 +250,35 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* One device on one host is compared once, however often it was seen. */
+/* Where h is in the set, or the empty slot it would go to. */
+static size_t set_slot(const struct diff_ctx *c, uint64_t h)
+{
+	size_t i = (size_t)(h ^ h >> 29) & (c->cap - 1);
+	while (c->hashes[i] && c->hashes[i] != h)
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static int set_grow(struct diff_ctx *c)
+{
+	size_t old_cap = c->cap, cap = old_cap ? 2 * old_cap : 1024;
+	uint64_t *old = c->hashes;
+
+	c->hashes = calloc(cap, sizeof(*c->hashes));
+	if (!c->hashes) {
+		c->hashes = old;
+		return -ENOMEM;
+	}
+	c->cap = cap;
+	for (size_t k = 0; k < old_cap; k++)
+		if (old[k])
+			c->hashes[set_slot(c, old[k])] = old[k];
+	free(old);
+	return 0;
+}
+
+/* One device on one host is compared once, however often it was seen (a fleet's logs can name
+ * 100,000 devices: a hash set, not a sorted array). */
 static int seen_before(struct diff_ctx *c, const struct usb_device_info *d,
                        const struct seen_where *w)
 {
@@ -260,26 +288,13 @@ static int seen_before(struct diff_ctx *c, const struct usb_device_info *d,
 	h = fnv(h, d->serial, strnlen(d->serial, sizeof(d->serial)));
 	h = fnv(h, &d->kinds, sizeof(d->kinds));
 	h = fnv(h, d->busid, strnlen(d->busid, sizeof(d->busid)));
-	size_t lo = 0, hi = c->n_hashes;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->hashes[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < c->n_hashes && c->hashes[lo] == h)
+	h |= !h; /* 0 marks an empty slot */
+	if (2 * (c->n_hashes + 1) > c->cap && set_grow(c) < 0)
+		return -ENOMEM;
+	size_t i = set_slot(c, h);
+	if (c->hashes[i] == h)
 		return 1;
-	if (c->n_hashes == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 256;
-		uint64_t *n = reallocarray(c->hashes, cap, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		c->hashes = n;
-		c->cap = cap;
-	}
-	memmove(&c->hashes[lo + 1], &c->hashes[lo], (c->n_hashes - lo) * sizeof(*c->hashes));
-	c->hashes[lo] = h;
+	c->hashes[i] = h;
 	c->n_hashes++;
 	return 0;
 }
