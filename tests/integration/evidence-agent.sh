@@ -76,28 +76,11 @@ RPID=$!
 wait_for 20 port_open "$PORT" || { cat "$W/rsyslog.log"; echo "FAIL: rsyslog did not start"; exit 1; }
 
 # ---- the agent ----
-hex() { grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/$1.hex" | tr -d ' \n\t'; }
-cat >"$W/bed.umockdev" <<EOT
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=1\n
-A: interface_authorized_default=1\n
-A: busnum=1\n
-A: devnum=1\n
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=2\n
-A: idVendor=0781\n
-A: idProduct=5567\n
-A: bConfigurationValue=1\n
-H: descriptors=$(hex usb-stick)
-EOT
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+{
+    bed_root_hub 1
+    bed_device usb-stick 1-2 2
+} >"$W/bed.umockdev"
 cat >"$W/portcullisd.conf" <<CONF
 agent = { seal_interval_sec = 60; };
 uplink = { enabled = true; protocol = "relp"; host = "127.0.0.1"; port = $PORT;

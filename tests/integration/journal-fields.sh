@@ -10,41 +10,12 @@ set -u -o pipefail
 command -v umockdev-run >/dev/null || { echo "SKIP: umockdev-run not installed"; exit 77; }
 W=$(mktemp -d /tmp/pc-journal-XXXXXX)
 trap 'rm -rf "$W"' EXIT
-hex() { grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/$1.hex" | tr -d ' \n\t'; }
-cat >"$W/bed.umockdev" <<EOT
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=1\n
-A: interface_authorized_default=1\n
-A: busnum=1\n
-A: devnum=1\n
-A: bDeviceClass=09\n
-A: idVendor=1d6b\n
-A: idProduct=0002\n
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=2\n
-A: idVendor=0781\n
-A: idProduct=5567\n
-A: product=Cruzer Blade\n
-A: bConfigurationValue=1\n
-H: descriptors=$(hex usb-stick)
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0
-E: DEVTYPE=usb_interface
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: bInterfaceClass=08\n
-A: bInterfaceSubClass=06\n
-A: bInterfaceProtocol=50\n
-A: bInterfaceNumber=00\n
-EOT
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+{
+    bed_root_hub 1
+    bed_device usb-stick 1-2 2 "Cruzer Blade"
+    bed_iface 1-2 0 08 06 50
+} >"$W/bed.umockdev"
 unshare -m --propagation private bash -c '
     mount -t tmpfs tmpfs /run || exit 77
     mkdir -p /run/systemd/journal

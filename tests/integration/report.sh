@@ -129,52 +129,13 @@ head -n1 "$W/e.csv" | grep >/dev/null ',policy_sha256,policy_mode,outcome' && [ 
 "$PC" log show --verdict maybe --dir "$W/fleet/ws-01" 2>/dev/null; [ $? -eq 2 ] && ok "e) bad --verdict: usage error" || bad "e) bad --verdict"
 
 # ---- d) a log written by portcullisd itself, in audit mode ----
-hex() { grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/$1.hex" | tr -d ' \n\t'; }
-cat >"$W/bed.umockdev" <<EOT
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=1\n
-A: interface_authorized_default=1\n
-A: busnum=1\n
-A: devnum=1\n
-A: bDeviceClass=09\n
-A: idVendor=1d6b\n
-A: idProduct=0002\n
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=2\n
-A: idVendor=0781\n
-A: idProduct=5567\n
-A: product=Cruzer Blade\n
-A: bConfigurationValue=1\n
-H: descriptors=$(hex usb-stick)
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0
-E: DEVTYPE=usb_interface
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: bInterfaceClass=08\n
-A: bInterfaceSubClass=06\n
-A: bInterfaceProtocol=50\n
-A: bInterfaceNumber=00\n
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-3
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=3\n
-A: idVendor=413c\n
-A: idProduct=2113\n
-A: bConfigurationValue=1\n
-H: descriptors=$(hex keyboard)
-EOT
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+{
+    bed_root_hub 1
+    bed_device usb-stick 1-2 2 "Cruzer Blade"
+    bed_iface 1-2 0 08 06 50
+    bed_device keyboard 1-3 3
+} >"$W/bed.umockdev"
 if command -v umockdev-run >/dev/null; then
     umockdev-run -d "$W/bed.umockdev" -- "$BUILD_DIR/agent/daemon/portcullisd" --once --foreground \
         --audit --config "$W/none.conf" --no-owner-check --policy "$W/none.policy" \

@@ -10,43 +10,13 @@ set -eu
 : "${BUILD_DIR:?}" "${SOURCE_DIR:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-hex() { grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/$1.hex" | tr -d ' \n\t'; }
 
-cat >"$tmp/bed.umockdev" <<EOT
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=1\n
-A: interface_authorized_default=1\n
-A: busnum=1\n
-A: devnum=1\n
-A: bDeviceClass=09\n
-A: idVendor=1d6b\n
-A: idProduct=0002\n
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=2\n
-A: idVendor=0781\n
-A: idProduct=5567\n
-A: bConfigurationValue=1\n
-H: descriptors=$(hex usb-stick)
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-3
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=3\n
-A: idVendor=413c\n
-A: idProduct=2113\n
-A: bConfigurationValue=1\n
-H: descriptors=$(hex keyboard)
-EOT
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+{
+    bed_root_hub 1
+    bed_device usb-stick 1-2 2
+    bed_device keyboard 1-3 3
+} >"$tmp/bed.umockdev"
 
 # $1: case name. Runs portcullisd --once on $tmp/$1.conf; prints the attributes afterwards.
 run() {

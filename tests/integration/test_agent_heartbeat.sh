@@ -13,19 +13,10 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cat >"$tmp/bed.umockdev" <<'EOT'
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=0\n
-A: interface_authorized_default=0\n
-A: busnum=1\n
-A: devnum=1\n
-A: bDeviceClass=09\n
-A: idVendor=1d6b\n
-A: idProduct=0002\n
-EOT
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+{
+    bed_root_hub 0
+} >"$tmp/bed.umockdev"
 printf 'uplink = {\n  heartbeat_sec = 1;\n};\n' >"$tmp/portcullisd.conf"
 
 unshare -m --propagation private sh -c '

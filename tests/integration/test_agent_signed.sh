@@ -7,29 +7,11 @@ set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cli="$BUILD_DIR/agent/cli/portcullis"
-hex=$(grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/usb-stick.hex" | tr -d ' \n\t')
-
-cat >"$tmp/bed.umockdev" <<EOT
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=1\n
-A: interface_authorized_default=1\n
-A: busnum=1\n
-A: devnum=1\n
-
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-2
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: busnum=1\n
-A: devnum=2\n
-A: idVendor=0781\n
-A: idProduct=5567\n
-A: bConfigurationValue=1\n
-H: descriptors=$hex
-EOT
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+{
+    bed_root_hub 1
+    bed_device usb-stick 1-2 2
+} >"$tmp/bed.umockdev"
 
 mkdir -p "$tmp/keys" "$tmp/etc"
 "$cli" policy keygen --out "$tmp/keys" --id test >/dev/null

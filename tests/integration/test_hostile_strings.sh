@@ -18,7 +18,8 @@ trap 'rm -rf "$tmp"' EXIT
 PC="$BUILD_DIR/agent/cli/portcullis"
 PCD="$BUILD_DIR/agent/daemon/portcullisd"
 WR="$BUILD_DIR/tests/integration/notify_write_refusal"
-desc=$(grep -v '^[[:space:]]*#' "$SOURCE_DIR/tests/data/descriptors/usb-stick.hex" | tr -d ' \n\t')
+. "$SOURCE_DIR/tests/integration/umockdev-bed.sh"
+desc=$(bed_hex usb-stick)
 
 # The strings, as hex (sysfs attributes are bytes; umockdev's H: lines take hex).
 python3 - "$tmp" <<'PY'
@@ -37,19 +38,8 @@ for k, v in strings.items():
     open(f"{d}/{k}.raw", "wb").write(v)
 PY
 
-cat >"$tmp/bed.umockdev" <<EOT
-P: /devices/pci0000:00/0000:00:14.0/usb1
-E: DEVTYPE=usb_device
-E: SUBSYSTEM=usb
-A: authorized=1\n
-A: authorized_default=0\n
-A: interface_authorized_default=0\n
-A: busnum=1\n
-A: devnum=1\n
-A: bDeviceClass=09\n
-A: idVendor=1d6b\n
-A: idProduct=0002\n
-
+bed_root_hub 0 >"$tmp/bed.umockdev"
+cat >>"$tmp/bed.umockdev" <<EOT
 P: /devices/pci0000:00/0000:00:14.0/usb1/1-2
 E: DEVTYPE=usb_device
 E: SUBSYSTEM=usb
