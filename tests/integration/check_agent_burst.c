@@ -4,8 +4,12 @@
  * authorized, sticks left unauthorized. Then every tenth is removed: each removal reported.
  * (About 5 s with the testbed on tmpfs; the agent's own share is in bench_agent_latency.)
  *
- * And a hostile stick re-attached 5,000 times while the agent's events go to a real recorder
+ * And a hostile stick re-attached 1,000 times while the agent's events go to a real recorder
  * with a small rotation: the evidence from before the flood, and its seal, are still there.
+ * (check_evidence floods the recorder itself 5,000 times. Here every re-attach is hundreds of
+ * umockdev file operations, and umockdev 0.17's preload is not thread-safe under such churn:
+ * about one run in twenty of 5,000 aborted in "fd_map_remove(): did not find fd". 1,000 still
+ * overflows the 192 KiB rotation 15 times over without flood control.)
  */
 #include <check.h>
 #include <stdio.h>
@@ -102,9 +106,9 @@ static unsigned count_records(const char *dir, const char *t, uint64_t *ret_repe
 	return n;
 }
 
-#define N_REATTACH 5000
+#define N_REATTACH 1000
 
-START_TEST(test_reattach_5000_keeps_evidence)
+START_TEST(test_reattach_keeps_evidence)
 {
 	char base[] = "/tmp/pc-flood-XXXXXX", dir[64], state[64], hex[SEAL_KEY_HEX_LEN + 1];
 	uint8_t k0[SEAL_KEY_LEN];
@@ -118,7 +122,7 @@ START_TEST(test_reattach_5000_keeps_evidence)
 	snprintf(state, sizeof(state), "%s/state", base);
 	ck_assert_int_eq(recorder_setup_keys(state, false, hex), 0);
 	ck_assert_int_eq(seal_key_from_hex(hex, k0), 0);
-	/* 64 KiB files, 2 kept, 3 at most: without flood control 5,000 decisions of a stick
+	/* 64 KiB files, 2 kept, 3 at most: without flood control 1,000 decisions of a stick
 	 * (about 1.5 KB each) would rotate the first records away many times over */
 	rc.state_dir = state;
 	rc.log.max_file_bytes = 65536;
@@ -136,8 +140,14 @@ START_TEST(test_reattach_5000_keeps_evidence)
 	uint64_t before = recorder_last_seq(rec); /* the keyboard's records and the seal */
 	ck_assert_uint_ge(before, 2);
 
+	struct ts_fixture *stick = NULL; /* loaded once: fewer file operations a round */
+	struct ts_opts unplugged = ts_opts_default();
+	unplugged.authorized = false;
+	unplugged.configured = false;
+	ck_assert_int_eq(ts_fixture_load("usb-stick", &stick), 0);
 	for (unsigned i = 0; i < N_REATTACH; i++) {
-		char *sp = h_add(h, "usb-stick", NULL, "1-2", false, false);
+		char *sp = NULL;
+		ck_assert_int_eq(ts_add_fixture(h->tb, stick, NULL, "1-2", &unplugged, &sp), 0);
 		/* decided while it is there (a removal first would be "vanished mid-decision") */
 		for (int k = 0; k < 50 && (agent_get_stats(h->agent, &st), st.decisions < 2 + i) &&
 		                st.enforce_failed == 0;
@@ -151,6 +161,7 @@ START_TEST(test_reattach_5000_keeps_evidence)
 		ts_remove_device(h->tb, sp);
 		free(sp);
 	}
+	ts_fixture_free(stick);
 	h_settle(h);
 	agent_get_stats(h->agent, &st);
 	ck_assert_uint_eq(st.decisions, 1 + N_REATTACH);
@@ -194,7 +205,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_burst_1000);
-	tcase_add_test(tc, test_reattach_5000_keeps_evidence);
+	tcase_add_test(tc, test_reattach_keeps_evidence);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
