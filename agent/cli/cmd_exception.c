@@ -227,13 +227,35 @@ static int read_secret(const char *path, uint8_t *ret, size_t size)
 	return r;
 }
 
+/* The key of host id from the fleet secret at secret_path; says why on stderr. The secret never
+ * outlives the call. 0 or a negative errno. */
+static int host_key_from_secret(const char *secret_path, const uint8_t id[static EXC_HOST_ID_BYTES],
+                                uint8_t key[static EXC_KEY_BYTES])
+{
+	uint8_t secret[EXC_SECRET_MAX_BYTES];
+	int n = read_secret(secret_path, secret, sizeof(secret));
+
+	if (n < 0) {
+		fprintf(stderr,
+		        _("portcullis exception: %s: not a fleet secret (%d..%d bytes as "
+		          "hex digits)\n"),
+		        secret_path, EXC_SECRET_MIN_BYTES, EXC_SECRET_MAX_BYTES);
+		OPENSSL_cleanse(secret, sizeof(secret));
+		return n;
+	}
+	int r = exc_host_key(secret, (size_t)n, id, key);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (r < 0)
+		fprintf(stderr, "portcullis exception: %s\n", strerror(-r));
+	return r;
+}
+
 static int cmd_grant(int argc, char **argv)
 {
 	const char *secret_path = NULL, *challenge = NULL;
-	uint8_t secret[EXC_SECRET_MAX_BYTES], key[EXC_KEY_BYTES], mac[EXC_MAC_BYTES];
+	uint8_t key[EXC_KEY_BYTES], mac[EXC_MAC_BYTES];
 	struct exc_challenge c;
 	char code[EXC_CODE_TEXT], ch[EXC_CHALLENGE_TEXT];
-	int n;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--secret") && i + 1 < argc)
@@ -250,21 +272,8 @@ static int cmd_grant(int argc, char **argv)
 		                  "missing; ask the caller to read it again\n"));
 		return 1;
 	}
-	n = read_secret(secret_path, secret, sizeof(secret));
-	if (n < 0) {
-		fprintf(stderr,
-		        _("portcullis exception: %s: not a fleet secret (%d..%d bytes as "
-		          "hex digits)\n"),
-		        secret_path, EXC_SECRET_MIN_BYTES, EXC_SECRET_MAX_BYTES);
-		OPENSSL_cleanse(secret, sizeof(secret));
+	if (host_key_from_secret(secret_path, c.host_id, key) < 0)
 		return 1;
-	}
-	int r = exc_host_key(secret, (size_t)n, c.host_id, key);
-	OPENSSL_cleanse(secret, sizeof(secret));
-	if (r < 0) {
-		fprintf(stderr, "portcullis exception: %s\n", strerror(-r));
-		return 1;
-	}
 	exc_code_compute(key, &c, mac);
 	OPENSSL_cleanse(key, sizeof(key));
 	exc_code_format(mac, code);
@@ -282,9 +291,8 @@ static int cmd_grant(int argc, char **argv)
 static int cmd_host_key(int argc, char **argv)
 {
 	const char *secret_path = NULL, *mid = NULL;
-	uint8_t secret[EXC_SECRET_MAX_BYTES], id[EXC_HOST_ID_BYTES], key[EXC_KEY_BYTES];
+	uint8_t id[EXC_HOST_ID_BYTES], key[EXC_KEY_BYTES];
 	struct cli_host host;
-	int n;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--secret") && i + 1 < argc)
@@ -305,19 +313,8 @@ static int cmd_host_key(int argc, char **argv)
 		                  "(/etc/machine-id)\n"));
 		return 2;
 	}
-	n = read_secret(secret_path, secret, sizeof(secret));
-	if (n < 0) {
-		fprintf(stderr,
-		        _("portcullis exception: %s: not a fleet secret (%d..%d bytes as "
-		          "hex digits)\n"),
-		        secret_path, EXC_SECRET_MIN_BYTES, EXC_SECRET_MAX_BYTES);
-		OPENSSL_cleanse(secret, sizeof(secret));
-		return 1;
-	}
 	exc_host_id(mid, id);
-	int r = exc_host_key(secret, (size_t)n, id, key);
-	OPENSSL_cleanse(secret, sizeof(secret));
-	if (r < 0)
+	if (host_key_from_secret(secret_path, id, key) < 0)
 		return 1;
 	for (size_t i = 0; i < sizeof(key); i++)
 		printf("%02x", key[i]);
