@@ -97,6 +97,26 @@ static int answer(const char *reply, const char **ret_text)
 	return -EACCES;
 }
 
+/* Sends line to the agent; the text of its "ok" answer, escaped for the terminal, into e.
+ * Says why on stderr when the agent cannot be reached or refuses. 0 or a negative errno. */
+static int ask_agent(const char *sock, const char *line, char *e, size_t size)
+{
+	char reply[REPLY_MAX];
+	const char *text;
+	int r = talk(sock, line, reply, sizeof(reply));
+
+	if (r < 0) {
+		fprintf(stderr, _("portcullis exception: cannot reach the agent (%s): %s\n"), sock,
+		        strerror(-r));
+		return r;
+	}
+	r = answer(reply, &text);
+	str_escape(e, size, text, strlen(text));
+	if (r < 0)
+		fprintf(stderr, _("portcullis exception: refused: %s\n"), e);
+	return r;
+}
+
 static bool valid_busid(const char *s)
 {
 	size_t n = strlen(s);
@@ -116,10 +136,10 @@ static int cmd_request(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{},
 	};
-	const char *busid = NULL, *sock = DEFAULT_SOCKET, *text;
-	char line[96], reply[REPLY_MAX], e[REPLY_MAX * 4];
+	const char *busid = NULL, *sock = DEFAULT_SOCKET;
+	char line[96], e[REPLY_MAX * 4];
 	unsigned long minutes = 60;
-	int c, r;
+	int c;
 
 	optind = 1;
 	opterr = 0;
@@ -152,18 +172,8 @@ static int cmd_request(int argc, char **argv)
 		return 2;
 	}
 	(void)snprintf(line, sizeof(line), "request %s %lu\n", busid, minutes);
-	r = talk(sock, line, reply, sizeof(reply));
-	if (r < 0) {
-		fprintf(stderr, _("portcullis exception: cannot reach the agent (%s): %s\n"), sock,
-		        strerror(-r));
+	if (ask_agent(sock, line, e, sizeof(e)) < 0)
 		return 1;
-	}
-	r = answer(reply, &text);
-	str_escape(e, sizeof(e), text, strlen(text));
-	if (r < 0) {
-		fprintf(stderr, _("portcullis exception: refused: %s\n"), e);
-		return 1;
-	}
 	printf(_("Read this challenge to IT (device %s, %lu minutes):\n\n    %s\n\n"
 	         "Then type the code IT reads back:  portcullis exception apply CODE\n"
 	         "The challenge is valid for one hour.\n"),
@@ -173,9 +183,8 @@ static int cmd_request(int argc, char **argv)
 
 static int cmd_apply(int argc, char **argv)
 {
-	const char *sock = DEFAULT_SOCKET, *code = NULL, *text;
-	char line[96], reply[REPLY_MAX], e[REPLY_MAX * 4];
-	int r;
+	const char *sock = DEFAULT_SOCKET, *code = NULL;
+	char line[96], e[REPLY_MAX * 4];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
@@ -190,18 +199,8 @@ static int cmd_apply(int argc, char **argv)
 		return 2;
 	}
 	(void)snprintf(line, sizeof(line), "apply %s\n", code);
-	r = talk(sock, line, reply, sizeof(reply));
-	if (r < 0) {
-		fprintf(stderr, _("portcullis exception: cannot reach the agent (%s): %s\n"), sock,
-		        strerror(-r));
+	if (ask_agent(sock, line, e, sizeof(e)) < 0)
 		return 1;
-	}
-	r = answer(reply, &text);
-	str_escape(e, sizeof(e), text, strlen(text));
-	if (r < 0) {
-		fprintf(stderr, _("portcullis exception: refused: %s\n"), e);
-		return 1;
-	}
 	/* "BUSID MINUTES UNTIL" */
 	char busid[USB_BUSID_MAX] = "?", until[40] = "?";
 	unsigned minutes = 0;
