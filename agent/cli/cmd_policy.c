@@ -415,17 +415,11 @@ static void print_rule_limits(const struct policy *p, size_t i, int64_t now)
 static void print_rule_key(const struct policy *p, size_t i, const char *key)
 {
 	char small[512];
-	size_t n = policy_rule_key_text(p, i, key, small, sizeof(small));
 	_cleanup_(freep) char *big = NULL;
+	const char *v = policy_rule_key_str(p, i, key, small, sizeof(small), &big);
 
-	if (n == 0)
-		return;
-	if (n >= sizeof(small)) { /* a long list: the whole of it */
-		big = malloc(n + 1);
-		if (big)
-			(void)policy_rule_key_text(p, i, key, big, n + 1);
-	}
-	printf(" %s = %s;", key, big ? big : small);
+	if (!v || *v)
+		printf(" %s = %s;", key, v ? v : "(out of memory)");
 }
 
 /* The match keys of each rule, as the agent enforces them (the loaded policy, not the text again:

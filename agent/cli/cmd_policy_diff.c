@@ -119,20 +119,9 @@ static int32_t find_rule(const struct side *s, const char *id)
 	return -1;
 }
 
-/* The value of a key of a rule in one canonical form (policy_rule_key_text(): hex and decimal
- * integers alike, a one-element list as the value); *ret_big when it did not fit (caller frees). */
-static const char *key_text(const struct policy *p, size_t i, const char *key, char *buf,
-                            size_t size, char **ret_big)
-{
-	size_t n = policy_rule_key_text(p, i, key, buf, size);
-
-	*ret_big = NULL;
-	if (n >= size && (*ret_big = malloc(n + 1)))
-		(void)policy_rule_key_text(p, i, key, *ret_big, n + 1);
-	return *ret_big ? *ret_big : buf;
-}
-
-/* The names of the keys whose values differ between rule i of a and rule j of b, into buf. */
+/* The names of the keys whose values differ between rule i of a and rule j of b, into buf. The
+ * values are compared in one canonical form (policy_rule_key_text(): hex and decimal integers
+ * alike, a one-element list as the value); one that cannot be rendered counts as changed. */
 static bool rule_changes(const struct policy *a, size_t i, const struct policy *b, size_t j,
                          char *buf, size_t size)
 {
@@ -143,8 +132,9 @@ static bool rule_changes(const struct policy *a, size_t i, const struct policy *
 		char vx[512], vy[512];
 		_cleanup_(freep) char *bx = NULL;
 		_cleanup_(freep) char *by = NULL;
-		if (!strcmp(key_text(a, i, *k, vx, sizeof(vx), &bx),
-		            key_text(b, j, *k, vy, sizeof(vy), &by)))
+		const char *x = policy_rule_key_str(a, i, *k, vx, sizeof(vx), &bx);
+		const char *y = policy_rule_key_str(b, j, *k, vy, sizeof(vy), &by);
+		if (x && y && !strcmp(x, y))
 			continue;
 		if (o + 1 < size)
 			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", *k);

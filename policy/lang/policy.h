@@ -227,6 +227,10 @@ extern const char *const policy_rule_keys[];
  */
 size_t policy_rule_key_text(const struct policy *p, size_t i, const char *key, char *buf,
                             size_t size);
+/* The same whole: in buf when it fits, else in *ret_big (malloc'd, caller frees; a long serial
+ * list). Returns the text, or NULL when out of memory. */
+const char *policy_rule_key_str(const struct policy *p, size_t i, const char *key, char *buf,
+                                size_t size, char **ret_big);
 
 /*
  * "500M" → 524288000: decimal digits and an optional K, M, G or T (binary multiples: 1K = 1024),

@@ -51,18 +51,12 @@ _printf_(2, 3) static void putf(struct out *o, const char *fmt, ...)
 
 static void put_quoted(struct out *o, const char *s)
 {
-	size_t n = strlen(s);
-	char small[STRENC_MAX(64)];
-	char *e = n <= 64 ? small : malloc(STRENC_MAX(n));
+	char e[STRENC_MAX(COMMENT_MAX)];
+	size_t n = strnlen(s, COMMENT_MAX); /* the loader keeps nothing longer */
 
 	put(o, "\"", 1);
-	if (e)
-		put(o, e, strenc_json(e, s, n));
-	else
-		put(o, "...", 3); /* out of memory: the text says it is incomplete */
+	put(o, e, strenc_json(e, s, n));
 	put(o, "\"", 1);
-	if (e != small)
-		free(e);
 }
 
 static void list_open(struct out *o, size_t n, size_t k)
@@ -186,4 +180,19 @@ size_t policy_rule_key_text(const struct policy *p, size_t i, const char *key, c
 			put_quoted(&o, x->comment);
 	}
 	return o.len;
+}
+
+const char *policy_rule_key_str(const struct policy *p, size_t i, const char *key, char *buf,
+                                size_t size, char **ret_big)
+{
+	size_t n = policy_rule_key_text(p, i, key, buf, size);
+
+	*ret_big = NULL;
+	if (n < size)
+		return buf;
+	*ret_big = malloc(n + 1);
+	if (!*ret_big)
+		return NULL;
+	(void)policy_rule_key_text(p, i, key, *ret_big, n + 1);
+	return *ret_big;
 }

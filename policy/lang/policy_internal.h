@@ -40,6 +40,9 @@ struct policy_rule_extra {
 	uint32_t n_classes, n_manufacturers, n_products, n_ports, n_hashes, n_hosts;
 };
 
+/* The longest string a loaded policy holds (a rule's comment; every other is shorter). */
+#define COMMENT_MAX 1024
+
 /* The extra of a rule that has none: no keys, no window (INT64_MIN..INT64_MAX), no hosts. */
 extern const struct policy_rule_extra policy_rule_no_extra;
 

@@ -32,7 +32,6 @@
 #include "policy/lang/policy_internal.h"
 
 #define ID_MAX         64
-#define COMMENT_MAX    1024
 #define VALUE_MAX      (USB_STRING_MAX - 1) /* longer device strings are never kept */
 #define KEY_ID_MAX     128
 #define HOSTS_MAX      4096
